@@ -1,0 +1,3 @@
+"""magsleep: a terminal tracker for magnesium and sleep."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,131 @@
+"""Commands that move data: demo, export, import, backup and verify."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from magsleep.cli import cli, fail, open_store
+
+
+@cli.command()
+@click.option("--nights", default="90", metavar="N", show_default=True, help="How many nights (1-40000).")
+@click.option("--force", is_flag=True, help="Replace the nights already in the database.")
+@click.option("--seed", default=7, type=int, hidden=True)
+@click.pass_context
+def demo(ctx: click.Context, nights: str, force: bool, seed: int) -> None:
+    """Fill the database with realistic demo nights (a baseline, then weeks on magnesium)."""
+    from magsleep import local_time
+    from magsleep.domain.demo import demo_nights
+    from magsleep.domain.nights import last_night
+    from magsleep.domain.parsing import parse_int
+    from magsleep.store.demo_store import write_demo
+    from magsleep.store.nights import count_nights, delete_all_nights
+
+    count = parse_int(nights, "--nights", minimum=1, maximum=40000)
+    store = open_store(ctx)
+    generated = demo_nights(last_night(local_time.now()), count, local_time.local_zone(), seed=seed)
+    with store.writing() as session:
+        existing = count_nights(session=session)
+        if existing and not force:
+            fail(f"{store.path} already holds {existing} nights; use --force to replace them with demo data")
+        delete_all_nights(session=session)
+        write_demo(generated, session=session)
+    on = sum(1 for n in generated if n.doses)
+    click.echo(f"Wrote {count} demo nights ({on} with magnesium) to {store.path}.")
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write an export 0600: it is health data."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(path, 0o600)
+    except OSError as err:
+        fail(f"cannot write {path}: {err.strerror or err}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Export every night with its diary, derived metrics, doses, checklist and side effects."""
+    from magsleep.store.transfer import export_all
+
+    store = open_store(ctx)
+    with store.reading() as session:
+        text = export_all(fmt, session=session)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write_private(output, text)
+        click.echo(f"Exported to {output}.", err=True)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), help="Default: from the file's extension.")
+@click.option("--dry-run", is_flag=True, help="Check the file and report, but write nothing.")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> None:
+    """Import an export (JSON or CSV): every row is checked first, then all or nothing is written."""
+    from magsleep.store.transfer import ImportFailed, import_nights, parse_file
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        fail(f"cannot read {file}: {getattr(err, 'strerror', None) or err}")
+    fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
+    try:
+        nights = parse_file(text, fmt)
+        store = open_store(ctx)
+        with store.writing() as session:
+            if dry_run:
+                # Check clashes with stored nights too, then undo.
+                import_nights(nights, session=session)
+                session.rollback()
+            else:
+                import_nights(nights, session=session)
+    except ImportFailed as err:
+        detail = "\n".join(f"  {p}" for p in err.problems)
+        click.echo(f"magsleep: cannot import {file}: nothing was imported\n{detail}", err=True)
+        ctx.exit(2)
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{len(nights)} nights {verb} from {file}.")
+
+
+@cli.command()
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
+@click.pass_context
+def backup(ctx: click.Context, dest: Path | None) -> None:
+    """Take an online backup (default: next to the database, with a timestamp)."""
+    from magsleep import local_time
+    from magsleep.store.files import backup_name
+
+    store = open_store(ctx)
+    target = dest if dest is not None else backup_name(store.path, "backup", local_time.now())
+    if target.is_dir():
+        target = target / backup_name(store.path, "backup", local_time.now()).name
+    made = store.backup(target)
+    click.echo(f"Backed up to {made}.")
+
+
+@cli.command()
+@click.pass_context
+def verify(ctx: click.Context) -> None:
+    """Check the database's integrity and foreign keys; exit 1 on a problem."""
+    from magsleep.store.health import check_health
+
+    store = open_store(ctx)
+    problems = check_health(store)
+    if problems:
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+        ctx.exit(1)
+    click.echo(f"{store.path}: integrity ok, foreign keys ok.")

@@ -1,0 +1,120 @@
+"""Turn text a person typed into checked values, or an `InvalidInput` that says what is wrong.
+
+The command line and the app both parse through here, so a field accepts the same things
+everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time
+
+from magsleep.domain.errors import InvalidInput
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
+
+
+def parse_clock(text: str | None, field: str) -> time:
+    """Parse ``HH:MM`` (24-hour; ``23.30`` and ``23h30`` also accepted)."""
+    if text is None or not str(text).strip():
+        raise InvalidInput(field, "is required (HH:MM, e.g. 23:15)")
+    match = _CLOCK.match(str(text))
+    if not match:
+        raise InvalidInput(field, f"{_show(text)} is not a time; use HH:MM, e.g. 23:15")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise InvalidInput(field, f"{_show(text)} is not a time of day (00:00 to 23:59)")
+    return time(hour, minute)
+
+
+def parse_date(text: str | None, field: str) -> date:
+    """Parse an ISO date, ``YYYY-MM-DD``."""
+    if text is None or not str(text).strip():
+        raise InvalidInput(field, "is required (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InvalidInput(field, f"{_show(text)} is not a date; use YYYY-MM-DD") from None
+
+
+def parse_moment(text: str, field: str, *, today: date) -> datetime:
+    """Parse ``HH:MM`` (on `today`) or an ISO date-time; the result is naive unless an offset was given."""
+    if text is None or not str(text).strip():
+        raise InvalidInput(field, "is required (HH:MM or YYYY-MM-DDTHH:MM)")
+    raw = str(text).strip()
+    if _CLOCK.match(raw):
+        return datetime.combine(today, parse_clock(raw, field))
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            field, f"{_show(text)} is not a time; use HH:MM or YYYY-MM-DDTHH:MM"
+        ) from None
+
+
+def parse_number(
+    text: str | float | int | None,
+    field: str,
+    *,
+    minimum: float,
+    maximum: float,
+    allow_minimum: bool = True,
+    unit: str = "",
+) -> float:
+    """Parse a finite number within [minimum, maximum] (or (minimum, maximum] when not allow_minimum)."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        raise InvalidInput(field, "is required")
+    if isinstance(text, bool):
+        raise InvalidInput(field, f"{_show(text)} is not a number")
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        try:
+            value = float(str(text).strip().replace(",", "."))
+        except ValueError:
+            raise InvalidInput(field, f"{_show(text)} is not a number") from None
+    if not math.isfinite(value):
+        raise InvalidInput(field, f"{_show(text)} is not a number")
+    suffix = f" {unit}" if unit else ""
+    if value < minimum or (value == minimum and not allow_minimum):
+        bound = "at least" if allow_minimum else "more than"
+        raise InvalidInput(field, f"must be {bound} {_fmt(minimum)}{suffix}")
+    if value > maximum:
+        raise InvalidInput(field, f"must be at most {_fmt(maximum)}{suffix}")
+    return value
+
+
+def parse_int(
+    text: str | int | None, field: str, *, minimum: int, maximum: int, unit: str = ""
+) -> int:
+    """Parse a whole number within [minimum, maximum]."""
+    value = parse_number(text, field, minimum=minimum, maximum=maximum, unit=unit)
+    if value != int(value):
+        raise InvalidInput(field, f"{_show(text)} must be a whole number")
+    return int(value)
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def _show(text: object) -> str:
+    """Quote what was typed, shortened so a pasted novel does not fill the screen."""
+    shown = str(text)
+    if len(shown) > 24:
+        shown = shown[:21] + "..."
+    return repr(shown)
+
+
+MAX_NOTE = 2000
+
+
+def clean_note(text: str | None, field: str = "note") -> str | None:
+    """Free text: trimmed, control characters other than newlines dropped, at most 2,000 characters."""
+    if text is None:
+        return None
+    cleaned = "".join(ch for ch in str(text) if ch == "\n" or ch.isprintable()).strip()
+    if len(cleaned) > MAX_NOTE:
+        raise InvalidInput(field, f"is {len(cleaned)} characters; at most {MAX_NOTE}")
+    return cleaned or None

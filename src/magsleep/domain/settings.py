@@ -1,0 +1,68 @@
+"""The person's settings: what they are, their defaults, and how typed values are checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+
+from magsleep.domain.errors import InvalidInput
+from magsleep.domain.magnesium import DEFAULT_DAILY_LIMIT_MG, DEFAULT_FORM, find_form, validate_limit
+from magsleep.domain.nights import DEFAULT_ROLLOVER_HOUR
+from magsleep.domain.parsing import parse_date, parse_int
+
+DEFAULT_TRIAL_NIGHTS = 28
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings with their defaults; stored as text in the `setting` table."""
+
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR
+    daily_limit_mg: float = DEFAULT_DAILY_LIMIT_MG
+    default_form: str = DEFAULT_FORM
+    trial_start: date | None = None
+    trial_length: int = DEFAULT_TRIAL_NIGHTS
+    welcome_seen: bool = False
+
+
+SETTING_KEYS = tuple(f.name for f in fields(Settings))
+
+
+def parse_setting(key: str, text: str | None) -> object:
+    """Check one setting's typed value; returns the typed value."""
+    if key == "rollover_hour":
+        return parse_int(text, "rollover hour", minimum=0, maximum=23)
+    if key == "daily_limit_mg":
+        return validate_limit(text)
+    if key == "default_form":
+        return find_form(text, "default form").key
+    if key == "trial_start":
+        return None if text in (None, "") else parse_date(text, "trial start")
+    if key == "trial_length":
+        return parse_int(text, "trial length", minimum=7, maximum=365, unit="nights")
+    if key == "welcome_seen":
+        return str(text).lower() in ("1", "true", "yes")
+    raise InvalidInput("setting", f"unknown setting {key!r}")
+
+
+def setting_text(value: object) -> str:
+    """How a typed setting is stored."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def settings_from_text(stored: dict[str, str]) -> Settings:
+    """Settings from stored text; a value that no longer parses falls back to its default."""
+    result = Settings()
+    for key in SETTING_KEYS:
+        if key in stored:
+            try:
+                result = replace(result, **{key: parse_setting(key, stored[key])})
+            except InvalidInput:
+                pass
+    return result

@@ -1,0 +1,141 @@
+"""Opening the database: checks, migrations, the engine and its sessions.
+
+Every connection sets journal_mode=WAL, synchronous=FULL, foreign_keys=ON and
+busy_timeout=5000. Writes begin with BEGIN IMMEDIATE so two writers queue on the busy timeout
+instead of failing halfway through a transaction; reads use a plain deferred BEGIN.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, create_engine
+
+from magsleep.store import files, migrations
+from magsleep.store.errors import StoreError
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+)
+_WRITE = "magsleep_write"
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    for pragma in PRAGMAS:
+        conn.execute(pragma)
+
+
+def make_engine(path: Path) -> Engine:
+    """A configured engine for an existing, migrated database file."""
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": 5.0},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        # Take transaction control away from pysqlite so BEGIN is ours to issue.
+        dbapi_conn.isolation_level = None
+        _configure(dbapi_conn)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Store:
+    """One open magsleep database: its path, engine and session helpers."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._writer = engine.execution_options(**{_WRITE: True})
+
+    @classmethod
+    def open(cls, path: Path | str, *, private_dir: Path | None = None,
+             now: datetime | None = None) -> Store:
+        """Check, create or migrate the file at `path`, and open it.
+
+        Raises StoreError with a message for a person; a file that is refused is not written.
+        """
+        path = Path(path).expanduser()
+        files.prepare_directory(path, private_dir=private_dir)
+        version = files.check_existing(path)
+        if version is not None:
+            migrations.check_version(version, path)
+        stamp = now or datetime.now()
+        if version is None:
+            # Create the file private before SQLite writes anything to it.
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except OSError as err:
+                raise StoreError(f"cannot create {path}: {err.strerror or err}.") from None
+        try:
+            conn = sqlite3.connect(path, isolation_level=None)
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot open {path}: {err}") from None
+        try:
+            _configure(conn)
+            files.make_private(path)
+            migrations.migrate(
+                conn, path,
+                lambda label: files.online_backup(conn, files.backup_name(path, label, stamp)),
+            )
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot prepare {path}: {err}") from None
+        finally:
+            conn.close()
+        files.make_private(path)
+        store = cls(path, make_engine(path))
+        from magsleep.store.seed import seed_defaults
+
+        with store.writing() as session:
+            seed_defaults(session=session)
+        files.make_private(path)
+        return store
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads; nothing it does is committed."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                yield session
+        except DBAPIError as err:
+            raise StoreError(f"could not read {self.path}: {err.orig}") from None
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session whose work commits as one BEGIN IMMEDIATE transaction, or not at all."""
+        try:
+            with Session(self._writer, expire_on_commit=False) as session:
+                with session.begin():
+                    yield session
+        except DBAPIError as err:
+            raise StoreError(f"could not save to {self.path}: {err.orig}. "
+                             "Nothing from this change was written.") from None
+
+    def backup(self, dest: Path) -> Path:
+        """An online backup of the live database to `dest`."""
+        raw = self.engine.raw_connection()
+        try:
+            return files.online_backup(raw.driver_connection, dest)
+        finally:
+            raw.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        files.make_private(self.path)

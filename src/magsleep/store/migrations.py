@@ -1,0 +1,110 @@
+"""Schema versions, kept in ``PRAGMA user_version``.
+
+Each step runs in one transaction (SQLite DDL is transactional) after an online backup of the
+existing file, so a failure halfway leaves the old schema and a copy. A database newer than
+this code is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from magsleep.store.errors import StoreError
+
+SCHEMA_V1 = """
+CREATE TABLE night (
+    id INTEGER PRIMARY KEY,
+    date TEXT NOT NULL UNIQUE,
+    bed TEXT, tried TEXT, latency_min INTEGER, awakenings INTEGER, waso_min INTEGER,
+    final TEXT, up TEXT, quality INTEGER, rested INTEGER, note TEXT
+);
+CREATE TABLE dose (
+    id INTEGER PRIMARY KEY,
+    night_id INTEGER NOT NULL REFERENCES night(id) ON DELETE CASCADE,
+    taken_at TEXT NOT NULL,
+    form TEXT NOT NULL,
+    amount_mg FLOAT NOT NULL,
+    amount_is TEXT NOT NULL,
+    percent FLOAT,
+    elemental_mg FLOAT NOT NULL,
+    note TEXT
+);
+CREATE INDEX ix_dose_night_id ON dose(night_id);
+CREATE TABLE routine_item (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL UNIQUE,
+    position INTEGER NOT NULL,
+    active BOOLEAN NOT NULL DEFAULT 1
+);
+CREATE TABLE routine_check (
+    id INTEGER PRIMARY KEY,
+    night_id INTEGER NOT NULL REFERENCES night(id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES routine_item(id) ON DELETE CASCADE,
+    done BOOLEAN NOT NULL,
+    at TEXT,
+    UNIQUE (night_id, item_id)
+);
+CREATE INDEX ix_routine_check_night_id ON routine_check(night_id);
+CREATE TABLE symptom (
+    id INTEGER PRIMARY KEY,
+    night_id INTEGER NOT NULL REFERENCES night(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    severity INTEGER NOT NULL
+);
+CREATE INDEX ix_symptom_night_id ON symptom(night_id);
+CREATE TABLE setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+Step = Callable[[sqlite3.Connection], None]
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA_V1.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+# MIGRATIONS[n] takes a database from version n to n + 1.
+MIGRATIONS: list[Step] = [_v1]
+CURRENT_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def check_version(version: int, path: Path) -> None:
+    if version > CURRENT_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer magsleep (schema {version}, this one knows "
+            f"{CURRENT_VERSION}); upgrade magsleep. The file was not changed."
+        )
+
+
+def migrate(conn: sqlite3.Connection, path: Path, backup: Callable[[str], Path]) -> int:
+    """Bring the schema up to date; returns the version it started from.
+
+    `conn` is a plain sqlite3 connection in autocommit mode; `backup(label)` makes an online
+    backup of the file before a database that holds data is changed.
+    """
+    start = user_version(conn)
+    check_version(start, path)
+    if start == CURRENT_VERSION:
+        return start
+    if start > 0:
+        backup(f"before-v{start + 1}")
+    for version in range(start, CURRENT_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return start

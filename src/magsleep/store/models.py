@@ -1,0 +1,88 @@
+"""The tables. Their DDL of record is in `migrations.py`; these models must match it.
+
+Moments are ISO 8601 text with the UTC offset in force (local wall clock plus offset), so a
+duration across a daylight-saving change is computed from what was lived.
+Table models skip pydantic validation: everything is checked in the domain first.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class Night(SQLModel, table=True):
+    """One night, named by the evening's date; the diary answers stay null until logged."""
+
+    __tablename__ = "night"
+
+    id: int | None = Field(default=None, primary_key=True)
+    date: str = Field(unique=True, index=True)  # YYYY-MM-DD of the evening
+    bed: str | None = None
+    tried: str | None = None
+    latency_min: int | None = None
+    awakenings: int | None = None
+    waso_min: int | None = None
+    final: str | None = None
+    up: str | None = None
+    quality: int | None = None
+    rested: int | None = None
+    note: str | None = None
+
+
+class Dose(SQLModel, table=True):
+    """A dose taken on a night: what was typed, and the elemental mg computed once."""
+
+    __tablename__ = "dose"
+
+    id: int | None = Field(default=None, primary_key=True)
+    night_id: int = Field(foreign_key="night.id", index=True, ondelete="CASCADE")
+    taken_at: str
+    form: str
+    amount_mg: float
+    amount_is: str  # "elemental" | "compound"
+    percent: float | None = None  # only for form "other"
+    elemental_mg: float
+    note: str | None = None
+
+
+class RoutineItem(SQLModel, table=True):
+    """A checklist item; deactivated items keep their history."""
+
+    __tablename__ = "routine_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(unique=True)
+    position: int
+    active: bool = True
+
+
+class RoutineCheck(SQLModel, table=True):
+    """Whether an item was done on a night."""
+
+    __tablename__ = "routine_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    night_id: int = Field(foreign_key="night.id", index=True, ondelete="CASCADE")
+    item_id: int = Field(foreign_key="routine_item.id", ondelete="CASCADE")
+    done: bool
+    at: str | None = None
+
+
+class SymptomRow(SQLModel, table=True):
+    """A side effect logged for a night."""
+
+    __tablename__ = "symptom"
+
+    id: int | None = Field(default=None, primary_key=True)
+    night_id: int = Field(foreign_key="night.id", index=True, ondelete="CASCADE")
+    kind: str
+    severity: int
+
+
+class Setting(SQLModel, table=True):
+    """A key/value setting, stored as text."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: str

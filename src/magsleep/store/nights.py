@@ -1,0 +1,149 @@
+"""Nights: loading everything logged for them, saving diaries, deleting and restoring."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlmodel import Session, col, delete, func, select
+
+from magsleep.domain.sleep_diary import Diary, Symptom
+from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow
+from magsleep.store.records import CheckRecord, DoseRecord, NightRecord
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _text(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def night_row(night: date, *, session: Session) -> Night:
+    """The row for a night, created when missing."""
+    row = session.exec(select(Night).where(Night.date == night.isoformat())).first()
+    if row is None:
+        row = Night(date=night.isoformat())
+        session.add(row)
+        session.flush()
+    return row
+
+
+def diary_of(row: Night) -> Diary | None:
+    if row.bed is None or row.up is None or row.final is None or row.quality is None:
+        return None
+    return Diary(
+        bed=_moment(row.bed), tried=_moment(row.tried or row.bed), latency_min=row.latency_min or 0,
+        awakenings=row.awakenings or 0, waso_min=row.waso_min or 0, final=_moment(row.final),
+        up=_moment(row.up), quality=row.quality, rested=row.rested,
+    )
+
+
+def save_diary(night: date, diary: Diary | None, *, symptoms: list[Symptom] | tuple[Symptom, ...] = (),
+               note: str | None = None, session: Session) -> None:
+    """Store a night's diary (None: no diary), replacing any earlier one with its side effects and note."""
+    row = night_row(night, session=session)
+    if diary is None:
+        row.bed = row.tried = row.final = row.up = None
+        row.latency_min = row.awakenings = row.waso_min = row.quality = row.rested = None
+    else:
+        row.bed, row.tried = _text(diary.bed), _text(diary.tried)
+        row.latency_min, row.awakenings, row.waso_min = diary.latency_min, diary.awakenings, diary.waso_min
+        row.final, row.up = _text(diary.final), _text(diary.up)
+        row.quality, row.rested = diary.quality, diary.rested
+    row.note = note or None
+    session.add(row)
+    session.exec(delete(SymptomRow).where(col(SymptomRow.night_id) == row.id))
+    for symptom in symptoms:
+        session.add(SymptomRow(night_id=row.id, kind=symptom.kind, severity=symptom.severity))
+
+
+def load_nights(*, session: Session, start: date | None = None, end: date | None = None,
+                with_diary_only: bool = False) -> list[NightRecord]:
+    """Every night in [start, end] with its doses, side effects and checklist, oldest first."""
+    query = select(Night).order_by(Night.date)
+    if start is not None:
+        query = query.where(Night.date >= start.isoformat())
+    if end is not None:
+        query = query.where(Night.date <= end.isoformat())
+    if with_diary_only:
+        query = query.where(col(Night.bed).is_not(None))
+    rows = session.exec(query).all()
+    if not rows:
+        return []
+    ids = {row.id: date.fromisoformat(row.date) for row in rows}
+    lo, hi = min(ids), max(ids)
+
+    doses: dict[int, list[DoseRecord]] = defaultdict(list)
+    for d in session.exec(select(Dose).where(Dose.night_id >= lo, Dose.night_id <= hi)
+                          .order_by(Dose.taken_at, Dose.id)):
+        if d.night_id in ids:
+            doses[d.night_id].append(dose_record(d, ids[d.night_id]))
+    symptoms: dict[int, list[Symptom]] = defaultdict(list)
+    for s in session.exec(select(SymptomRow).where(SymptomRow.night_id >= lo, SymptomRow.night_id <= hi)
+                          .order_by(SymptomRow.id)):
+        if s.night_id in ids:
+            symptoms[s.night_id].append(Symptom(s.kind, s.severity))
+    checks: dict[int, list[CheckRecord]] = defaultdict(list)
+    pairs = session.exec(
+        select(RoutineCheck, RoutineItem)
+        .join(RoutineItem, RoutineItem.id == RoutineCheck.item_id)
+        .where(RoutineCheck.night_id >= lo, RoutineCheck.night_id <= hi)
+        .order_by(RoutineItem.position, RoutineItem.id)
+    )
+    for check, item in pairs:
+        if check.night_id in ids:
+            checks[check.night_id].append(CheckRecord(item.id, item.label, check.done))
+    return [
+        NightRecord(
+            night=ids[row.id], diary=diary_of(row), note=row.note,
+            doses=tuple(doses[row.id]), symptoms=tuple(symptoms[row.id]), checks=tuple(checks[row.id]),
+        )
+        for row in rows
+    ]
+
+
+def load_night(night: date, *, session: Session) -> NightRecord | None:
+    found = load_nights(session=session, start=night, end=night)
+    return found[0] if found else None
+
+
+def count_nights(*, session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Night)).one()
+
+
+def delete_night(night: date, *, session: Session) -> NightRecord | None:
+    """Delete a night with everything logged for it; returns what was deleted (for undo)."""
+    record = load_night(night, session=session)
+    if record is None:
+        return None
+    row = session.exec(select(Night).where(Night.date == night.isoformat())).one()
+    for table in (Dose, SymptomRow, RoutineCheck):
+        session.exec(delete(table).where(col(table.night_id) == row.id))
+    session.delete(row)
+    return record
+
+
+def restore_night(record: NightRecord, *, session: Session) -> None:
+    """Put a deleted night back as it was (the undo of `delete_night`)."""
+    row = night_row(record.night, session=session)
+    save_diary(record.night, record.diary, symptoms=record.symptoms, note=record.note, session=session)
+    for d in record.doses:
+        session.add(Dose(night_id=row.id, taken_at=_text(d.taken_at), form=d.form, amount_mg=d.amount_mg,
+                         amount_is=d.amount_is, percent=d.percent, elemental_mg=d.elemental_mg, note=d.note))
+    for c in record.checks:
+        if session.get(RoutineItem, c.item_id) is not None:
+            session.add(RoutineCheck(night_id=row.id, item_id=c.item_id, done=c.done))
+
+
+def dose_record(d: Dose, night: date) -> DoseRecord:
+    return DoseRecord(id=d.id, night=night, taken_at=datetime.fromisoformat(d.taken_at), form=d.form,
+                      amount_mg=d.amount_mg, amount_is=d.amount_is, percent=d.percent,
+                      elemental_mg=d.elemental_mg, note=d.note)
+
+
+def delete_all_nights(*, session: Session) -> None:
+    """Remove every night and what hangs on it (settings and checklist items stay)."""
+    for table in (Dose, SymptomRow, RoutineCheck, Night):
+        session.exec(delete(table))

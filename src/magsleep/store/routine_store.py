@@ -1,0 +1,97 @@
+"""The checklist: items and their per-night checks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, func, select
+
+from magsleep.domain.errors import InvalidInput
+from magsleep.domain.routine import clean_label
+from magsleep.store.models import Night, RoutineCheck, RoutineItem
+from magsleep.store.nights import night_row
+from magsleep.store.records import CheckRecord, ItemRecord
+
+
+def list_items(*, session: Session, active_only: bool = False) -> list[ItemRecord]:
+    query = select(RoutineItem).order_by(RoutineItem.position, RoutineItem.id)
+    if active_only:
+        query = query.where(RoutineItem.active == True)  # noqa: E712
+    return [ItemRecord(i.id, i.label, i.position, i.active) for i in session.exec(query)]
+
+
+def checklist_for(night: date, *, session: Session) -> list[CheckRecord]:
+    """Tonight's checklist: the active items, plus inactive ones that were ticked that night."""
+    night_id = session.exec(select(Night.id).where(Night.date == night.isoformat())).first()
+    done: dict[int, bool] = {}
+    if night_id is not None:
+        done = {c.item_id: c.done for c in session.exec(select(RoutineCheck).where(RoutineCheck.night_id == night_id))}
+    return [
+        CheckRecord(item.id, item.label, done.get(item.id, False))
+        for item in list_items(session=session)
+        if item.active or done.get(item.id)
+    ]
+
+
+def set_check(night: date, item_id: int, done: bool, *, at: datetime | None = None,
+              session: Session) -> None:
+    """Tick or untick an item on a night."""
+    if session.get(RoutineItem, item_id) is None:
+        raise InvalidInput("item", "that checklist item no longer exists")
+    row = night_row(night, session=session)
+    check = session.exec(select(RoutineCheck).where(
+        RoutineCheck.night_id == row.id, RoutineCheck.item_id == item_id)).first()
+    if check is None:
+        check = RoutineCheck(night_id=row.id, item_id=item_id, done=done)
+    check.done = done
+    check.at = at.isoformat(timespec="seconds") if at is not None else None
+    session.add(check)
+
+
+def item_by_label(label: str, *, session: Session) -> RoutineItem | None:
+    return session.exec(select(RoutineItem).where(func.lower(RoutineItem.label) == label.lower())).first()
+
+
+def add_item(label: str, *, session: Session) -> ItemRecord:
+    clean = clean_label(label)
+    if item_by_label(clean, session=session) is not None:
+        raise InvalidInput("label", f"{clean!r} is already on the checklist")
+    last = session.exec(select(func.max(RoutineItem.position))).one()
+    item = RoutineItem(label=clean, position=(last or 0) + 1, active=True)
+    session.add(item)
+    session.flush()
+    return ItemRecord(item.id, item.label, item.position, item.active)
+
+
+def rename_item(item_id: int, label: str, *, session: Session) -> None:
+    clean = clean_label(label)
+    other = item_by_label(clean, session=session)
+    if other is not None and other.id != item_id:
+        raise InvalidInput("label", f"{clean!r} is already on the checklist")
+    item = session.get(RoutineItem, item_id)
+    if item is None:
+        raise InvalidInput("item", "that checklist item no longer exists")
+    item.label = clean
+    session.add(item)
+
+
+def set_active(item_id: int, active: bool, *, session: Session) -> None:
+    item = session.get(RoutineItem, item_id)
+    if item is None:
+        raise InvalidInput("item", "that checklist item no longer exists")
+    item.active = active
+    session.add(item)
+
+
+def move_item(item_id: int, offset: int, *, session: Session) -> None:
+    """Move an item up (negative) or down (positive) the list."""
+    items = list(session.exec(select(RoutineItem).order_by(RoutineItem.position, RoutineItem.id)))
+    index = next((i for i, item in enumerate(items) if item.id == item_id), None)
+    if index is None:
+        raise InvalidInput("item", "that checklist item no longer exists")
+    target = max(0, min(len(items) - 1, index + offset))
+    items.insert(target, items.pop(index))
+    for position, item in enumerate(items):
+        if item.position != position:
+            item.position = position
+            session.add(item)
