@@ -9,7 +9,8 @@ import click
 from magsleep.cli import cli, open_store
 
 
-@cli.command()
+# Unknown "options" go to AMOUNT, so `magsleep dose -5` gets a message about the amount.
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("amount")
 @click.option("--form", "form_", metavar="FORM", help="glycinate, citrate, oxide, malate, threonate, ... "
               "(default: the one in settings).")
@@ -23,7 +24,7 @@ def dose(ctx: click.Context, amount: str, form_: str | None, compound: bool, per
     """Log a dose of AMOUNT mg (elemental, as on a Supplement Facts label)."""
     from magsleep import local_time
     from magsleep.domain.errors import InvalidInput
-    from magsleep.domain.magnesium import CONSULT, dose_amount, dose_jump, find_form, limit_status
+    from magsleep.domain.magnesium import CONSULT, dose_amount, dose_jump, limit_status, parse_amount
     from magsleep.domain.nights import attach_zone, night_of
     from magsleep.domain.parsing import clean_note, parse_moment
     from magsleep.store import doses
@@ -32,8 +33,8 @@ def dose(ctx: click.Context, amount: str, form_: str | None, compound: bool, per
     now = local_time.now()
     tz = local_time.local_zone()
     # Check everything typed before the database is touched.
+    parse_amount(amount)
     if form_ is not None:
-        find_form(form_)
         dose_amount(form_, amount, compound=compound, percent=percent)
     taken = parse_moment(at, "--at", today=now.date()) if at else now
     taken = attach_zone(taken, tz) if taken.tzinfo is None else taken

@@ -29,9 +29,9 @@ class DemoNight:
 
 
 def demo_nights(last: date, count: int, tz: tzinfo, *, seed: int = 7) -> list[DemoNight]:
-    """`count` nights ending on `last`; the first third (at least 14) without magnesium."""
+    """`count` nights ending on `last`; the first third (14 or half, if more) without magnesium."""
     rng = random.Random(seed)
-    baseline = min(count, max(14, count // 3))
+    baseline = max(count // 3, min(14, count // 2))
     first = last - timedelta(days=count - 1)
     out = []
     for index in range(count):

@@ -90,6 +90,11 @@ class DoseAmount:
     elemental_mg: float
 
 
+def parse_amount(amount: str | float | None) -> float:
+    """A dose amount in mg: a positive, finite number no bigger than a typing slip allows."""
+    return parse_number(amount, "amount", minimum=0, maximum=MAX_AMOUNT_MG, allow_minimum=False, unit="mg")
+
+
 def dose_amount(
     form: str | None,
     amount: str | float | None,
@@ -104,9 +109,7 @@ def dose_amount(
     is converted with the form's fraction.
     """
     found = find_form(form)
-    amount_mg = parse_number(
-        amount, "amount", minimum=0, maximum=MAX_AMOUNT_MG, allow_minimum=False, unit="mg"
-    )
+    amount_mg = parse_amount(amount)
     pct: float | None = None
     if found.fraction is None:
         if percent is None or (isinstance(percent, str) and not percent.strip()):

@@ -1,0 +1,29 @@
+"""Shared fixtures: data paths redirected to tmp_path, real SQLite files, a fixed zone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own data directory and database path and a known time zone."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("MAGSLEEP_DB", str(tmp_path / "data" / "magsleep.db"))
+    monkeypatch.setenv("TZ", "Europe/London")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "magsleep.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    from magsleep.store.engine import Store
+
+    opened = Store.open(db_path)
+    yield opened
+    opened.close()

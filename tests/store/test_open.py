@@ -1,0 +1,153 @@
+"""Opening the database: pragmas, private modes, and files that must be refused untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from magsleep.store import migrations
+from magsleep.store.engine import Store
+from magsleep.store.errors import StoreError
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_pragmas_read_back_from_a_fresh_connection(store):
+    with store.reading() as session:
+        conn = session.connection()
+        read = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
+                for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
+    assert read == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 5000}
+
+
+def test_writes_begin_immediate(store, db_path):
+    # While a write transaction is open, another writer cannot take the lock.
+    with store.writing() as session:
+        session.connection().exec_driver_sql("INSERT INTO setting VALUES ('x', '1')")
+        other = sqlite3.connect(db_path, timeout=0.05)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+
+
+def test_new_directory_and_file_are_private(store, db_path):
+    assert mode(db_path.parent) == 0o700
+    assert mode(db_path) == 0o600
+
+
+def test_existing_loose_file_is_made_private(db_path):
+    Store.open(db_path).close()
+    db_path.chmod(0o644)
+    Store.open(db_path).close()
+    assert mode(db_path) == 0o600
+
+
+def test_default_data_dir_is_made_private_even_when_it_existed(tmp_path):
+    data = tmp_path / "own"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    Store.open(data / "magsleep.db", private_dir=data).close()
+    assert mode(data) == 0o700
+
+
+def test_schema_version_and_default_checklist(store, db_path):
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.CURRENT_VERSION
+    labels = [r[0] for r in conn.execute("SELECT label FROM routine_item ORDER BY position")]
+    assert labels[0] == "Take magnesium" and len(labels) == 6
+    conn.close()
+
+
+def test_newer_database_is_refused_and_left_byte_for_byte(db_path):
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {migrations.CURRENT_VERSION + 1}")
+    conn.close()
+    before = digest(db_path)
+    with pytest.raises(StoreError, match="newer magsleep"):
+        Store.open(db_path)
+    assert digest(db_path) == before
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty file"),
+    (b"hello, I am a text file\n" * 40, "not a SQLite database"),
+])
+def test_non_database_files_are_refused_untouched(db_path, content, message):
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(content)
+    with pytest.raises(StoreError, match=message):
+        Store.open(db_path)
+    assert db_path.read_bytes() == content
+
+
+def test_truncated_database_is_refused_untouched(db_path):
+    store = Store.open(db_path)
+    with store.writing() as session:
+        for i in range(300):
+            session.connection().exec_driver_sql(f"INSERT INTO setting VALUES ('k{i}', '{'x' * 200}')")
+    store.close()
+    data = db_path.read_bytes()
+    db_path.write_bytes(data[: len(data) // 2])
+    before = digest(db_path)
+    with pytest.raises(StoreError):
+        Store.open(db_path)
+    assert digest(db_path) == before
+
+
+def test_directory_in_place_of_the_file(db_path):
+    db_path.mkdir(parents=True)
+    with pytest.raises(StoreError, match="is a directory"):
+        Store.open(db_path)
+
+
+def test_path_under_a_regular_file(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="is a file, not a directory"):
+        Store.open(blocker / "sub" / "magsleep.db")
+    assert blocker.read_text() == "x"
+
+
+def test_migration_backs_up_first_and_a_failure_leaves_the_old_schema(db_path, monkeypatch):
+    Store.open(db_path).close()
+
+    def broken(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise sqlite3.OperationalError("disk I/O error (simulated)")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", len(migrations.MIGRATIONS))
+    with pytest.raises(StoreError, match="simulated"):
+        Store.open(db_path)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert not conn.execute("SELECT name FROM sqlite_master WHERE name='half_done'").fetchall()
+    conn.close()
+    backups = list(db_path.parent.glob("magsleep-before-v2-*.db"))
+    assert len(backups) == 1 and mode(backups[0]) == 0o600
+    conn = sqlite3.connect(backups[0])
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+def test_models_match_the_migration_ddl(store, db_path):
+    from sqlmodel import SQLModel
+
+    import magsleep.store.models  # noqa: F401
+
+    conn = sqlite3.connect(db_path)
+    for table in SQLModel.metadata.sorted_tables:
+        stored = {r[1] for r in conn.execute(f"PRAGMA table_info({table.name})")}
+        assert stored == {c.name for c in table.columns}, table.name
+    conn.close()
