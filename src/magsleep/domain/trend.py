@@ -1,0 +1,104 @@
+"""Sleep-trend series for the graph: metrics, ranges, rolling averages and the summary line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from magsleep.domain.sleep_diary import SleepMetrics
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric that can be plotted: its key, label, unit and whether higher is better."""
+
+    key: str
+    label: str
+    unit: str
+    short: str
+    higher_is_better: bool = True
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("se_pct", "Sleep efficiency", "%", "Efficiency %"),
+    Metric("tst_min", "Total sleep", "h", "Total sleep h"),
+    Metric("sol_min", "Time to fall asleep", "min", "Time to sleep min", higher_is_better=False),
+    Metric("quality", "Quality", "1-5", "Quality 1-5"),
+)
+METRICS_BY_KEY = {m.key: m for m in METRICS}
+RANGES: tuple[int | None, ...] = (7, 30, 90, None)  # None: all nights
+WINDOW = 7
+
+
+@dataclass(frozen=True)
+class NightPoint:
+    """One logged night's numbers for trends and comparisons."""
+
+    night: date
+    se_pct: float
+    tst_min: float
+    sol_min: float
+    quality: float
+    elemental_mg: float
+
+    @property
+    def on_magnesium(self) -> bool:
+        return self.elemental_mg > 0
+
+    def value(self, metric: str) -> float:
+        value = getattr(self, metric)
+        return value / 60 if metric == "tst_min" else value
+
+
+def point(night: date, metrics: SleepMetrics, quality: int, elemental_mg: float) -> NightPoint:
+    return NightPoint(night, metrics.se_pct, metrics.tst_min, metrics.sol_min, quality, elemental_mg)
+
+
+def in_range(points: Sequence[NightPoint], days: int | None, today: date) -> list[NightPoint]:
+    """The points of the last `days` nights before `today` (all when None)."""
+    if days is None:
+        return list(points)
+    start = today - timedelta(days=days)
+    return [p for p in points if p.night >= start]
+
+
+def rolling_mean(values: Sequence[float], window: int = WINDOW) -> list[float]:
+    """Trailing mean over up to `window` values (shorter at the start)."""
+    out, total = [], 0.0
+    for i, value in enumerate(values):
+        total += value
+        if i >= window:
+            total -= values[i - window]
+        out.append(total / min(i + 1, window))
+    return out
+
+
+def summary(points: Sequence[NightPoint], metric: str = "se_pct") -> str:
+    """Nights logged, nights with magnesium, and the latest 7-night average against the first 7."""
+    if not points:
+        return "No nights logged yet: log your first morning with [l]."
+    m = METRICS_BY_KEY[metric]
+    on = sum(1 for p in points if p.on_magnesium)
+    text = f"{len(points)} nights logged, {on} with magnesium"
+    if len(points) >= 2 * WINDOW:
+        first = sum(p.value(metric) for p in points[:WINDOW]) / WINDOW
+        last = sum(p.value(metric) for p in points[-WINDOW:]) / WINDOW
+        return text + (f" · last 7 nights {fmt(last, m)} vs first 7 {fmt(first, m)}"
+                       f" ({fmt_diff(last - first, m)})")
+    return text + f" · the 7-night comparison needs {2 * WINDOW} nights"
+
+
+def fmt(value: float, metric: Metric) -> str:
+    if metric.key == "tst_min":
+        return f"{value:.1f} h"
+    if metric.key == "quality":
+        return f"{value:.1f}"
+    return f"{value:.0f}{' ' if metric.unit == 'min' else ''}{metric.unit}"
+
+
+def fmt_diff(value: float, metric: Metric) -> str:
+    sign = "+" if value >= 0 else "-"
+    if metric.key in ("se_pct", "sol_min"):
+        return f"{sign}{abs(value):.1f}{' ' if metric.unit == 'min' else ''}{metric.unit}"
+    return sign + fmt(abs(value), metric)

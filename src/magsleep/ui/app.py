@@ -1,0 +1,231 @@
+"""The magsleep App and the `make_app` factory used by the command, the tests and the screenshots.
+
+The database is opened in a thread worker after the first frame. All database work goes through
+`run_db`: a thread worker runs the job in a session and hands the result back on the UI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.reactive import var
+
+from magsleep.ui.commands import MagsleepCommands
+
+T = TypeVar("T")
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class MagsleepApp(App[int]):
+    """A nightly magnesium-and-sleep check-in."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "magsleep"
+    SUB_TITLE = "magnesium & sleep"
+    COMMANDS = App.COMMANDS | {MagsleepCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave magsleep; everything is already saved."),
+        Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, on one page."),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),
+    ]
+
+    store = var(None)
+    """The open Store, or None until the database has been opened."""
+
+    def __init__(self, db_path: Path, *, private_dir: Path | None = None,
+                 clock: Callable[[], datetime] | None = None, open_store: bool = True) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.private_dir = private_dir
+        self._clock = clock
+        self._open_store = open_store
+        self._exit_code = 0
+        self.settings_rollover = 12
+        """The rollover hour from settings (which night a moment belongs to)."""
+
+    # ---------------------------------------------------------------- time
+
+    def now(self) -> datetime:
+        """The current moment, aware (fixed in tests and screenshots)."""
+        if self._clock is not None:
+            return self._clock()
+        from magsleep.local_time import now
+
+        return now()
+
+    def zone(self):  # noqa: ANN201
+        return self.now().tzinfo
+
+    def tonight(self) -> date:
+        from magsleep.domain.nights import night_of
+
+        return night_of(self.now(), self.settings_rollover)
+
+    def last_night(self) -> date:
+        from magsleep.domain.nights import last_night
+
+        return last_night(self.now(), self.settings_rollover)
+
+    # ---------------------------------------------------------------- start-up
+
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        from magsleep.ui.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen())
+        self._check_size(self.size.width, self.size.height)
+        if self._open_store:
+            self.call_after_refresh(self._open)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def _open(self) -> None:
+        from magsleep.store.engine import Store
+        from magsleep.store.errors import StoreError
+        from magsleep.store.settings_store import load_settings
+
+        try:
+            store = Store.open(self.db_path, private_dir=self.private_dir)
+            with store.reading() as session:
+                settings = load_settings(session=session)
+        except StoreError as err:
+            self.call_from_thread(self._open_failed, str(err))
+            return
+        self.call_from_thread(self._opened, store, settings)
+
+    def _opened(self, store: Any, settings: Any) -> None:
+        from magsleep.ui.messages import DataChanged
+
+        self.settings_rollover = settings.rollover_hour
+        self.store = store
+        self.screen.post_message(DataChanged("opened"))
+        if not settings.welcome_seen:
+            from magsleep.ui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(), self._welcome_done)
+
+    def _welcome_done(self, _: object = None) -> None:
+        from magsleep.store.settings_store import save_setting
+
+        self.run_db(lambda s: save_setting("welcome_seen", True, session=s), write=True)
+
+    def _open_failed(self, message: str) -> None:
+        from magsleep.ui.screens.store_error import StoreErrorScreen
+
+        self._exit_code = 2
+        self.push_screen(StoreErrorScreen(message))
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    # ---------------------------------------------------------------- database work
+
+    def run_db(self, job: Callable[[Any], T], *, write: bool = False,
+               done: Callable[[T], None] | None = None,
+               failed: Callable[[Exception], None] | None = None) -> None:
+        """Run `job(session)` in a thread worker; `done(result)` or `failed(error)` run on the UI thread.
+
+        A StoreError or InvalidInput goes to `failed`, or is shown as a notification.
+        """
+        self._db_worker(job, write, done, failed)
+
+    @work(thread=True, exit_on_error=False, group="db")
+    def _db_worker(self, job, write, done, failed) -> None:  # noqa: ANN001
+        from magsleep.domain.errors import InvalidInput
+        from magsleep.store.errors import StoreError
+
+        if self.store is None:
+            return
+        try:
+            context = self.store.writing() if write else self.store.reading()
+            with context as session:
+                result = job(session)
+        except (StoreError, InvalidInput, OSError) as err:
+            self.call_from_thread(failed or self._notify_error, err)
+            return
+        if done is not None:
+            self.call_from_thread(done, result)
+
+    def _notify_error(self, err: Exception) -> None:
+        self.notify(str(err), title="Not saved", severity="error", timeout=8)
+
+    # ---------------------------------------------------------------- everywhere
+
+    def action_help(self) -> None:
+        from magsleep.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def on_resize(self, event) -> None:  # noqa: ANN001
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        from magsleep.ui.screens.too_small import TooSmallScreen
+
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if small and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif not small and isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
+
+    def action_quit(self) -> None:
+        self.exit(return_code=self._exit_code)
+
+    def run_palette_command(self, action: str) -> None:
+        """Carry out a command from the palette."""
+        from magsleep.ui.screens.dashboard import DashboardScreen
+
+        if action == "help":
+            self.action_help()
+            return
+        if action == "export":
+            self._export()
+            return
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+        dashboard = self.screen
+        if not isinstance(dashboard, DashboardScreen):
+            return
+        if action == "history":
+            dashboard.action_history()
+        elif action == "settings":
+            dashboard.action_settings()
+        elif action == "add_dose":
+            dashboard.action_add_dose()
+        elif action == "log_sleep":
+            dashboard.action_log_sleep()
+
+    def _export(self) -> None:
+        from magsleep.store.files import backup_name
+        from magsleep.store.transfer import export_all
+
+        target = backup_name(self.db_path, "export", self.now()).with_suffix(".json")
+
+        def job(session):  # noqa: ANN001, ANN202
+            import os
+
+            text = export_all("json", session=session)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return target
+
+        def failed(err: Exception) -> None:
+            self.notify(str(err), title="Export failed", severity="error")
+
+        self.run_db(job, done=lambda path: self.notify(f"Exported to {path}", title="Export"), failed=failed)
+
+
+def make_app(db_path: Path | str, *, private_dir: Path | None = None,
+             clock: Callable[[], datetime] | None = None) -> MagsleepApp:
+    """The one factory: the `magsleep` command, the tests and the screenshot script all use it."""
+    return MagsleepApp(Path(db_path), private_dir=private_dir, clock=clock)

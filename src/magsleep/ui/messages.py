@@ -1,0 +1,14 @@
+"""App-wide messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class DataChanged(Message):
+    """Something in the database changed; screens showing it reload."""
+
+    what: str = "all"

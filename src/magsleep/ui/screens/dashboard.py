@@ -1,0 +1,208 @@
+"""The dashboard: tonight's checklist, dose entry, the sleep trend and the summary line."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, SelectionList, Static
+
+from magsleep.domain.magnesium import dose_jump, limit_status
+from magsleep.domain.routine import TAKE_MAGNESIUM
+from magsleep.domain.trend import METRICS, METRICS_BY_KEY, RANGES, in_range, summary
+from magsleep.ui.messages import DataChanged
+from magsleep.ui.widgets.checklist import Checklist
+from magsleep.ui.widgets.dose_form import DoseForm
+from magsleep.ui.widgets.limit_bar import LimitBar
+from magsleep.ui.widgets.trend_chart import TrendChart
+
+
+class DashboardScreen(Screen):
+    """Home: the evening check-in and the trend at a glance."""
+
+    BINDINGS = [
+        Binding("t", "focus_tonight", "Tonight", id="tonight", tooltip="Tonight's checklist", show=False),
+        Binding("a", "add_dose", "Dose", id="add_dose", tooltip="Jump to the dose amount"),
+        Binding("l", "log_sleep", "Sleep", id="log_sleep", tooltip="Last night's sleep diary"),
+        Binding("h", "history", "History", id="history", tooltip="Every night, to browse and edit"),
+        Binding("m", "next_metric", "Metric", id="metric", tooltip="Graph another metric"),
+        Binding("r", "next_range", "Range", id="range", tooltip="7, 30, 90 nights or all"),
+        Binding("s", "settings", "Settings", id="settings", tooltip="Checklist, limit, rollover"),
+    ]
+
+    metric: reactive[str] = reactive("se_pct")
+    """The metric the graph shows."""
+    range_days: reactive[int | None] = reactive(30)
+    """How many nights the graph shows (None: all)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = None
+        self.points: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="dash"):
+            with Vertical(id="dash-left"):
+                with Vertical(id="tonight-pane", classes="pane") as pane:
+                    pane.border_title = "Tonight"
+                    yield Checklist(id="checklist")
+                with Vertical(id="dose-pane", classes="pane") as pane:
+                    pane.border_title = "Dose"
+                    yield DoseForm(id="dose-form-box")
+                    yield Static("", id="dose-list")
+                    yield LimitBar(id="limit-bar")
+                    yield Static("", id="dose-warning")
+            with Vertical(id="trend-pane", classes="pane") as pane:
+                pane.border_title = "Sleep trend"
+                yield TrendChart(id="trend")
+                yield Static("[#5fd7ff]●[/] magnesium  [grey62]○[/] none  [#ffaf00]⋯[/] 7-night average",
+                             id="trend-legend")
+                yield Static("Opening your data…", id="trend-summary")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(Checklist).focus()
+        self.query_one("#dose-warning").display = False
+
+    @on(DataChanged)
+    def reload(self, _: DataChanged | None = None) -> None:
+        app = self.app
+        if app.store is None:  # type: ignore[attr-defined]
+            return
+        night = app.tonight()  # type: ignore[attr-defined]
+        from magsleep.store.views import tonight_view, trend_points
+
+        app.run_db(lambda s: (tonight_view(night, session=s), trend_points(session=s)),  # type: ignore[attr-defined]
+                   done=self._loaded)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def _loaded(self, result: tuple) -> None:
+        view, points = result
+        self.view, self.points = view, points
+        self.sub_title = f"night of {view.night:%a %d %b}"
+        self.query_one(Checklist).show(view.checklist)
+        self._show_tonight_count()
+        self.query_one(DoseForm).set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
+        self._show_doses()
+        self._replot()
+
+    def _show_tonight_count(self) -> None:
+        checklist = self.query_one(Checklist)
+        pane = self.query_one("#tonight-pane")
+        pane.border_title = f"Tonight · {checklist.done_count}/{checklist.option_count} done"
+
+    def _show_doses(self) -> None:
+        view = self.view
+        lines = [f"{d.taken_at:%H:%M} {d.form} {d.elemental_mg:g} mg" for d in view.doses]
+        self.query_one("#dose-list", Static).update("\n".join(lines) or "No dose logged tonight.")
+        bar = self.query_one(LimitBar)
+        bar.limit_mg = view.settings.daily_limit_mg
+        bar.total_mg = view.total_mg
+        status = limit_status([view.total_mg], view.settings.daily_limit_mg)
+        warnings = []
+        if status.over:
+            warnings.append(f"⚠ {status.message}")
+        jump = dose_jump(view.recent_totals, view.total_mg) if view.doses else None
+        if jump:
+            warnings.append(f"⚠ {jump}")
+        warning = self.query_one("#dose-warning", Static)
+        warning.update("\n".join(warnings))
+        warning.display = bool(warnings)
+
+    def _replot(self) -> None:
+        today = self.app.now().date()  # type: ignore[attr-defined]
+        shown = in_range(self.points, self.range_days, today)
+        chart = self.query_one(TrendChart)
+        chart.replot(shown, self.metric, today)
+        label = "all nights" if self.range_days is None else f"last {self.range_days}"
+        pane = self.query_one("#trend-pane")
+        pane.border_title = f"{METRICS_BY_KEY[self.metric].short} · {label}"
+        self.query_one("#trend-summary", Static).update(summary(self.points, self.metric))
+
+    def watch_metric(self) -> None:
+        if self.is_mounted:
+            self._replot()
+
+    def watch_range_days(self) -> None:
+        if self.is_mounted:
+            self._replot()
+
+    # ---------------------------------------------------------------- checklist
+
+    @on(SelectionList.SelectionToggled, "#checklist")
+    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+        item_id = event.selection.value
+        done = item_id in event.selection_list.selected
+        label = str(event.selection.prompt)
+        night = self.view.night if self.view else self.app.tonight()  # type: ignore[attr-defined]
+        now = self.app.now()  # type: ignore[attr-defined]
+        from magsleep.store.routine_store import set_check
+
+        self._show_tonight_count()
+        self.app.run_db(lambda s: set_check(night, item_id, done, at=now, session=s), write=True,  # type: ignore[attr-defined]
+                        failed=self._toggle_failed)
+        if done and label == TAKE_MAGNESIUM:
+            self.action_add_dose()
+
+    def _toggle_failed(self, err: Exception) -> None:
+        self.app.notify(str(err), title="Not saved", severity="error")
+        self.reload()
+
+    # ---------------------------------------------------------------- doses
+
+    @on(DoseForm.Submitted)
+    def _add_dose(self, event: DoseForm.Submitted) -> None:
+        from magsleep.domain.nights import night_of
+        from magsleep.store.doses import add_dose
+
+        night = night_of(event.taken_at, self.app.settings_rollover)  # type: ignore[attr-defined]
+        amount, taken = event.amount, event.taken_at
+
+        def done(record) -> None:  # noqa: ANN001
+            event.dose_form.saved(self.app.now())  # type: ignore[attr-defined]
+            where = "" if night == (self.view.night if self.view else night) else f" (night of {night})"
+            self.app.notify(f"Added {record.elemental_mg:g} mg elemental {record.form}{where}.", title="Dose")
+            self.reload()
+
+        def failed(err: Exception) -> None:
+            event.dose_form.show_error("form", str(err))
+
+        self.app.run_db(lambda s: add_dose(night, taken, amount, session=s), write=True,  # type: ignore[attr-defined]
+                        done=done, failed=failed)
+
+    # ---------------------------------------------------------------- actions
+
+    def action_focus_tonight(self) -> None:
+        self.query_one(Checklist).focus()
+
+    def action_add_dose(self) -> None:
+        self.query_one("#dose-amount").focus()
+
+    def action_log_sleep(self) -> None:
+        from magsleep.ui.screens.morning_log import MorningLogScreen
+
+        self.app.push_screen(MorningLogScreen(self.app.last_night()))  # type: ignore[attr-defined]
+
+    def action_history(self) -> None:
+        from magsleep.ui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
+
+    def action_settings(self) -> None:
+        from magsleep.ui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
+
+    def action_next_metric(self) -> None:
+        keys = [m.key for m in METRICS]
+        self.metric = keys[(keys.index(self.metric) + 1) % len(keys)]
+
+    def action_next_range(self) -> None:
+        self.range_days = RANGES[(RANGES.index(self.range_days) + 1) % len(RANGES)]
+

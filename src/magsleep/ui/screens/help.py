@@ -1,0 +1,57 @@
+"""The help screen: every key of every screen, read from their bindings so it never goes stale."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+EXTRA = {
+    "Dashboard": [("space / enter", "tick or untick the highlighted checklist item"),
+                  ("tab / shift+tab", "move between the checklist, the dose fields and Add")],
+    "History": [("↑ ↓ PgUp PgDn", "move through the nights"),
+                ("Home / End", "first / last night (ctrl+home / ctrl+end too)")],
+    "Everywhere": [("ctrl+p", "command palette: screens, add dose, log sleep, theme, export"),
+                   ("escape", "close a dialog or go back")],
+}
+
+
+def _key(binding: Binding) -> str:
+    if binding.key_display:
+        return binding.key_display
+    return " / ".join(k.strip().replace("question_mark", "?") for k in binding.key.split(","))
+
+
+def sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    from magsleep.ui.app import MagsleepApp
+    from magsleep.ui.screens.dashboard import DashboardScreen
+    from magsleep.ui.screens.history import HistoryScreen
+    from magsleep.ui.screens.morning_log import MorningLogScreen
+    from magsleep.ui.screens.settings import SettingsScreen
+
+    out = []
+    for title, cls in (("Dashboard", DashboardScreen), ("Morning log", MorningLogScreen),
+                       ("History", HistoryScreen), ("Settings", SettingsScreen),
+                       ("Everywhere", MagsleepApp)):
+        rows = [(_key(b), b.tooltip or b.description) for b in cls.BINDINGS if isinstance(b, Binding)]
+        out.append((title, rows + EXTRA.get(title, [])))
+    return out
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, on one page."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help", classes="dialog") as box:
+            box.border_title = "Keys"
+            for title, rows in sections():
+                yield Static(f"[b]{title}[/b]", classes="help-title")
+                yield Static("\n".join(f"  [b]{key:<16}[/b] {what}" for key, what in rows), classes="help-rows")
+            yield Static("magsleep is a tracker, not medical advice. Escape closes this page.", classes="hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

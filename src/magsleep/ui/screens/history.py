@@ -1,0 +1,269 @@
+"""History: every night in a table, newest first; filter, jump, edit, delete with undo.
+
+Rows are read and formatted in a thread worker after the screen is first shown, and the table
+has fixed column widths, so it opens at once even with years of nights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from magsleep.domain.errors import InvalidInput
+from magsleep.domain.history_filter import parse_filter
+from magsleep.domain.parsing import parse_date
+from magsleep.domain.sleep_diary import format_minutes
+from magsleep.store.records import NightRecord
+
+# Fixed widths: the table never measures its cells, and the whole row fits in 80 columns.
+COLUMNS = (("Night", 10), ("Mg, form", 14), ("Bed", 5), ("Woke", 5), ("Sleep", 5), ("Eff.", 4),
+           ("Q", 1), ("List", 4), ("Side effects", 11))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One night as History shows it."""
+
+    night: date
+    on_magnesium: bool
+    cells: tuple[str, ...]
+    search: str
+
+
+def history_row(record: NightRecord) -> HistoryRow:
+    d, m = record.diary, record.metrics
+    forms = sorted({dose.form for dose in record.doses})
+    magnesium = f"{record.elemental_mg:g} {'/'.join(forms)}" if record.doses else "—"
+    side = ", ".join(f"{s.kind}" + ("" if s.severity == 1 else f" ({s.severity})") for s in record.symptoms)
+    cells = (
+        record.night.isoformat(), magnesium,
+        f"{d.bed:%H:%M}" if d else "—", f"{d.final:%H:%M}" if d else "—",
+        format_minutes(m.tst_min) if m else "—", f"{m.se_pct:.0f}%" if m else "—",
+        str(d.quality) if d else "—",
+        f"{record.checks_done}/{len(record.checks)}" if record.checks else "—",
+        side or "",
+    )
+    search = " ".join([*cells, record.note or "", record.night.strftime("%A %B")]).lower()
+    return HistoryRow(record.night, record.on_magnesium, cells, search)
+
+
+def load_rows(session) -> list[HistoryRow]:  # noqa: ANN001
+    from magsleep.store.nights import load_nights
+
+    return [history_row(r) for r in reversed(load_nights(session=session))]
+
+
+class HistoryScreen(Screen):
+    """Browse, search, edit and delete past nights."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", key_display="/", id="filter",
+                tooltip="Filter: text, on / off (magnesium), a month like nov or 2026-11"),
+        Binding("e", "edit", "Edit", id="edit", tooltip="Open the night (or enter): diary, doses, checklist"),
+        Binding("d", "delete", "Delete", id="delete", tooltip="Delete the night (asks first; u undoes)"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Bring back the night just deleted"),
+        Binding("g", "jump", "Go to date", id="jump", tooltip="Jump to a date (YYYY-MM-DD)"),
+        Binding("escape", "back", "Back", id="back", tooltip="Clear the filter, or back to the dashboard"),
+        Binding("ctrl+home", "first", "First", show=False, id="first"),
+        Binding("ctrl+end", "last", "Last", show=False, id="last"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[HistoryRow] = []
+        self.deleted: NightRecord | None = None
+        self.mode: str | None = None  # "filter" or "jump" while the input is open
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="filter…", id="history-input", compact=True)
+        yield Static("", id="history-input-error", classes="field-error")
+        table: DataTable = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("Loading nights…", id="history-status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width, key=label)
+        self.query_one("#history-input").display = False
+        self.query_one("#history-input-error").display = False
+        self.sub_title = "history"
+        table.focus()
+        self.call_after_refresh(self.reload)
+
+    def reload(self) -> None:
+        self.app.run_db(load_rows, done=self._loaded)  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        if self.rows:
+            self.reload()
+
+    def _loaded(self, rows: list[HistoryRow]) -> None:
+        self.rows = rows
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        keep = self._current_night()
+        query = self.filter_text
+        wanted = parse_filter(query)
+        shown = [r for r in self.rows if wanted.matches(r.night.isoformat(), r.on_magnesium, r.search)]
+        table.clear()
+        for r in shown:
+            table.add_row(*self._styled(r), key=r.night.isoformat())
+        status = f"{len(shown)} of {len(self.rows)} nights"
+        if query:
+            status += f" · filter: {query}"
+        self.query_one("#history-status", Static).update(status)
+        if keep is not None:
+            self._move_to(keep)
+
+    @staticmethod
+    def _styled(row: HistoryRow) -> list:
+        cells: list = list(row.cells)
+        if row.on_magnesium:
+            cells[1] = Text(cells[1], style="bold cyan")
+        return cells
+
+    def _current_night(self) -> date | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001  (an empty or shrinking table)
+            return None
+        return date.fromisoformat(key.value) if key.value else None
+
+    def _move_to(self, night: date) -> None:
+        """Put the cursor on `night`, or the nearest night before it."""
+        table = self.query_one(DataTable)
+        for index, key in enumerate(table.rows):
+            if key.value <= night.isoformat():  # rows are newest first
+                table.move_cursor(row=index)
+                return
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1)
+
+    # ---------------------------------------------------------------- filter and jump
+
+    def action_filter(self) -> None:
+        self._open_input("filter", "filter: text, on / off, nov, 2026-11 … (enter keeps it, escape clears)")
+
+    def action_jump(self) -> None:
+        self._open_input("jump", "go to date: YYYY-MM-DD")
+
+    def _open_input(self, mode: str, placeholder: str) -> None:
+        box = self.query_one("#history-input", Input)
+        self.mode = mode
+        box.placeholder = placeholder
+        if mode == "jump":
+            box.value = ""
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#history-input")
+    def _typed(self, event: Input.Changed) -> None:
+        if self.mode == "filter":
+            self.filter_text = event.value.strip()
+            self._fill()
+
+    @on(Input.Submitted, "#history-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        error = self.query_one("#history-input-error", Static)
+        if self.mode == "jump":
+            try:
+                night = parse_date(event.value, "date")
+            except InvalidInput as err:
+                error.update(f"⚠ {err.message}")
+                error.display = True
+                return
+            self._move_to(night)
+        error.display = False
+        if self.mode == "jump" or not event.value.strip():
+            event.input.display = False
+        self.mode = None
+        self.query_one(DataTable).focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#history-input", Input)
+        if box.display or self.filter_text:
+            box.display = False
+            self.query_one("#history-input-error").display = False
+            self.mode = None
+            box.value = ""
+            if self.filter_text:
+                self.filter_text = ""
+                self._fill()
+            self.query_one(DataTable).focus()
+            return
+        self.app.pop_screen()
+
+    # ---------------------------------------------------------------- edit, delete, undo
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        night = self._current_night()
+        if night is None:
+            return
+        from magsleep.ui.screens.morning_log import MorningLogScreen
+
+        self.app.push_screen(MorningLogScreen(night, edit=True))
+
+    def action_delete(self) -> None:
+        night = self._current_night()
+        if night is None:
+            return
+        from magsleep.ui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(night)
+
+        self.app.push_screen(ConfirmScreen(f"Delete the night of {night:%A %d %B %Y} with its diary, "
+                                           "doses, checklist and side effects?"), answered)
+
+    def _delete(self, night: date) -> None:
+        from magsleep.store.nights import delete_night
+
+        def done(record: NightRecord | None) -> None:
+            self.deleted = record
+            self.app.notify(f"Deleted the night of {night}. Press u to undo.", title="History")
+            self.reload()
+
+        self.app.run_db(lambda s: delete_night(night, session=s), write=True, done=done)  # type: ignore[attr-defined]
+
+    def action_undo(self) -> None:
+        record = self.deleted
+        if record is None:
+            self.app.notify("Nothing to undo.", title="History")
+            return
+        from magsleep.store.nights import restore_night
+
+        def done(_: object) -> None:
+            self.deleted = None
+            self.app.notify(f"The night of {record.night} is back.", title="History")
+            self.reload()
+            self.call_after_refresh(lambda: self._move_to(record.night))
+
+        self.app.run_db(lambda s: restore_night(record, session=s), write=True, done=done)  # type: ignore[attr-defined]
+
+    def action_first(self) -> None:
+        self.query_one(DataTable).move_cursor(row=0)
+
+    def action_last(self) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(0, table.row_count - 1))

@@ -1,0 +1,209 @@
+"""The morning log: one night's sleep diary, side effects and note; from History also its
+doses and checklist.
+
+Every answer is checked by the domain (`diary_from_clock`); an impossible diary gets the
+domain's message beside the field it names, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from magsleep.domain.errors import InvalidInput
+from magsleep.domain.magnesium import CONSULT
+from magsleep.domain.parsing import clean_note
+from magsleep.domain.sleep_diary import (
+    QUALITY_WORDS, SYMPTOM_KINDS, Symptom, compute_metrics, diary_from_clock, format_minutes,
+)
+from magsleep.ui.widgets.checklist import Checklist
+
+# (field, label, placeholder): the Consensus Sleep Diary questions in their order.
+QUESTIONS = (
+    ("bed", "Got into bed", "HH:MM"),
+    ("tried", "Tried to sleep", "HH:MM"),
+    ("latency", "Minutes to fall asleep", "min"),
+    ("awakenings", "Times woke in the night", "0"),
+    ("waso", "Minutes awake, in total", "0"),
+    ("final", "Final awakening", "HH:MM"),
+    ("up", "Got out of bed", "HH:MM"),
+    ("quality", "Sleep quality 1-5", "1-5"),
+    ("rested", "How rested 1-5", "1-5"),
+)
+FIELDS = [q[0] for q in QUESTIONS] + ["note"]
+
+
+class MorningLogScreen(Screen):
+    """Log (or edit) the sleep diary of one night."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="save", tooltip="Check and save the diary", priority=True),
+        Binding("escape", "back", "Back", id="back", tooltip="Leave without saving"),
+        Binding("delete,x", "delete_dose", "Delete dose", id="delete_dose", show=False,
+                tooltip="Delete the highlighted dose (night editor)"),
+    ]
+
+    def __init__(self, night: date, *, edit: bool = False) -> None:
+        super().__init__()
+        self.night = night
+        self.edit = edit
+        self.record = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="log"):
+            yield Static(f"[b]Sleep diary[/b] · night of {self.night:%A %d %B %Y}", id="log-title")
+            yield Static("", id="log-result")
+            for field, label, placeholder in QUESTIONS:
+                with Horizontal(classes="row"):
+                    yield Label(label, classes="log-label")
+                    yield Input(placeholder=placeholder, id=f"log-{field}", compact=True, classes="short")
+                    yield Static("", id=f"log-{field}-error", classes="inline-error")
+            with Horizontal(classes="row", id="symptom-row"):
+                yield Label("Side effects", classes="log-label")
+                yield Select([("mild", 1), ("moderate", 2), ("severe", 3)], value=1, allow_blank=False,
+                             compact=True, id="log-severity")
+            yield SelectionList[str](*[Selection(k, k) for k in SYMPTOM_KINDS], id="log-symptoms")
+            with Horizontal(classes="row"):
+                yield Label("Note", classes="log-label")
+                yield Input(placeholder="anything worth remembering", id="log-note", compact=True)
+            yield Static("", id="log-note-error", classes="field-error")
+            if self.edit:
+                with Vertical(id="log-extra"):
+                    yield Static("[b]Checklist that night[/b]", classes="section-title")
+                    yield Checklist(id="log-checklist")
+                    yield Static("[b]Doses that night[/b] (x deletes the highlighted one)", classes="section-title")
+                    yield OptionList(id="log-doses")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "night editor" if self.edit else "morning log"
+        self.query_one("#log-bed").focus()
+        self.query_one("#log-note-error").display = False
+        self._load()
+
+    def _load(self) -> None:
+        from magsleep.store.nights import load_night
+        from magsleep.store.routine_store import checklist_for
+
+        night = self.night
+        self.app.run_db(lambda s: (load_night(night, session=s), checklist_for(night, session=s)),  # type: ignore[attr-defined]
+                        done=self._loaded)
+
+    def _loaded(self, result: tuple) -> None:
+        record, checks = result
+        self.record = record
+        if record is not None and record.diary is not None and not self.query_one("#log-bed", Input).value:
+            d = record.diary
+            values = {"bed": f"{d.bed:%H:%M}", "tried": f"{d.tried:%H:%M}", "latency": str(d.latency_min),
+                      "awakenings": str(d.awakenings), "waso": str(d.waso_min), "final": f"{d.final:%H:%M}",
+                      "up": f"{d.up:%H:%M}", "quality": str(d.quality),
+                      "rested": "" if d.rested is None else str(d.rested)}
+            for field, value in values.items():
+                self.query_one(f"#log-{field}", Input).value = value
+            self._show_result(record.diary)
+        if record is not None:
+            self.query_one("#log-note", Input).value = record.note or ""
+            symptoms = self.query_one("#log-symptoms", SelectionList)
+            for s in record.symptoms:
+                symptoms.select(s.kind)
+                self.query_one("#log-severity", Select).value = s.severity
+        if self.edit:
+            self.query_one("#log-checklist", Checklist).show(checks)
+            doses = self.query_one("#log-doses", OptionList)
+            doses.clear_options()
+            for d in record.doses if record else ():
+                doses.add_option(Option(f"{d.taken_at:%H:%M}  {d.form}  {d.amount_mg:g} mg {d.amount_is}"
+                                        f"  = {d.elemental_mg:g} mg elemental", id=str(d.id)))
+            if not doses.option_count:
+                doses.add_option(Option("No doses that night.", disabled=True))
+
+    def _show_result(self, diary) -> None:  # noqa: ANN001
+        m = compute_metrics(diary)
+        self.query_one("#log-result", Static).update(
+            f"In bed [b]{format_minutes(m.tib_min)}[/b] · asleep [b]{format_minutes(m.tst_min)}[/b] · "
+            f"efficiency [b]{m.se_pct:.1f}%[/b] · quality {QUALITY_WORDS[diary.quality]}")
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "log-note":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    # ---------------------------------------------------------------- saving
+
+    def action_save(self) -> None:
+        for error in self.query(".inline-error, .field-error"):
+            error.update("")
+        self.query_one("#log-note-error").display = False
+        values = {field: self.query_one(f"#log-{field}", Input).value for field in FIELDS}
+        app = self.app
+        try:
+            diary = diary_from_clock(
+                self.night, app.zone(), rollover_hour=app.settings_rollover,  # type: ignore[attr-defined]
+                bed=values["bed"], tried=values["tried"] or None, latency=values["latency"],
+                awakenings=values["awakenings"] or None, waso=values["waso"] or None, final=values["final"],
+                up=values["up"], quality=values["quality"], rested=values["rested"] or None)
+            note = clean_note(values["note"])
+        except InvalidInput as err:
+            self._show_error(err.field, err.message)
+            return
+        severity = int(self.query_one("#log-severity", Select).value)  # type: ignore[arg-type]
+        symptoms = [Symptom(kind, severity) for kind in self.query_one("#log-symptoms", SelectionList).selected]
+        from magsleep.store.nights import save_diary
+
+        night = self.night
+
+        def done(_: object) -> None:
+            self._show_result(diary)
+            message = "Diary saved."
+            if symptoms:
+                message += f" Side effects noted: if they go on or worry you, {CONSULT[0].lower()}{CONSULT[1:]}"
+            self.app.notify(message, title=f"Night of {night:%d %b}")
+
+        self.app.run_db(lambda s: save_diary(night, diary, symptoms=symptoms, note=note, session=s),  # type: ignore[attr-defined]
+                        write=True, done=done, failed=lambda err: self._show_error("note", str(err)))
+
+    def _show_error(self, field: str, message: str) -> None:
+        field = field if field in FIELDS else "note"
+        target = self.query_one(f"#log-{field}-error", Static)
+        target.update(f"⚠ {message}")
+        target.display = True
+        self.query_one(f"#log-{field}", Input).focus()
+
+    # ---------------------------------------------------------------- night editor extras
+
+    @on(SelectionList.SelectionToggled, "#log-checklist")
+    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+        from magsleep.store.routine_store import set_check
+
+        item_id, night = event.selection.value, self.night
+        done = item_id in event.selection_list.selected
+        self.app.run_db(lambda s: set_check(night, item_id, done, session=s), write=True)  # type: ignore[attr-defined]
+
+    def action_delete_dose(self) -> None:
+        if not self.edit:
+            return
+        doses = self.query_one("#log-doses", OptionList)
+        if not doses.has_focus or doses.highlighted is None:
+            return
+        option = doses.get_option_at_index(doses.highlighted)
+        if option.id is None:
+            return
+        from magsleep.store.doses import delete_dose
+
+        dose_id = int(option.id)
+        self.app.run_db(lambda s: delete_dose(dose_id, session=s), write=True,  # type: ignore[attr-defined]
+                        done=lambda _: (self.app.notify("Dose deleted."), self._load()))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,202 @@
+"""Settings: the checklist items (add, rename, reorder, deactivate), default form, daily limit,
+rollover hour and trial length."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from magsleep.domain.errors import InvalidInput
+from magsleep.domain.magnesium import FORMS
+from magsleep.domain.settings import parse_setting
+from magsleep.store.records import ItemRecord
+
+FIELDS = (("daily_limit_mg", "Daily limit (mg elemental)"), ("rollover_hour", "New night starts at (hour)"),
+          ("trial_length", "Trial length (nights)"))
+
+
+class SettingsScreen(Screen):
+    """Change the checklist and the settings."""
+
+    BINDINGS = [
+        Binding("a", "add_item", "Add", id="add_item", tooltip="Add a checklist item"),
+        Binding("r", "rename_item", "Rename", id="rename_item", tooltip="Rename the highlighted item"),
+        Binding("space", "toggle_item", "On/off", id="toggle_item", tooltip="Deactivate or reactivate the item"),
+        Binding("shift+up", "move_item(-1)", "Up", id="move_up", tooltip="Move the item up"),
+        Binding("shift+down", "move_item(1)", "Down", id="move_down", tooltip="Move the item down"),
+        Binding("ctrl+s", "save", "Save", id="save_settings", priority=True,
+                tooltip="Save default form, limit, rollover and trial length"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[ItemRecord] = []
+        self.editing: int | None = None  # item id being renamed; None when adding
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="settings"):
+            with Vertical(id="items-pane", classes="pane") as pane:
+                pane.border_title = "Checklist items"
+                yield OptionList(id="items")
+                yield Input(placeholder="item label", id="item-input", compact=True)
+                yield Static("", id="item-error", classes="field-error")
+                yield Static("a add · r rename · space on/off · shift+↑/↓ move", classes="hint")
+            with Vertical(id="prefs-pane", classes="pane") as pane:
+                pane.border_title = "Settings"
+                with Horizontal(classes="row"):
+                    yield Label("Default form", classes="pref-label")
+                    yield Select([(f.name, f.key) for f in FORMS], allow_blank=False, value="glycinate",
+                                 compact=True, id="pref-default_form")
+                for key, label in FIELDS:
+                    with Horizontal(classes="row"):
+                        yield Label(label, classes="pref-label")
+                        yield Input(id=f"pref-{key}", compact=True, classes="short")
+                    yield Static("", id=f"pref-{key}-error", classes="field-error")
+                yield Static("ctrl+s saves these. magsleep never suggests a dose; the limit is the "
+                             "adult upper limit for supplements (350 mg) unless you change it.", classes="hint")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#item-input").display = False
+        for error in self.query(".field-error"):
+            error.display = False
+        self.sub_title = "settings"
+        self.query_one("#items").focus()
+        self._load()
+
+    def _load(self) -> None:
+        from magsleep.store.routine_store import list_items
+        from magsleep.store.settings_store import load_settings
+
+        self.app.run_db(lambda s: (list_items(session=s), load_settings(session=s)), done=self._loaded)  # type: ignore[attr-defined]
+
+    def _loaded(self, result: tuple) -> None:
+        self.items, settings = result
+        items = self.query_one("#items", OptionList)
+        keep = items.highlighted
+        items.clear_options()
+        for item in self.items:
+            mark = "✓" if item.active else "✗"
+            items.add_option(Option(f"{mark} {item.label}" + ("" if item.active else "  (off)"), id=str(item.id)))
+        if self.items:
+            items.highlighted = min(keep or 0, len(self.items) - 1)
+        self.query_one("#pref-default_form", Select).value = settings.default_form
+        for key, _ in FIELDS:
+            value = getattr(settings, key)
+            self.query_one(f"#pref-{key}", Input).value = f"{value:g}" if isinstance(value, float) else str(value)
+
+    def _current(self) -> ItemRecord | None:
+        items = self.query_one("#items", OptionList)
+        if not items.has_focus or items.highlighted is None or items.highlighted >= len(self.items):
+            return None
+        return self.items[items.highlighted]
+
+    # ---------------------------------------------------------------- checklist items
+
+    def action_add_item(self) -> None:
+        self._open_item_input(None, "")
+
+    def action_rename_item(self) -> None:
+        item = self._current()
+        if item is not None:
+            self._open_item_input(item.id, item.label)
+
+    def _open_item_input(self, item_id: int | None, value: str) -> None:
+        self.editing = item_id
+        box = self.query_one("#item-input", Input)
+        box.placeholder = "new item label" if item_id is None else "new name"
+        box.value = value
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#item-input")
+    def _item_submitted(self, event: Input.Submitted) -> None:
+        from magsleep.store.routine_store import add_item, rename_item
+
+        label, item_id = event.value, self.editing
+
+        def job(s):  # noqa: ANN001, ANN202
+            return add_item(label, session=s) if item_id is None else rename_item(item_id, label, session=s)
+
+        def done(_: object) -> None:
+            event.input.display = False
+            self.query_one("#item-error").display = False
+            self.query_one("#items").focus()
+            self._load()
+
+        self.app.run_db(job, write=True, done=done, failed=self._item_failed)  # type: ignore[attr-defined]
+
+    def _item_failed(self, err: Exception) -> None:
+        error = self.query_one("#item-error", Static)
+        error.update(f"⚠ {err.message if isinstance(err, InvalidInput) else err}")
+        error.display = True
+
+    def action_toggle_item(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+        from magsleep.store.routine_store import set_active
+
+        self.app.run_db(lambda s: set_active(item.id, not item.active, session=s), write=True,  # type: ignore[attr-defined]
+                        done=lambda _: self._load())
+
+    def action_move_item(self, offset: int) -> None:
+        item = self._current()
+        if item is None:
+            return
+        from magsleep.store.routine_store import move_item
+
+        items = self.query_one("#items", OptionList)
+        target = max(0, min(len(self.items) - 1, (items.highlighted or 0) + offset))
+
+        def done(_: object) -> None:
+            items.highlighted = target
+            self._load()
+
+        self.app.run_db(lambda s: move_item(item.id, offset, session=s), write=True, done=done)  # type: ignore[attr-defined]
+
+    # ---------------------------------------------------------------- settings
+
+    def action_save(self) -> None:
+        values = {"default_form": str(self.query_one("#pref-default_form", Select).value)}
+        errors = False
+        for key, _ in FIELDS:
+            error = self.query_one(f"#pref-{key}-error", Static)
+            text = self.query_one(f"#pref-{key}", Input).value
+            try:
+                parse_setting(key, text)
+            except InvalidInput as err:
+                error.update(f"⚠ {err.message}")
+                error.display = True
+                errors = True
+                continue
+            error.display = False
+            values[key] = text
+        if errors:
+            return
+        from magsleep.store.settings_store import save_setting
+
+        def job(s):  # noqa: ANN001, ANN202
+            return {key: save_setting(key, value, session=s) for key, value in values.items()}
+
+        def done(saved: dict) -> None:
+            self.app.settings_rollover = saved["rollover_hour"]  # type: ignore[attr-defined]
+            self.app.notify("Settings saved.", title="Settings")
+
+        self.app.run_db(job, write=True, done=done)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        box = self.query_one("#item-input", Input)
+        if box.display:
+            box.display = False
+            self.query_one("#item-error").display = False
+            self.query_one("#items").focus()
+            return
+        self.app.pop_screen()

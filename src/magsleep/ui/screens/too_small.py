@@ -1,0 +1,29 @@
+"""A notice instead of a broken layout when the terminal is smaller than 80x24."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Static
+
+
+class TooSmallScreen(Screen):
+    """Asks for a bigger terminal; it goes away by itself when there is room."""
+
+    BINDINGS = [("q", "app.quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="too-small")
+
+    def on_mount(self) -> None:
+        self._update()
+
+    def on_resize(self) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        width, height = self.app.size
+        self.query_one("#too-small", Static).update(
+            f"magsleep needs a terminal of at least 80×24.\nThis one is {width}×{height}.\n\n"
+            "Make the window bigger, or press q to quit."
+        )

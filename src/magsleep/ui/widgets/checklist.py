@@ -1,0 +1,25 @@
+"""Tonight's routine checklist: a SelectionList toggled with space or enter."""
+
+from __future__ import annotations
+
+from textual.widgets import SelectionList
+from textual.widgets.selection_list import Selection
+
+from magsleep.store.records import CheckRecord
+
+
+class Checklist(SelectionList[int]):
+    """The active checklist items for one night; each value is the item's id."""
+
+    def show(self, checks: tuple[CheckRecord, ...] | list[CheckRecord]) -> None:
+        """Replace the items, keeping the highlight where it was."""
+        keep = self.highlighted
+        with self.prevent(SelectionList.SelectedChanged):
+            self.clear_options()
+            self.add_options([Selection(c.label, c.item_id, c.done) for c in checks])
+        if checks:
+            self.highlighted = min(keep or 0, len(checks) - 1)
+
+    @property
+    def done_count(self) -> int:
+        return len(self.selected)

@@ -1,0 +1,116 @@
+"""The dose entry form: form, amount, what the amount means, and the time.
+
+Checks go through the domain (`dose_amount`, the time parser); a bad field gets its message
+beside it and nothing is posted, and the typed text stays so it can be corrected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Select, Static
+
+from magsleep.domain.errors import InvalidInput
+from magsleep.domain.magnesium import FORMS, DoseAmount, dose_amount
+from magsleep.domain.nights import attach_zone
+from magsleep.domain.parsing import parse_moment
+
+FIELDS = ("form", "amount", "percent", "time")
+
+
+class DoseForm(Vertical):
+    """Add a dose; posts `DoseForm.Submitted` with checked values."""
+
+    @dataclass
+    class Submitted(Message):
+        """A checked dose, ready to store."""
+
+        dose_form: DoseForm
+        amount: DoseAmount
+        taken_at: datetime
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Label("Form", classes="field-label")
+            yield Select([(f.name, f.key) for f in FORMS], value="glycinate", allow_blank=False,
+                         compact=True, id="dose-form")
+        with Horizontal(classes="row"):
+            yield Label("Amount", classes="field-label")
+            yield Input(placeholder="mg", id="dose-amount", compact=True, classes="short")
+            yield Select([("elemental (label)", "elemental"), ("compound weight", "compound")],
+                         value="elemental", allow_blank=False, compact=True, id="dose-amount-is")
+        yield Static("", id="dose-amount-error", classes="field-error")
+        with Horizontal(classes="row", id="dose-percent-row"):
+            yield Label("% Mg", classes="field-label")
+            yield Input(placeholder="%", id="dose-percent", compact=True, classes="short")
+        yield Static("", id="dose-percent-error", classes="field-error")
+        with Horizontal(classes="row"):
+            yield Label("Time", classes="field-label")
+            yield Input(placeholder="HH:MM", id="dose-time", compact=True, classes="short")
+            yield Button("Add dose", id="dose-add", compact=True, variant="primary")
+        yield Static("", id="dose-time-error", classes="field-error")
+        yield Static("", id="dose-form-error", classes="field-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#dose-percent-row").display = False
+        self.clear_errors()
+
+    def set_defaults(self, form: str, now: datetime) -> None:
+        """The settings' default form, and the time field set to now when empty."""
+        self.query_one("#dose-form", Select).value = form
+        time_input = self.query_one("#dose-time", Input)
+        if not time_input.value:
+            time_input.value = f"{now:%H:%M}"
+
+    @on(Select.Changed, "#dose-form")
+    def _form_changed(self, event: Select.Changed) -> None:
+        self.query_one("#dose-percent-row").display = event.value == "other"
+
+    @on(Button.Pressed, "#dose-add")
+    @on(Input.Submitted, "#dose-amount, #dose-time, #dose-percent")
+    def submit(self) -> None:
+        """Check every field; post the dose or show each message beside its field."""
+        self.clear_errors()
+        now = self.app.now()  # type: ignore[attr-defined]
+        form = str(self.query_one("#dose-form", Select).value)
+        compound = self.query_one("#dose-amount-is", Select).value == "compound"
+        errors: dict[str, str] = {}
+        amount = None
+        try:
+            amount = dose_amount(form, self.query_one("#dose-amount", Input).value, compound=compound,
+                                 percent=self.query_one("#dose-percent", Input).value or None)
+        except InvalidInput as err:
+            errors[err.field] = err.message
+        taken = None
+        try:
+            moment = parse_moment(self.query_one("#dose-time", Input).value, "time", today=now.date())
+            taken = attach_zone(moment, now.tzinfo) if moment.tzinfo is None else moment
+            if taken - now > timedelta(minutes=5):
+                raise InvalidInput("time", f"{taken:%H:%M} is later than now; use a past time")
+        except InvalidInput as err:
+            errors["time"] = err.message
+        if errors or amount is None or taken is None:
+            for field, message in errors.items():
+                self.show_error(field, message)
+            return
+        self.post_message(self.Submitted(self, amount, taken))
+
+    def show_error(self, field: str, message: str) -> None:
+        target = self.query_one(f"#dose-{field if field in FIELDS else 'form'}-error", Static)
+        target.update(f"⚠ {message}")
+        target.display = True
+
+    def clear_errors(self) -> None:
+        for error in self.query(".field-error"):
+            error.update("")
+            error.display = False
+
+    def saved(self, now: datetime) -> None:
+        """After a successful save: empty the amount, time back to now."""
+        self.query_one("#dose-amount", Input).value = ""
+        self.query_one("#dose-time", Input).value = f"{now:%H:%M}"

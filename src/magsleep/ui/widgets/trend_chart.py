@@ -1,0 +1,78 @@
+"""The sleep-trend graph: a plotext plot with magnesium nights marked and a 7-night average.
+
+plotext fails on empty, single-point and flat series, so those are guarded here: no nights
+shows a friendly placeholder instead of a plot, and flat series get a y-range of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from textual_plotext import PlotextPlot
+
+from magsleep.domain.trend import NightPoint, rolling_mean
+
+
+class TrendChart(PlotextPlot):
+    """Nightly values (● on magnesium, ○ without) and the rolling 7-night mean."""
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.points: list[NightPoint] = []
+        self.metric = "se_pct"
+        self.plotted: dict[str, list[float]] = {}
+        """What the last replot drew (x as day offsets): for tests and screen readers."""
+
+    def replot(self, points: Sequence[NightPoint], metric: str, today: date) -> None:
+        self.points = list(points)
+        self.metric = metric
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        self.plotted = {}
+        if not points:
+            plt.title("No nights logged yet: press l to log your sleep")
+            plt.xticks([])
+            plt.yticks([])
+            self.refresh()
+            return
+        xs = [float((p.night - today).days) for p in points]
+        ys = [p.value(metric) for p in points]
+        on = [(x, y) for x, y, p in zip(xs, ys, points) if p.on_magnesium]
+        off = [(x, y) for x, y, p in zip(xs, ys, points) if not p.on_magnesium]
+        if off:
+            plt.scatter([x for x, _ in off], [y for _, y in off], marker="○", color="gray")
+        if on:
+            plt.scatter([x for x, _ in on], [y for _, y in on], marker="●", color="cyan")
+        if len(points) > 1:
+            plt.plot(xs, rolling_mean(ys), marker="braille", color="orange")
+        low, high = min(ys), max(ys)
+        if high - low < 1e-9:
+            pad = max(abs(high) * 0.1, 1.0)
+            low, high = low - pad, high + pad
+        pad = (high - low) * 0.08
+        plt.ylim(low - pad, high + pad)
+        left, right = min(xs), max(xs)
+        if right - left < 1:
+            left, right = left - 1, right + 1
+        plt.xlim(left - 0.5, right + 0.5)
+        ticks = _day_ticks(left, right)
+        plt.xticks(ticks, [_tick_label(t, today) for t in ticks])
+        self.plotted = {"x": xs, "y": ys, "on": [x for x, _ in on], "off": [x for x, _ in off]}
+        self.refresh()
+
+
+def _day_ticks(left: float, right: float) -> list[float]:
+    span = right - left
+    step = next((s for s in (1, 7, 14, 30, 60, 90, 180, 365, 730) if span / s <= 5), 1825)
+    first = int(right)
+    ticks = [float(first - i * step) for i in range(int(span // step) + 1)]
+    return sorted(t for t in ticks if t >= left)
+
+
+def _tick_label(offset: float, today: date) -> str:
+    from datetime import timedelta
+
+    day = today + timedelta(days=int(offset))
+    return f"{day:%d %b}" if abs(offset) < 300 else f"{day:%b %Y}"

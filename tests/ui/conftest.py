@@ -1,0 +1,86 @@
+"""UI fixtures: a fixed clock, seeded databases, and a helper that lets workers finish."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 25, 21, 30, tzinfo=LONDON)
+TONIGHT = date(2026, 11, 25)
+LAST_NIGHT = date(2026, 11, 24)
+SIZE = (80, 24)
+
+
+def clock() -> datetime:
+    return NOW
+
+
+def seed(path: Path, nights: int = 60, *, welcome_seen: bool = True) -> Path:
+    """A demo database ending last night, like `magsleep demo` makes."""
+    from magsleep.domain.demo import demo_nights
+    from magsleep.store.demo_store import write_demo
+    from magsleep.store.engine import Store
+    from magsleep.store.settings_store import save_setting
+
+    store = Store.open(path)
+    with store.writing() as session:
+        if nights:
+            write_demo(demo_nights(LAST_NIGHT, nights, LONDON), session=session)
+        if welcome_seen:
+            save_setting("welcome_seen", True, session=session)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def seeded(db_path: Path) -> Path:
+    return seed(db_path)
+
+
+@pytest.fixture
+def empty_db(db_path: Path) -> Path:
+    return seed(db_path, nights=0)
+
+
+def app_for(path: Path):
+    from magsleep.ui.app import make_app
+
+    return make_app(path, clock=clock)
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Let thread workers finish and their results reach the screen."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def open_store(path: Path):
+    from magsleep.store.engine import Store
+
+    return Store.open(path)
+
+
+def text_of(app, selector: str) -> str:
+    """The plain text a Static (or any widget) shows."""
+    widget = app.screen.query_one(selector)
+    content = getattr(widget, "content", None)
+    if content is None:
+        content = widget.render()
+    plain = getattr(content, "plain", None)
+    return plain if plain is not None else str(content)
+
+
+def screen_text(app) -> str:
+    """The whole screen as text, from the same SVG a screenshot saves."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    lines = re.findall(r'<text[^>]*>(.*?)</text>', svg, flags=re.S)
+    return html.unescape("".join(lines)).replace("\xa0", " ")
