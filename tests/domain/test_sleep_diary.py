@@ -59,6 +59,7 @@ def test_a_wall_time_inside_the_spring_gap_is_moved_on():
     "changes, field",
     [
         (dict(final="23:30"), "final"),  # woke for good before falling asleep (23:00 + 45)
+        (dict(final="22:50", up="23:55"), "final"),  # woke "before bed": a slip, not a 23-hour night
         (dict(waso=500), "waso"),  # awake longer than the sleep period
         (dict(up="06:00"), "up"),  # out of bed before the final awakening
         (dict(awakenings=0), "awakenings"),  # minutes awake with no awakening

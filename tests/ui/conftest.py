@@ -69,11 +69,9 @@ def open_store(path: Path):
 def text_of(app, selector: str) -> str:
     """The plain text a Static (or any widget) shows."""
     widget = app.screen.query_one(selector)
-    content = getattr(widget, "content", None)
-    if content is None:
-        content = widget.render()
-    plain = getattr(content, "plain", None)
-    return plain if plain is not None else str(content)
+    visual = widget.visual if hasattr(widget, "visual") else widget.render()
+    plain = getattr(visual, "plain", None)
+    return plain if plain is not None else str(visual)
 
 
 def screen_text(app) -> str:

@@ -23,6 +23,7 @@ from magsleep.domain.parsing import parse_clock, parse_int
 MAX_LATENCY_MIN = 12 * 60
 MAX_AWAKENINGS = 60
 MAX_NIGHT = timedelta(hours=24)
+MAX_PLAUSIBLE_GAP_MIN = 18 * 60
 
 SYMPTOM_KINDS = ("diarrhoea", "nausea", "cramps", "drowsiness", "headache", "other")
 SYMPTOM_ALIASES = {"diarrhea": "diarrhoea", "cramping": "cramps"}
@@ -75,7 +76,11 @@ def resolve(night: date, clock: time, tz: tzinfo, *, after: datetime | None = No
     local_after = after.astimezone(tz)
     candidate = attach_zone(datetime.combine(local_after.date(), clock), tz)
     if minutes_between(after, candidate) < 0:
-        candidate = attach_zone(datetime.combine(local_after.date() + timedelta(days=1), clock), tz)
+        later = attach_zone(datetime.combine(local_after.date() + timedelta(days=1), clock), tz)
+        # A time just before `after` is a slip (woke before going to bed), not a 23-hour night:
+        # keep it before, so the check names the field instead of accepting a marathon.
+        if minutes_between(after, later) <= MAX_PLAUSIBLE_GAP_MIN:
+            candidate = later
     return candidate
 
 

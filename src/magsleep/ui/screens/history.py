@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -120,20 +119,13 @@ class HistoryScreen(Screen):
         shown = [r for r in self.rows if wanted.matches(r.night.isoformat(), r.on_magnesium, r.search)]
         table.clear()
         for r in shown:
-            table.add_row(*self._styled(r), key=r.night.isoformat())
+            table.add_row(*r.cells, key=r.night.isoformat())
         status = f"{len(shown)} of {len(self.rows)} nights"
         if query:
             status += f" · filter: {query}"
         self.query_one("#history-status", Static).update(status)
         if keep is not None:
             self._move_to(keep)
-
-    @staticmethod
-    def _styled(row: HistoryRow) -> list:
-        cells: list = list(row.cells)
-        if row.on_magnesium:
-            cells[1] = Text(cells[1], style="bold cyan")
-        return cells
 
     def _current_night(self) -> date | None:
         table = self.query_one(DataTable)

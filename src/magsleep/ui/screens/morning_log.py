@@ -125,6 +125,8 @@ class MorningLogScreen(Screen):
                                         f"  = {d.elemental_mg:g} mg elemental", id=str(d.id)))
             if not doses.option_count:
                 doses.add_option(Option("No doses that night.", disabled=True))
+            else:
+                doses.highlighted = 0
 
     def _show_result(self, diary) -> None:  # noqa: ANN001
         m = compute_metrics(diary)

@@ -1,0 +1,117 @@
+"""History: the table, filtering, jumping, editing, and delete with confirm and undo."""
+
+from __future__ import annotations
+
+from magsleep.store.nights import count_nights, load_night
+from tests.ui.conftest import LAST_NIGHT, SIZE, app_for, open_store, settle, text_of
+
+
+def night_count(path):
+    store = open_store(path)
+    with store.reading() as s:
+        n = count_nights(session=s)
+    store.close()
+    return n
+
+
+async def open_history(pilot):
+    await settle(pilot)
+    await pilot.press("h")
+    await settle(pilot)
+    return pilot.app.screen.query_one("#history-table")
+
+
+async def test_every_night_newest_first_with_keys_to_move(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_history(pilot)
+        assert table.row_count == 60
+        assert table.get_row_at(0)[0] == LAST_NIGHT.isoformat()
+        assert text_of(app, "#history-status") == "60 of 60 nights"
+        await pilot.press("pagedown")
+        assert table.cursor_row > 5
+        await pilot.press("ctrl+end")
+        assert table.cursor_row == 59
+        await pilot.press("ctrl+home")
+        assert table.cursor_row == 0
+        await pilot.press("end")  # End too, where it makes sense
+        await pilot.press("down", "down")
+        assert table.cursor_row == 2
+
+
+async def test_filter_on_off_month_and_text(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_history(pilot)
+        await pilot.press("slash", *"on")
+        on = table.row_count
+        assert 0 < on < 60
+        assert all(table.get_row_at(i)[1] != "—" for i in range(on))
+        app.screen.query_one("#history-input").value = "off"
+        await pilot.pause()
+        assert table.row_count == 60 - on
+        app.screen.query_one("#history-input").value = "2026-10"
+        await pilot.pause()
+        assert table.row_count == 31 - (60 - 31 - 24) or all(
+            table.get_row_at(i)[0].startswith("2026-10") for i in range(table.row_count))
+        app.screen.query_one("#history-input").value = "zzz-nothing"
+        await pilot.pause()
+        assert table.row_count == 0 and "0 of 60 nights" in text_of(app, "#history-status")
+        await pilot.press("escape")
+        assert table.row_count == 60
+
+
+async def test_jump_to_a_date_and_a_bad_date(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_history(pilot)
+        await pilot.press("g", *"2026-11-01", "enter")
+        assert table.get_row_at(table.cursor_row)[0] == "2026-11-01"
+        await pilot.press("g", *"31/12", "enter")
+        assert "not a date" in text_of(app, "#history-input-error")
+
+
+async def test_enter_opens_the_night_to_edit_diary_checklist_and_doses(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_history(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.night == LAST_NIGHT
+        app.screen.query_one("#log-quality").value = "1"
+        app.screen.query_one("#log-note").value = "edited from history"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        doses = app.screen.query_one("#log-doses")
+        doses.focus()
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.get_row_at(0)[6] == "1" and table.get_row_at(0)[1] == "—"
+    store = open_store(seeded)
+    with store.reading() as s:
+        record = load_night(LAST_NIGHT, session=s)
+    store.close()
+    assert record.diary.quality == 1 and record.note == "edited from history" and record.doses == ()
+
+
+async def test_delete_asks_first_and_can_be_undone(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_history(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("n")  # declined
+        await settle(pilot)
+        assert table.row_count == 60
+        await pilot.press("down", "d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert table.row_count == 59 and night_count(seeded) == 59
+        assert table.get_row_at(1)[0] != "2026-11-23"
+        await pilot.press("u")
+        await settle(pilot)
+        assert table.row_count == 60 and night_count(seeded) == 60
+        assert table.get_row_at(1)[0] == "2026-11-23"
