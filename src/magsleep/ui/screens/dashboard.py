@@ -59,7 +59,7 @@ class DashboardScreen(Screen):
             with Vertical(id="trend-pane", classes="pane") as pane:
                 pane.border_title = "Sleep trend"
                 yield TrendChart(id="trend")
-                yield Static("[#5fd7ff]●[/] magnesium  [grey62]○[/] none  [#ffaf00]⋯[/] 7-night average",
+                yield Static("[#5fd7ff]●[/] magnesium  [grey62]○[/] none  [#ffaf00]⋯[/] 7-night avg",
                              id="trend-legend")
                 yield Static("Opening your data…", id="trend-summary")
         yield Footer(compact=True, show_command_palette=False)

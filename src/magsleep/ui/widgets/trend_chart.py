@@ -57,6 +57,8 @@ class TrendChart(PlotextPlot):
         if right - left < 1:
             left, right = left - 1, right + 1
         plt.xlim(left - 0.5, right + 0.5)
+        # plotext de-duplicates ticks through a set and then drops labels that overlap, so the
+        # survivors would change from run to run; few enough ticks never overlap.
         ticks = _day_ticks(left, right)
         plt.xticks(ticks, [_tick_label(t, today) for t in ticks])
         self.plotted = {"x": xs, "y": ys, "on": [x for x, _ in on], "off": [x for x, _ in off]}
@@ -64,8 +66,9 @@ class TrendChart(PlotextPlot):
 
 
 def _day_ticks(left: float, right: float) -> list[float]:
+    """At most three ticks, counted back from the newest night: they fit even at 80 columns."""
     span = right - left
-    step = next((s for s in (1, 7, 14, 30, 60, 90, 180, 365, 730) if span / s <= 5), 1825)
+    step = next((s for s in (1, 2, 3, 7, 14, 30, 60, 120, 182, 365, 730, 1825, 3650) if span / s < 3), 7300)
     first = int(right)
     ticks = [float(first - i * step) for i in range(int(span // step) + 1)]
     return sorted(t for t in ticks if t >= left)

@@ -1,0 +1,47 @@
+"""Snapshots of the main screens: an App from make_app, a fixed clock, a seeded database, 80x24.
+
+Update them after an intended change with `pytest tests/ui/test_snapshots.py --snapshot-update`
+and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import SIZE, app_for, seed, settle
+
+
+@pytest.fixture
+def demo_app(db_path):
+    return app_for(seed(db_path, nights=60))
+
+
+def keys(*pressed):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.pause(0.2)
+
+    return run_before
+
+
+def test_dashboard(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys())
+
+
+def test_morning_log(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("l"))
+
+
+def test_history(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("h"))
+
+
+def test_help(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("question_mark"))
+
+
+def test_too_small(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=(60, 18), run_before=keys())

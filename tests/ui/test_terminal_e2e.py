@@ -1,0 +1,61 @@
+"""End to end: the installed `magsleep` command in a real terminal under tmux."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from magsleep import local_time
+from magsleep.domain.nights import night_of
+from magsleep.store.engine import Store
+from magsleep.store.nights import load_night
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def wait_for(session: str, text: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = tmux("capture-pane", "-p", "-t", session)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+
+def test_demo_dashboard_tick_and_quit(tmp_path: Path):
+    db = tmp_path / "demo.db"
+    magsleep = shutil.which("magsleep") or str(Path(sys.executable).parent / "magsleep")
+    subprocess.run([magsleep, "--db", str(db), "demo", "--nights", "30"], check=True, capture_output=True)
+    session = f"magsleep-e2e-{tmp_path.name}"[:60]
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+         f"{magsleep} --db {db}; echo EXITED-$?; sleep 30")
+    try:
+        screen = wait_for(session, "Welcome to magsleep")
+        assert "not medical advice" in screen
+        tmux("send-keys", "-t", session, "Enter")
+        screen = wait_for(session, "0/6 done")
+        for pane in ("Tonight", "Dose", "Efficiency %", "nights logged"):
+            assert pane in screen
+        tmux("send-keys", "-t", session, "Down", "Space")
+        wait_for(session, "1/6 done")
+        tmux("send-keys", "-t", session, "q")
+        wait_for(session, "EXITED-0")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    tonight = night_of(local_time.now())
+    store = Store.open(db)
+    with store.reading() as s:
+        record = load_night(tonight, session=s)
+    store.close()
+    assert [c.label for c in record.checks if c.done] == ["Screens off an hour before bed"]
