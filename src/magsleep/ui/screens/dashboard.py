@@ -25,6 +25,8 @@ class DashboardScreen(Screen):
 
     BINDINGS = [
         Binding("t", "focus_tonight", "Tonight", id="tonight", tooltip="Tonight's checklist", show=False),
+        Binding("escape", "focus_tonight", "Checklist", id="leave_field",
+                tooltip="Leave the dose form, back to the checklist"),
         Binding("a", "add_dose", "Dose", id="add_dose", tooltip="Jump to the dose amount"),
         Binding("l", "log_sleep", "Sleep", id="log_sleep", tooltip="Last night's sleep diary"),
         Binding("h", "history", "History", id="history", tooltip="Every night, to browse and edit"),
@@ -177,6 +179,15 @@ class DashboardScreen(Screen):
                         done=done, failed=failed)
 
     # ---------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "esc Checklist" only means something while the focus is elsewhere.
+        if action == "focus_tonight" and self.is_mounted and self.query_one(Checklist).has_focus:
+            return False
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
 
     def action_focus_tonight(self) -> None:
         self.query_one(Checklist).focus()

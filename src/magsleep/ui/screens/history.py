@@ -23,7 +23,7 @@ from magsleep.store.records import NightRecord
 
 # Fixed widths: the table never measures its cells, and the whole row fits in 80 columns.
 COLUMNS = (("Night", 10), ("Mg, form", 14), ("Bed", 5), ("Woke", 5), ("Sleep", 5), ("Eff.", 4),
-           ("Q", 1), ("List", 4), ("Side effects", 11))
+           ("Q", 1), ("List", 4), ("Side effects", 12))
 
 
 @dataclass(frozen=True)
