@@ -109,6 +109,9 @@ class MorningLogScreen(Screen):
                       "rested": "" if d.rested is None else str(d.rested)}
             for field, value in values.items():
                 self.query_one(f"#log-{field}", Input).value = value
+            bed = self.query_one("#log-bed", Input)
+            if bed.has_focus:  # as if focused after filling: the answer is selected, ready to retype
+                bed.select_all()
             self._show_result(record.diary)
         if record is not None:
             self.query_one("#log-note", Input).value = record.note or ""

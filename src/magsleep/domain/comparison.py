@@ -1,0 +1,210 @@
+"""On/off and before/after comparisons with honest 95% intervals, and the plain-words verdict.
+
+Interval method: a moving-block bootstrap (Kunsch 1989) of the difference in means. A person's
+nights are correlated (a bad week stays bad for days), so resampling single nights would make
+the intervals too narrow. Instead the nightly series, each night carrying its group label, is cut
+into overlapping blocks of consecutive nights (length about n^(1/3), at least 3), blocks are drawn
+with replacement until the series is rebuilt, and the difference in group means is recomputed.
+The spread of 1,000 such differences is the standard error; the interval is the difference
+plus or minus Student's t (degrees of freedom: the smaller group's nights minus one) times that
+error. Plain bootstrap percentiles were too narrow for a few weeks of nights: in the simulation
+in tests/domain/test_comparison.py (AR(1) noise, rho 0.3, 60 nights) they covered the true effect
+in 92.5% of runs and called a null effect "better"/"worse" in 7.5%; the t-scaled error gives
+93.5% and 6.5%, and longer blocks did worse. The random generator has a fixed seed, so the same
+data always gives the same answer. Nights without a diary are left out; the series is in date
+order.
+
+The verdict calls a difference "better" or "worse" only when its interval excludes zero, and
+says "too few nights" when either group has fewer than 7 nights. The public evidence is modest
+(Mah & Pitre 2021, PMC8053283: sleep onset about 17 minutes faster than placebo, 95% CI 7 to 27,
+in older adults), so a small or unclear personal effect is the expected result, not a failure.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from magsleep.domain.trend import METRICS, METRICS_BY_KEY, NightPoint
+
+MIN_NIGHTS = 7
+RESAMPLES = 1000
+SEED = 20261125
+PRIMARY = "se_pct"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two groups of nights compared on one metric."""
+
+    metric: str
+    kind: str  # "on_off" or "before_after"
+    mean_a: float | None  # on magnesium / after the start
+    mean_b: float | None  # without magnesium / before the start
+    n_a: int
+    n_b: int
+    diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    @property
+    def enough(self) -> bool:
+        return self.n_a >= MIN_NIGHTS and self.n_b >= MIN_NIGHTS and self.ci_low is not None
+
+    @property
+    def direction(self) -> str:
+        """"better", "worse", "unclear" or "too few", in the metric's own sense of better."""
+        if not self.enough:
+            return "too few"
+        if self.ci_low > 0 or self.ci_high < 0:  # type: ignore[operator]
+            up = self.ci_low > 0  # type: ignore[operator]
+            return "better" if up == METRICS_BY_KEY[self.metric].higher_is_better else "worse"
+        return "unclear"
+
+    def as_dict(self) -> dict:
+        a, b = ("on", "off") if self.kind == "on_off" else ("after", "before")
+        return {"metric": self.metric, "kind": self.kind, f"mean_{a}": _r(self.mean_a), f"mean_{b}": _r(self.mean_b),
+                "diff": _r(self.diff), "ci_low": _r(self.ci_low), "ci_high": _r(self.ci_high),
+                f"n_{a}": self.n_a, f"n_{b}": self.n_b}
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def block_length(n: int) -> int:
+    return max(3, round(n ** (1 / 3)))
+
+
+def compare(values: Sequence[float], in_a: Sequence[bool], metric: str, kind: str, *,
+            resamples: int = RESAMPLES, seed: int = SEED) -> Comparison:
+    """Mean of group A minus mean of group B with a moving-block bootstrap 95% interval."""
+    a = [v for v, g in zip(values, in_a) if g]
+    b = [v for v, g in zip(values, in_a) if not g]
+    if not a or not b:
+        mean_a = sum(a) / len(a) if a else None
+        mean_b = sum(b) / len(b) if b else None
+        return Comparison(metric, kind, mean_a, mean_b, len(a), len(b), None, None, None)
+    mean_a, mean_b = sum(a) / len(a), sum(b) / len(b)
+    diff = mean_a - mean_b
+    low = high = None
+    if len(a) >= MIN_NIGHTS and len(b) >= MIN_NIGHTS:
+        se = _block_bootstrap_se(values, in_a, resamples, seed)
+        half = t_quantile(min(len(a), len(b)) - 1) * se
+        low, high = diff - half, diff + half
+    return Comparison(metric, kind, mean_a, mean_b, len(a), len(b), diff, low, high)
+
+
+def t_quantile(df: int) -> float:
+    """Student's t 97.5% quantile (Cornish-Fisher expansion; within 0.01 of tables from df 5 on)."""
+    z = 1.959964
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+def _block_bootstrap_se(values: Sequence[float], in_a: Sequence[bool], resamples: int, seed: int) -> float:
+    n = len(values)
+    length = block_length(n)
+    starts = n - length + 1
+    # Sums per block, so one resample costs n / length additions instead of n.
+    blocks = []
+    for s in range(starts):
+        sa = ca = sb = cb = 0.0
+        for v, g in zip(values[s:s + length], in_a[s:s + length]):
+            if g:
+                sa += v
+                ca += 1
+            else:
+                sb += v
+                cb += 1
+        blocks.append((sa, ca, sb, cb))
+    per = math.ceil(n / length)
+    rng = random.Random(seed)
+    diffs = []
+    for _ in range(resamples):
+        sa = ca = sb = cb = 0.0
+        for _ in range(per):
+            x = blocks[rng.randrange(starts)]
+            sa += x[0]
+            ca += x[1]
+            sb += x[2]
+            cb += x[3]
+        if ca and cb:
+            diffs.append(sa / ca - sb / cb)
+    if len(diffs) < 2:
+        return float("nan")
+    mean = sum(diffs) / len(diffs)
+    return math.sqrt(sum((d - mean) ** 2 for d in diffs) / len(diffs))
+
+
+def on_off(points: Sequence[NightPoint], metric: str, **kw) -> Comparison:  # noqa: ANN003
+    """Nights with magnesium against nights without."""
+    return compare([p.value(metric) for p in points], [p.on_magnesium for p in points], metric, "on_off", **kw)
+
+
+def before_after(points: Sequence[NightPoint], start: date | None, metric: str, **kw) -> Comparison:  # noqa: ANN003
+    """Nights from the trial start on against the nights before it."""
+    if start is None:
+        return Comparison(metric, "before_after", None, None, 0, 0, None, None, None)
+    return compare([p.value(metric) for p in points], [p.night >= start for p in points], metric,
+                   "before_after", **kw)
+
+
+def all_comparisons(points: Sequence[NightPoint], start: date | None) -> list[Comparison]:
+    out = []
+    for m in METRICS:
+        out.append(on_off(points, m.key))
+        out.append(before_after(points, start, m.key))
+    return out
+
+
+# ---------------------------------------------------------------- verdict
+
+
+def _parts(c: Comparison) -> tuple[str, str, str]:
+    """The difference with its unit, the interval, and the group sizes, as text."""
+    scale = 1 / 60 if c.metric == "tst_min" else 1
+    unit = {"se_pct": " points", "tst_min": " h", "sol_min": " min", "quality": ""}[c.metric]
+    digits = 1 if c.metric in ("tst_min", "quality") else 0
+
+    def f(x: float) -> str:
+        return f"{x * scale:+.{digits}f}"
+
+    interval = ""
+    if c.ci_low is not None and c.ci_high is not None and not math.isnan(c.ci_low):
+        interval = f"95% CI {f(c.ci_low)} to {f(c.ci_high)}"
+    return f"{f(c.diff or 0.0)}{unit}", interval, f"{c.n_a} vs {c.n_b} nights"
+
+
+def describe(c: Comparison) -> str:
+    """One comparison in words, with its interval and group sizes."""
+    m = METRICS_BY_KEY[c.metric]
+    if c.diff is None:
+        missing = ("nights without magnesium" if c.n_b == 0 else "magnesium nights") if c.kind == "on_off" \
+            else ("nights before the start" if c.n_b == 0 else "nights since the start")
+        return f"{m.label}: no {missing} to compare with yet"
+    diff, interval, nights = _parts(c)
+    return f"{m.label} {diff} ({', '.join(x for x in (interval, nights) if x)})"
+
+
+def verdict(comparisons: Sequence[Comparison]) -> str:
+    """The plain-words answer, from the on/off comparison of sleep efficiency (else before/after)."""
+    by = {(c.metric, c.kind): c for c in comparisons}
+    main = by.get((PRIMARY, "on_off"))
+    label = "on magnesium nights"
+    if main is None or main.n_b == 0:
+        main = by.get((PRIMARY, "before_after"))
+        label = "since starting magnesium"
+    if main is None or not main.enough:
+        n_a = main.n_a if main else 0
+        n_b = main.n_b if main else 0
+        return (f"Too few nights to tell yet (need at least {MIN_NIGHTS} with and {MIN_NIGHTS} without; "
+                f"you have {n_a} and {n_b}).")
+    diff, interval, nights = _parts(main)
+    detail = f"{diff} sleep efficiency ({interval}, {nights})"
+    direction = main.direction
+    if direction == "unclear":
+        return f"No clear difference so far: {detail}."
+    return f"{'Better' if direction == 'better' else 'Worse'} {label}: {detail}."
