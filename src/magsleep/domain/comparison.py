@@ -141,14 +141,14 @@ def _block_bootstrap_se(values: Sequence[float], in_a: Sequence[bool], resamples
 
 def on_off(points: Sequence[NightPoint], metric: str, **kw) -> Comparison:  # noqa: ANN003
     """Nights with magnesium against nights without."""
-    return compare([p.value(metric) for p in points], [p.on_magnesium for p in points], metric, "on_off", **kw)
+    return compare([getattr(p, metric) for p in points], [p.on_magnesium for p in points], metric, "on_off", **kw)
 
 
 def before_after(points: Sequence[NightPoint], start: date | None, metric: str, **kw) -> Comparison:  # noqa: ANN003
     """Nights from the trial start on against the nights before it."""
     if start is None:
         return Comparison(metric, "before_after", None, None, 0, 0, None, None, None)
-    return compare([p.value(metric) for p in points], [p.night >= start for p in points], metric,
+    return compare([getattr(p, metric) for p in points], [p.night >= start for p in points], metric,
                    "before_after", **kw)
 
 
@@ -163,14 +163,13 @@ def all_comparisons(points: Sequence[NightPoint], start: date | None) -> list[Co
 # ---------------------------------------------------------------- verdict
 
 
-def _parts(c: Comparison) -> tuple[str, str, str]:
+def comparison_parts(c: Comparison) -> tuple[str, str, str]:
     """The difference with its unit, the interval, and the group sizes, as text."""
-    scale = 1 / 60 if c.metric == "tst_min" else 1
-    unit = {"se_pct": " points", "tst_min": " h", "sol_min": " min", "quality": ""}[c.metric]
-    digits = 1 if c.metric in ("tst_min", "quality") else 0
+    unit = {"se_pct": " points", "tst_min": " min", "sol_min": " min", "quality": ""}[c.metric]
+    digits = 0 if c.metric == "tst_min" else 1
 
     def f(x: float) -> str:
-        return f"{x * scale:+.{digits}f}"
+        return f"{x:+.{digits}f}"
 
     interval = ""
     if c.ci_low is not None and c.ci_high is not None and not math.isnan(c.ci_low):
@@ -185,7 +184,7 @@ def describe(c: Comparison) -> str:
         missing = ("nights without magnesium" if c.n_b == 0 else "magnesium nights") if c.kind == "on_off" \
             else ("nights before the start" if c.n_b == 0 else "nights since the start")
         return f"{m.label}: no {missing} to compare with yet"
-    diff, interval, nights = _parts(c)
+    diff, interval, nights = comparison_parts(c)
     return f"{m.label} {diff} ({', '.join(x for x in (interval, nights) if x)})"
 
 
@@ -202,7 +201,7 @@ def verdict(comparisons: Sequence[Comparison]) -> str:
         n_b = main.n_b if main else 0
         return (f"Too few nights to tell yet (need at least {MIN_NIGHTS} with and {MIN_NIGHTS} without; "
                 f"you have {n_a} and {n_b}).")
-    diff, interval, nights = _parts(main)
+    diff, interval, nights = comparison_parts(main)
     detail = f"{diff} sleep efficiency ({interval}, {nights})"
     direction = main.direction
     if direction == "unclear":

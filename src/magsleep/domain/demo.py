@@ -38,7 +38,7 @@ def demo_nights(last: date, count: int, tz: tzinfo, *, seed: int = 7) -> list[De
         night = first + timedelta(days=index)
         week_on = (index - baseline) // 7
         on = index >= baseline and rng.random() < 0.85
-        mg = 100.0 if week_on < 1 else 200.0
+        mg = 100.0 if week_on < 1 else 150.0 if week_on < 2 else 200.0  # rising gradually
         bed_clock = _clock(rng.gauss(23 * 60 + 10, 30))
         diary = None
         if rng.random() > 0.05:

@@ -199,6 +199,8 @@ class MagsleepApp(App[int]):
             dashboard.action_history()
         elif action == "settings":
             dashboard.action_settings()
+        elif action == "insights":
+            dashboard.action_insights()
         elif action == "add_dose":
             dashboard.action_add_dose()
         elif action == "log_sleep":

@@ -9,6 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 COMMANDS = (
     ("Go to dashboard", "Tonight's checklist, dose and trend", "dashboard"),
     ("Go to history", "Every night, to browse, edit and delete", "history"),
+    ("Go to insights", "Is it working? Comparisons, trial progress, report", "insights"),
     ("Go to settings", "Checklist items, limit, rollover, default form", "settings"),
     ("Add dose", "Log a magnesium dose for tonight", "add_dose"),
     ("Log sleep", "Last night's sleep diary", "log_sleep"),

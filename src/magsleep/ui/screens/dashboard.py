@@ -32,6 +32,7 @@ class DashboardScreen(Screen):
         Binding("h", "history", "History", id="history", tooltip="Every night, to browse and edit"),
         Binding("m", "next_metric", "Metric", id="metric", tooltip="Graph another metric"),
         Binding("r", "next_range", "Range", id="range", tooltip="7, 30, 90 nights or all"),
+        Binding("i", "insights", "Insights", id="insights", tooltip="Is it working? Comparisons and trial"),
         Binding("s", "settings", "Settings", id="settings", tooltip="Checklist, limit, rollover"),
     ]
 
@@ -64,6 +65,7 @@ class DashboardScreen(Screen):
                 yield Static("[#5fd7ff]●[/] magnesium  [grey62]○[/] none  [#ffaf00]⋯[/] 7-night avg",
                              id="trend-legend")
                 yield Static("Opening your data…", id="trend-summary")
+                yield Static("", id="verdict")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -93,6 +95,21 @@ class DashboardScreen(Screen):
         self.query_one(DoseForm).set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
         self._show_doses()
         self._replot()
+        self._load_verdict()
+
+    def _load_verdict(self) -> None:
+        """The verdict needs every night: read it after tonight's panes are on screen."""
+        from magsleep.store.insights_store import load_insights
+
+        last = self.app.last_night()  # type: ignore[attr-defined]
+
+        def done(insights) -> None:  # noqa: ANN001
+            trial = insights.trial
+            progress = "" if trial.start is None or trial.finished else \
+                f" Trial night {trial.nights_done} of {trial.length}."
+            self.query_one("#verdict", Static).update(f"[b]{insights.verdict}[/b]{progress}")
+
+        self.app.run_db(lambda s: load_insights(last, session=s), done=done)  # type: ignore[attr-defined]
 
     def _show_tonight_count(self) -> None:
         checklist = self.query_one(Checklist)
@@ -204,6 +221,11 @@ class DashboardScreen(Screen):
         from magsleep.ui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen())
+
+    def action_insights(self) -> None:
+        from magsleep.ui.screens.insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen())
 
     def action_settings(self) -> None:
         from magsleep.ui.screens.settings import SettingsScreen

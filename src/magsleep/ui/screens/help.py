@@ -28,12 +28,13 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from magsleep.ui.app import MagsleepApp
     from magsleep.ui.screens.dashboard import DashboardScreen
     from magsleep.ui.screens.history import HistoryScreen
+    from magsleep.ui.screens.insights import InsightsScreen
     from magsleep.ui.screens.morning_log import MorningLogScreen
     from magsleep.ui.screens.settings import SettingsScreen
 
     out = []
     for title, cls in (("Dashboard", DashboardScreen), ("Morning log", MorningLogScreen),
-                       ("History", HistoryScreen), ("Settings", SettingsScreen),
+                       ("History", HistoryScreen), ("Insights", InsightsScreen), ("Settings", SettingsScreen),
                        ("Everywhere", MagsleepApp)):
         rows = [(_key(b), b.tooltip or b.description) for b in cls.BINDINGS if isinstance(b, Binding)]
         out.append((title, rows + EXTRA.get(title, [])))

@@ -1,0 +1,74 @@
+"""`magsleep insights` and `magsleep report`: the honest answer on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from magsleep.cli import cli, fail, open_store
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Every comparison, the trial and the verdict as JSON.")
+@click.pass_context
+def insights(ctx: click.Context, as_json: bool) -> None:
+    """Is it working? Comparisons with 95% intervals, trial progress and the verdict."""
+    from magsleep import local_time
+    from magsleep.domain.comparison import describe
+    from magsleep.domain.nights import last_night
+    from magsleep.store.insights_store import load_insights
+    from magsleep.store.settings_store import load_settings
+
+    store = open_store(ctx)
+    with store.reading() as session:
+        last = last_night(local_time.now(), load_settings(session=session).rollover_hour)
+        result = load_insights(last, session=session)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    click.echo(result.verdict)
+    click.echo(result.trial.progress_text())
+    click.echo(result.trial.dose_rise_text())
+    for kind, title in (("on_off", "Nights with vs without magnesium"), ("before_after", "Since starting vs before")):
+        click.echo(f"\n{title}:")
+        for c in result.comparisons:
+            if c.kind == kind:
+                click.echo(f"  {describe(c)}")
+    if result.advice:
+        click.echo("")
+        for advice in result.advice:
+            click.echo(f"! {advice}")
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), help="Default: from -o's extension, else md.")
+@click.option("--from", "start", metavar="DATE", help="First night, YYYY-MM-DD.")
+@click.option("--to", "end", metavar="DATE", help="Last night, YYYY-MM-DD.")
+@click.pass_context
+def report(ctx: click.Context, output: Path | None, fmt: str | None, start: str | None, end: str | None) -> None:
+    """A report to take to a healthcare professional (Markdown or printable HTML)."""
+    from magsleep import local_time
+    from magsleep.domain.nights import last_night
+    from magsleep.domain.parsing import parse_date
+    from magsleep.store.report import build_report, write_report
+    from magsleep.store.settings_store import load_settings
+
+    first = parse_date(start, "--from") if start else None
+    final = parse_date(end, "--to") if end else None
+    if first and final and final < first:
+        fail("--to is before --from")
+    fmt = fmt or ("html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md")
+    store = open_store(ctx)
+    with store.reading() as session:
+        last = last_night(local_time.now(), load_settings(session=session).rollover_hour)
+        if output is None:
+            click.echo(build_report(fmt, last, session=session, start=first, end=final), nl=False)
+            return
+        try:
+            write_report(output, fmt, last, session=session, start=first, end=final)
+        except OSError as err:
+            fail(f"cannot write {output}: {err.strerror or err}")
+    click.echo(f"Report written to {output}.", err=True)

@@ -1,0 +1,157 @@
+"""A report to take to a healthcare professional, as Markdown or a printable HTML page.
+
+It holds the period, the dose history by week (form, elemental mg, usual time), diary averages
+by week, the comparisons with their intervals, side effects and checklist adherence.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import statistics
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+
+from magsleep.domain.comparison import describe
+from magsleep.domain.magnesium import CONSULT
+from magsleep.domain.sleep_diary import format_minutes
+from magsleep.store.insights_store import Insights, compute_insights
+from magsleep.store.nights import load_nights
+from magsleep.store.records import NightRecord
+from magsleep.store.settings_store import load_settings
+
+Table = tuple[list[str], list[list[str]]]
+
+
+def _week(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def dose_weeks(records: list[NightRecord]) -> Table:
+    weeks: dict[date, list[NightRecord]] = defaultdict(list)
+    for r in records:
+        if r.doses:
+            weeks[_week(r.night)].append(r)
+    rows = []
+    for start, nights in sorted(weeks.items()):
+        forms = sorted({d.form for r in nights for d in r.doses})
+        minutes = [d.taken_at.hour * 60 + d.taken_at.minute for r in nights for d in r.doses]
+        usual = int(statistics.median(minutes))
+        rows.append([f"{start:%Y-%m-%d}", ", ".join(forms), str(len(nights)),
+                     f"{statistics.mean(r.elemental_mg for r in nights):.0f}",
+                     f"{max(r.elemental_mg for r in nights):.0f}", f"{usual // 60:02d}:{usual % 60:02d}"])
+    return (["Week of", "Form", "Nights dosed", "Mean mg/night", "Max mg", "Usual time"], rows)
+
+
+def diary_weeks(records: list[NightRecord]) -> Table:
+    weeks: dict[date, list] = defaultdict(list)
+    for r in records:
+        m = r.metrics
+        if m is not None and r.diary is not None:
+            weeks[_week(r.night)].append((m, r.diary.quality))
+    rows = []
+    for start, items in sorted(weeks.items()):
+        rows.append([f"{start:%Y-%m-%d}", str(len(items)),
+                     f"{statistics.mean(m.se_pct for m, _ in items):.1f}%",
+                     format_minutes(statistics.mean(m.tst_min for m, _ in items)),
+                     f"{statistics.mean(m.sol_min for m, _ in items):.0f} min",
+                     f"{statistics.mean(q for _, q in items):.1f}"])
+    return (["Week of", "Nights", "Efficiency", "Total sleep", "Time to fall asleep", "Quality"], rows)
+
+
+def sections(records: list[NightRecord], insights: Insights, first: date | None, last: date | None) -> list[tuple[str, object]]:
+    """The report as (heading, body) pairs; a body is text, a list of lines, or a table."""
+    period = f"{first} to {last}" if first else "no nights logged"
+    comparisons = ["Nights with vs without magnesium:"] + [
+        f"  {describe(c)}" for c in insights.comparisons if c.kind == "on_off"] + [
+        "Since starting vs before:"] + [f"  {describe(c)}" for c in insights.comparisons if c.kind == "before_after"]
+    side = [f"{kind}: {n} time{'s' if n != 1 else ''}" for kind, n in insights.side_effects.items()] or ["none logged"]
+    adherence = [f"{label}: {done} of {total} nights ({done / total:.0%})"
+                 for label, (done, total) in insights.adherence.items() if total] or ["nothing ticked"]
+    return [
+        ("Period", f"{period}; {len(records)} nights, {len(insights.points)} with a sleep diary."),
+        ("Summary", insights.verdict),
+        ("Trial", f"{insights.trial.progress_text()} {insights.trial.dose_rise_text()}"),
+        ("Magnesium by week", dose_weeks(records)),
+        ("Sleep diary by week", diary_weeks(records)),
+        ("Comparisons (95% intervals)", comparisons),
+        ("Side effects", side + [f"Nights over the {insights.settings.daily_limit_mg:g} mg daily limit: "
+                                 f"{insights.nights_over_limit}"]),
+        ("Routine checklist", adherence),
+        ("Notes", list(insights.advice) + [
+            "Self-tracked data from magsleep, a tracker, not a medical device. Intervals come from a "
+            "moving-block bootstrap that allows for night-to-night correlation.", CONSULT]),
+    ]
+
+
+def to_markdown(title: str, parts: list[tuple[str, object]]) -> str:
+    out = [f"# {title}", ""]
+    for heading, body in parts:
+        out += [f"## {heading}", ""]
+        if isinstance(body, tuple):
+            head, rows = body
+            if not rows:
+                out += ["(none)", ""]
+                continue
+            out.append("| " + " | ".join(head) + " |")
+            out.append("|" + "---|" * len(head))
+            out += ["| " + " | ".join(row) + " |" for row in rows]
+        elif isinstance(body, list):
+            out += [f"- {line.strip()}" if not line.startswith("  ") else f"  - {line.strip()}" for line in body]
+        else:
+            out.append(str(body))
+        out.append("")
+    return "\n".join(out)
+
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
+th{background:#f3f3f3}ul{padding-left:1.2rem}@media print{body{margin:0}h2{break-after:avoid}}"""
+
+
+def to_html(title: str, parts: list[tuple[str, object]]) -> str:
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           f"<title>{e(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
+    for heading, body in parts:
+        out.append(f"<h2>{e(heading)}</h2>")
+        if isinstance(body, tuple):
+            head, rows = body
+            if not rows:
+                out.append("<p>(none)</p>")
+                continue
+            out.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
+            out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
+            out.append("</tbody></table>")
+        elif isinstance(body, list):
+            out.append("<ul>" + "".join(f"<li>{e(line.strip())}</li>" for line in body) + "</ul>")
+        else:
+            out.append(f"<p>{e(str(body))}</p>")
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def build_report(fmt: str, last: date, *, session: Session, start: date | None = None,
+                 end: date | None = None) -> str:
+    records = load_nights(session=session, start=start, end=end)
+    insights = compute_insights(records, load_settings(session=session), min(last, end) if end else last)
+    first = records[0].night if records else None
+    final = records[-1].night if records else None
+    title = "magsleep report: magnesium and sleep"
+    parts = sections(records, insights, first, final)
+    return to_html(title, parts) if fmt == "html" else to_markdown(title, parts)
+
+
+def write_report(path: Path, fmt: str, last: date, *, session: Session, start: date | None = None,
+                 end: date | None = None) -> Path:
+    """Write the report 0600 (it is health data)."""
+    text = build_report(fmt, last, session=session, start=start, end=end)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+    return path

@@ -1,0 +1,120 @@
+"""Insights: is it working? The verdict, trial progress, comparisons with their intervals,
+side effects, checklist adherence, and when to see a professional."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from magsleep.domain.comparison import comparison_parts
+from magsleep.domain.trend import METRICS_BY_KEY
+from magsleep.store.insights_store import Insights
+
+COLUMNS = (("Measure", 18), ("Means", 13), ("Difference", 11), ("95% CI", 14), ("Nights", 7))
+TABLES = (("on_off", "Nights with magnesium vs without"), ("before_after", "Since starting vs before"))
+
+
+class InsightsScreen(Screen):
+    """The honest answer to "is magnesium helping my sleep?"."""
+
+    BINDINGS = [
+        Binding("w", "write_report", "Report", id="report", tooltip="Write a report for your doctor (HTML and Markdown)"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.insights: Insights | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="insights"):
+            yield Static("Working it out…", id="ins-verdict")
+            yield Static("", id="ins-trial")
+            yield Static("", id="ins-dose")
+            for kind, title in TABLES:
+                yield Static(f"[b]{title}[/b]", classes="section-title")
+                yield DataTable(id=f"ins-{kind}", cursor_type="row", zebra_stripes=True, classes="ins-table")
+            yield Static("", id="ins-side")
+            yield Static("", id="ins-advice")
+            yield Static("", id="ins-adherence")
+            yield Static("These are your own nights, not a clinical trial: other changes (season, stress, "
+                         "the routine itself) can move them too. magsleep never suggests a dose.", classes="hint")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "is it working?"
+        for table in self.query(DataTable):
+            for label, width in COLUMNS:
+                table.add_column(label, width=width)
+        self.call_after_refresh(self._load)
+
+    def _load(self) -> None:
+        from magsleep.store.insights_store import load_insights
+
+        last = self.app.last_night()  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: load_insights(last, session=s), done=self._loaded)  # type: ignore[attr-defined]
+
+    def _loaded(self, insights: Insights) -> None:
+        self.insights = insights
+        t = insights.trial
+        self.query_one("#ins-verdict", Static).update(f"[b]{insights.verdict}[/b]")
+        bar = ""
+        if t.start is not None:
+            filled = round(20 * min(t.nights_done, t.length) / t.length)
+            bar = f"[#5fd7ff]{'█' * filled}[/][dim]{'░' * (20 - filled)}[/] "
+        self.query_one("#ins-trial", Static).update(bar + t.progress_text())
+        self.query_one("#ins-dose", Static).update(t.dose_rise_text())
+        for kind, _ in TABLES:
+            table = self.query_one(f"#ins-{kind}", DataTable)
+            table.clear()
+            for c in insights.comparisons:
+                if c.kind == kind:
+                    table.add_row(*comparison_cells(c))
+        side = ", ".join(f"{kind} on {n} night{'s' if n != 1 else ''}" for kind, n in insights.side_effects.items())
+        over = insights.nights_over_limit
+        self.query_one("#ins-side", Static).update(
+            f"Side effects: {side or 'none logged'}. Nights over the {insights.settings.daily_limit_mg:g} mg "
+            f"limit: {over}.")
+        advice = self.query_one("#ins-advice", Static)
+        advice.update("\n".join(f"⚠ {a}" for a in insights.advice))
+        advice.display = bool(insights.advice)
+        adherence = ", ".join(f"{label} {done / total:.0%}" for label, (done, total) in insights.adherence.items() if total)
+        self.query_one("#ins-adherence", Static).update(f"Checklist kept: {adherence or 'nothing ticked yet'}.")
+
+    def action_write_report(self) -> None:
+        from magsleep.store.files import backup_name
+        from magsleep.store.report import write_report
+
+        app = self.app
+        base = backup_name(app.db_path, "report", app.now())  # type: ignore[attr-defined]
+        last = app.last_night()  # type: ignore[attr-defined]
+
+        def job(session):  # noqa: ANN001, ANN202
+            return [write_report(base.with_suffix(f".{fmt}"), fmt, last, session=session) for fmt in ("html", "md")]
+
+        app.run_db(job, done=lambda paths: app.notify(f"Report written: {paths[0]}", title="Report", timeout=8))  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def comparison_cells(c) -> tuple[str, ...]:  # noqa: ANN001
+    """Measure, the two means, the difference, its interval and the nights in each group."""
+    label = METRICS_BY_KEY[c.metric].label
+    if c.diff is None:
+        return (label, "—", "—", "—", f"{c.n_a}/{c.n_b}")
+    diff, interval, _ = comparison_parts(c)
+    return (label, f"{_v(c.mean_a, c.metric)} vs {_v(c.mean_b, c.metric)}", diff,
+            interval.replace("95% CI ", "") or "too few", f"{c.n_a}/{c.n_b}")
+
+
+def _v(value: float, metric: str) -> str:
+    if metric == "tst_min":
+        return f"{value / 60:.1f}h"
+    if metric == "quality":
+        return f"{value:.1f}"
+    return f"{value:.0f}{'%' if metric == 'se_pct' else 'm'}"

@@ -1,0 +1,33 @@
+"""The insights screen and the dashboard's verdict line."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import SIZE, app_for, settle, text_of
+
+
+async def test_dashboard_verdict_and_insights_screen(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        verdict = text_of(app, "#verdict")
+        assert verdict.startswith(("No clear difference so far", "Better on magnesium", "Worse on magnesium"))
+        assert "95% CI" in verdict
+        await pilot.press("i")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "InsightsScreen"
+        assert text_of(app, "#ins-verdict") == verdict.split(" Trial night")[0]
+        table = app.screen.query_one("#ins-on_off")
+        assert table.row_count == 4 and table.get_row_at(0)[0] == "Sleep efficiency"
+        assert " to " in table.get_row_at(0)[3]
+        assert "Night" in text_of(app, "#ins-trial") or "Trial finished" in text_of(app, "#ins-trial")
+        await pilot.press("w")
+        await settle(pilot)
+    reports = sorted(seeded.parent.glob("magsleep-report-*"))
+    assert [p.suffix for p in reports] == [".html", ".md"]
+
+
+async def test_too_few_nights_verdict_on_an_empty_database(empty_db):
+    app = app_for(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#verdict").startswith("Too few nights to tell yet")
