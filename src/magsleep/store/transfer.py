@@ -156,10 +156,13 @@ def _json_items(text: str) -> list[tuple[int, object]]:
     lines: list[int] = []
     start = text.find("[", text.find('"nights"'))
     pos = start + 1
+    line, counted = 1, 0  # newlines are counted once, as the walk moves on (a 50 MB file has many)
     for _ in data["nights"]:
         while text[pos] in " \t\r\n,":
             pos += 1
-        lines.append(text.count("\n", 0, pos) + 1)
+        line += text.count("\n", counted, pos)
+        counted = pos
+        lines.append(line)
         _, pos = decoder.raw_decode(text, pos)
     return list(zip(lines, data["nights"]))
 
