@@ -115,3 +115,16 @@ async def test_delete_asks_first_and_can_be_undone(seeded):
         await settle(pilot)
         assert table.row_count == 60 and night_count(seeded) == 60
         assert table.get_row_at(1)[0] == "2026-11-23"
+
+
+async def test_history_opened_before_the_database_is_open_still_loads(seeded):
+    app = app_for(seeded)
+    app._open_store = False  # hold the database back, as a slow disk would
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await settle(pilot)
+        assert text_of(app, "#history-status") == "Loading nights…"
+        app._open()
+        await settle(pilot)
+        assert app.screen.query_one("#history-table").row_count == 60

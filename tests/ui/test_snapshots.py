@@ -22,6 +22,11 @@ def keys(*pressed):
         for key in pressed:
             await pilot.press(key)
             await settle(pilot)
+        # A blinking cursor is on or off depending on timing: keep it steadily on.
+        from textual.widgets import Input
+
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
         await pilot.pause(0.2)
 
     return run_before

@@ -105,7 +105,9 @@ class MagsleepApp(App[int]):
 
         self.settings_rollover = settings.rollover_hour
         self.store = store
-        self.screen.post_message(DataChanged("opened"))
+        # A screen opened before the database (a quick key press) loads now.
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged("opened"))
         if not settings.welcome_seen:
             from magsleep.ui.screens.welcome import WelcomeScreen
 

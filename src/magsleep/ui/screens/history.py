@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from magsleep.ui.messages import DataChanged
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.history_filter import parse_filter
 from magsleep.domain.parsing import parse_date
@@ -89,6 +90,11 @@ class HistoryScreen(Screen):
         yield table
         yield Static("Loading nights…", id="history-status")
         yield Footer(compact=True, show_command_palette=False)
+
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        """The database opened (or changed) after this screen was shown."""
+        self.reload()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -3,12 +3,14 @@ side effects, checklist adherence, and when to see a professional."""
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from magsleep.ui.messages import DataChanged
 from magsleep.domain.comparison import comparison_parts
 from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.store.insights_store import Insights
@@ -44,6 +46,11 @@ class InsightsScreen(Screen):
             yield Static("These are your own nights, not a clinical trial: other changes (season, stress, "
                          "the routine itself) can move them too. magsleep never suggests a dose.", classes="hint")
         yield Footer(compact=True, show_command_palette=False)
+
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        """The database opened (or changed) after this screen was shown."""
+        self._load()
 
     def on_mount(self) -> None:
         self.sub_title = "is it working?"

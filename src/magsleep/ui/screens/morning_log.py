@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Se
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
+from magsleep.ui.messages import DataChanged
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.parsing import clean_note
@@ -83,6 +84,11 @@ class MorningLogScreen(Screen):
                     yield Static("[b]Doses that night[/b] (x deletes the highlighted one)", classes="section-title")
                     yield OptionList(id="log-doses")
         yield Footer(compact=True, show_command_palette=False)
+
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        """The database opened (or changed) after this screen was shown."""
+        self._load()
 
     def on_mount(self) -> None:
         self.sub_title = "night editor" if self.edit else "morning log"

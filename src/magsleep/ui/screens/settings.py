@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from magsleep.ui.messages import DataChanged
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import FORMS
 from magsleep.domain.settings import parse_setting
@@ -62,6 +63,11 @@ class SettingsScreen(Screen):
                 yield Static("ctrl+s saves these. magsleep never suggests a dose; the limit is the "
                              "adult upper limit for supplements (350 mg) unless you change it.", classes="hint")
         yield Footer(compact=True, show_command_palette=False)
+
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        """The database opened (or changed) after this screen was shown."""
+        self._load()
 
     def on_mount(self) -> None:
         self.query_one("#item-input").display = False
