@@ -127,7 +127,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-async def history_and_insights(db: Path, nights: int, runs: int) -> dict[str, float]:
+async def history_and_insights(db: Path, runs: int) -> dict[str, float]:
     """In-process: History open time and cursor moves through the real App, and insights."""
     from datetime import date
 
@@ -135,6 +135,9 @@ async def history_and_insights(db: Path, nights: int, runs: int) -> dict[str, fl
     from magsleep.store.insights_store import load_insights
     from magsleep.ui.app import make_app
 
+    conn = sqlite3.connect(db)
+    nights = conn.execute("SELECT count(*) FROM night").fetchone()[0]
+    conn.close()
     opens, moves = [], []
     for _ in range(runs):
         app = make_app(db)
@@ -144,10 +147,13 @@ async def history_and_insights(db: Path, nights: int, runs: int) -> dict[str, fl
                 await app.workers.wait_for_complete()
             started = time.perf_counter()
             await pilot.press("h")
+            deadline = started + 60
             while True:
                 table = app.screen.query("#history-table")
                 if table and table.first().row_count == nights:
                     break
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("History never showed every night")
                 await pilot.pause(0.002)
             opens.append(time.perf_counter() - started)
             table = table.first()
@@ -155,7 +161,27 @@ async def history_and_insights(db: Path, nights: int, runs: int) -> dict[str, fl
                 t = time.perf_counter()
                 await pilot.press("down")
                 moves.append(time.perf_counter() - t)
-            assert table.cursor_row == 100
+            assert table.cursor_row == min(100, nights - 1)
+    # Pilot's press itself waits for the app to go idle: the same 100 presses on a bare DataTable
+    # app are the floor that a cursor move cannot beat.
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    class Bare(App):
+        def compose(self):
+            table = DataTable(cursor_type="row")
+            table.add_columns("a", "b")
+            table.add_rows([(str(i), "x") for i in range(200)])
+            yield table
+
+    bare_moves = []
+    for _ in range(runs):
+        async with Bare().run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            for _ in range(100):
+                t = time.perf_counter()
+                await pilot.press("down")
+                bare_moves.append(time.perf_counter() - t)
     store = Store.open(db)
     insight_times = []
     for _ in range(runs):
@@ -164,7 +190,8 @@ async def history_and_insights(db: Path, nights: int, runs: int) -> dict[str, fl
             load_insights(date.today(), session=session)
             insight_times.append(time.perf_counter() - t)
     store.close()
-    return {"history_open_s": median(opens), "history_move_s": median(moves), "insights_s": median(insight_times)}
+    return {"history_open_s": median(opens), "history_move_s": median(moves), "bare_move_s": median(bare_moves),
+            "insights_s": median(insight_times)}
 
 
 def main() -> None:
@@ -179,6 +206,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         dbs = {name: make_db(work / f"{name}.db", n) for name, n in sizes.items()}
+        # The quick log writes: give it its own copy, so the dashboard runs keep "no dose tonight".
+        dose_db = work / "dose-10y.db"
+        shutil.copy(dbs["10y"], dose_db)
         bare = work / "bare.py"
         bare.write_text(BARE_APP)
         base_cmd = [sys.executable, str(bare)]
@@ -197,8 +227,8 @@ def main() -> None:
                           keys=[("No dose logged tonight", "h")])
             results["rss_history_mb"].append(seen["rss_mb"])
             results["import_baseline"].append(timed([sys.executable, "-c", "import sqlmodel, click"]))
-            results["dose_10y"].append(timed([MAGSLEEP, "--db", str(dbs["10y"]), "dose", "200"]))
-        inproc = asyncio.run(history_and_insights(dbs["10y"], sizes["10y"], runs))
+            results["dose_10y"].append(timed([MAGSLEEP, "--db", str(dose_db), "dose", "200"]))
+        inproc = asyncio.run(history_and_insights(dbs["10y"], runs))
 
     m = {k: median(v) for k, v in results.items()}
     rows = [
@@ -213,7 +243,8 @@ def main() -> None:
     for label, value, base, ratio, target in rows:
         print(f"{label:44} {value * 1000:8.0f}ms {base * 1000:8.0f}ms {ratio:6.2f}x  {target}")
     print(f"{'history open (10y)':44} {inproc['history_open_s'] * 1000:8.0f}ms {'':>10} {'':>7}  <= 200 ms")
-    print(f"{'history cursor move (median of 100)':44} {inproc['history_move_s'] * 1000:8.1f}ms {'':>10} {'':>7}  <= 16 ms")
+    print(f"{'history cursor move (median of 100), bare table':44} {inproc['history_move_s'] * 1000:8.1f}ms "
+          f"{inproc['bare_move_s'] * 1000:8.1f}ms {'':>7}  <= 16 ms")
     print(f"{'insights (10y)':44} {inproc['insights_s'] * 1000:8.0f}ms {'':>10} {'':>7}  <= 250 ms")
     print(f"{'peak RSS on History (10y)':44} {m['rss_history_mb']:8.0f}MB {'':>10} {'':>7}  <= 150 MB")
     payload = {"smoke": args.smoke, "runs": runs, "sizes": sizes, "medians_s": m, "raw_s": results, **inproc,

@@ -53,10 +53,14 @@ def app_for(path: Path):
 
 
 async def settle(pilot, rounds: int = 3) -> None:
-    """Let thread workers finish and their results reach the screen."""
-    for _ in range(rounds):
+    """Let thread workers finish and their results reach the screen (a result may start another)."""
+    for _ in range(rounds + 10):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        rounds -= 1
+        if rounds <= 0 and not any(w.is_running for w in pilot.app.workers):
+            break
     await pilot.pause()
 
 

@@ -101,10 +101,13 @@ class Store:
             conn.close()
         files.make_private(path)
         store = cls(path, make_engine(path))
-        from magsleep.store.seed import seed_defaults
+        from magsleep.store.seed import needs_seeding, seed_defaults
 
-        with store.writing() as session:
-            seed_defaults(session=session)
+        with store.reading() as session:
+            seed = needs_seeding(session=session)
+        if seed:  # a write transaction only on the first run
+            with store.writing() as session:
+                seed_defaults(session=session)
         files.make_private(path)
         return store
 

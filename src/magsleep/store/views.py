@@ -51,5 +51,83 @@ def night_points(records: list[NightRecord]) -> list[NightPoint]:
     return out
 
 
+def _diary_row(bed, tried, latency, awakenings, waso, final, up, quality):  # noqa: ANN001, ANN202
+    from datetime import datetime
+
+    from magsleep.domain.sleep_diary import Diary
+
+    return Diary(datetime.fromisoformat(bed), datetime.fromisoformat(tried or bed), latency or 0, awakenings or 0,
+                 waso or 0, datetime.fromisoformat(final), datetime.fromisoformat(up), quality)
+
+
 def trend_points(*, session: Session) -> list[NightPoint]:
-    return night_points(load_nights(session=session, with_diary_only=True))
+    """The trend's points straight from SQL: only the columns it plots, one query (years of nights)."""
+    from magsleep.domain.errors import InvalidInput
+    from magsleep.domain.sleep_diary import compute_metrics
+
+    rows = session.connection().exec_driver_sql(
+        "SELECT n.date, n.bed, n.tried, n.latency_min, n.awakenings, n.waso_min, n.final, n.up, n.quality, "
+        "coalesce((SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), 0) "
+        "FROM night n WHERE n.bed IS NOT NULL AND n.up IS NOT NULL AND n.final IS NOT NULL "
+        "AND n.quality IS NOT NULL ORDER BY n.date"
+    ).all()
+    out = []
+    for night, *diary, mg in rows:
+        try:
+            metrics = compute_metrics(_diary_row(*diary))
+        except (InvalidInput, ValueError):
+            continue
+        out.append(point(date.fromisoformat(night), metrics, diary[-1], round(float(mg), 1)))
+    return out
+
+
+@dataclass(frozen=True)
+class HistoryNight:
+    """What History shows of one night, read in one query."""
+
+    night: date
+    metrics_source: tuple | None  # the diary columns, for compute_metrics
+    quality: int | None
+    elemental_mg: float
+    forms: tuple[str, ...]
+    checks_done: int
+    checks_total: int
+    symptoms: tuple[tuple[str, int], ...]
+    note: str | None
+
+
+def history_nights(*, session: Session) -> list[HistoryNight]:
+    """Every night, newest first, with only the columns History shows (fast for decades of nights)."""
+    rows = session.connection().exec_driver_sql(
+        "SELECT n.date, n.bed, n.tried, n.latency_min, n.awakenings, n.waso_min, n.final, n.up, n.quality, n.note, "
+        "(SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), "
+        "(SELECT group_concat(DISTINCT d.form) FROM dose d WHERE d.night_id = n.id), "
+        "(SELECT sum(c.done) FROM routine_check c WHERE c.night_id = n.id), "
+        "(SELECT count(*) FROM routine_check c WHERE c.night_id = n.id), "
+        "(SELECT group_concat(s.kind || ':' || s.severity, ';') FROM symptom s WHERE s.night_id = n.id) "
+        "FROM night n ORDER BY n.date DESC"
+    ).all()
+    out = []
+    for day, bed, tried, lat, awk, waso, final, up, quality, note, mg, forms, done, total, symptoms in rows:
+        diary = (bed, tried, lat, awk, waso, final, up, quality) if bed and final and up and quality else None
+        out.append(HistoryNight(
+            date.fromisoformat(day), diary, quality, round(float(mg or 0), 1),
+            tuple(sorted((forms or "").split(","))) if forms else (), int(done or 0), int(total or 0),
+            tuple((k, int(v)) for k, _, v in (s.partition(":") for s in symptoms.split(";"))) if symptoms else (),
+            note,
+        ))
+    return out
+
+
+def diary_metrics(source: tuple | None):  # noqa: ANN201
+    """Metrics from History's diary columns, or None (no diary, or one that no longer checks out)."""
+    if source is None:
+        return None, None
+    from magsleep.domain.errors import InvalidInput
+    from magsleep.domain.sleep_diary import compute_metrics
+
+    try:
+        diary = _diary_row(*source)
+        return diary, compute_metrics(diary)
+    except (InvalidInput, ValueError):
+        return None, None

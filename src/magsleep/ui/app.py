@@ -16,7 +16,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import var
 
-from magsleep.ui.commands import MagsleepCommands
+
+def _commands():  # noqa: ANN202
+    """The palette's provider, imported when the palette first opens (textual.command is slow to import)."""
+    from magsleep.ui.commands import MagsleepCommands
+
+    return MagsleepCommands
 
 T = TypeVar("T")
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -28,7 +33,7 @@ class MagsleepApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "magsleep"
     SUB_TITLE = "magnesium & sleep"
-    COMMANDS = App.COMMANDS | {MagsleepCommands}
+    COMMANDS = App.COMMANDS | {_commands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave magsleep; everything is already saved."),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, on one page."),
@@ -154,7 +159,12 @@ class MagsleepApp(App[int]):
             self.call_from_thread(failed or self._notify_error, err)
             return
         if done is not None:
-            self.call_from_thread(done, result)
+            try:
+                self.call_from_thread(done, result)
+            except Exception as err:  # noqa: BLE001  (a bug: say so on screen, never lose it silently)
+                self.log.error(f"error showing a result: {err!r}")
+                self.call_from_thread(self.notify, f"Something went wrong: {err!r}", title="magsleep",
+                                      severity="error", timeout=10)
 
     def _notify_error(self, err: Exception) -> None:
         self.notify(str(err), title="Not saved", severity="error", timeout=8)

@@ -17,7 +17,6 @@ from magsleep.ui.messages import DataChanged
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.dose_form import DoseForm
 from magsleep.ui.widgets.limit_bar import LimitBar
-from magsleep.ui.widgets.trend_chart import TrendChart
 
 
 class DashboardScreen(Screen):
@@ -61,7 +60,8 @@ class DashboardScreen(Screen):
                     yield Static("", id="dose-warning")
             with Vertical(id="trend-pane", classes="pane") as pane:
                 pane.border_title = "Sleep trend"
-                yield TrendChart(id="trend")
+                # The plot (and plotext) arrive with the data, after the first frame.
+                yield Static("", id="trend-placeholder")
                 yield Static("[#5fd7ff]●[/] magnesium  [grey62]○[/] none  [#ffaf00]⋯[/] 7-night avg",
                              id="trend-legend")
                 yield Static("Opening your data…", id="trend-summary")
@@ -74,26 +74,36 @@ class DashboardScreen(Screen):
 
     @on(DataChanged)
     def reload(self, _: DataChanged | None = None) -> None:
+        """Tonight first (what the evening check-in needs), then the trend, then the verdict."""
         app = self.app
         if app.store is None:  # type: ignore[attr-defined]
             return
         night = app.tonight()  # type: ignore[attr-defined]
-        from magsleep.store.views import tonight_view, trend_points
+        from magsleep.store.views import tonight_view
 
-        app.run_db(lambda s: (tonight_view(night, session=s), trend_points(session=s)),  # type: ignore[attr-defined]
-                   done=self._loaded)
+        app.run_db(lambda s: tonight_view(night, session=s), done=self._tonight_loaded)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def _loaded(self, result: tuple) -> None:
-        view, points = result
-        self.view, self.points = view, points
+    def _tonight_loaded(self, view) -> None:  # noqa: ANN001
+        self.view = view
         self.sub_title = f"night of {view.night:%a %d %b}"
         self.query_one(Checklist).show(view.checklist)
         self._show_tonight_count()
         self.query_one(DoseForm).set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
         self._show_doses()
+        from magsleep.store.views import trend_points
+
+        self.app.run_db(lambda s: trend_points(session=s), done=self._trend_loaded)  # type: ignore[attr-defined]
+
+    async def _trend_loaded(self, points: list) -> None:
+        self.points = points
+        if not self.query("#trend"):
+            from magsleep.ui.widgets.trend_chart import TrendChart
+
+            await self.query_one("#trend-placeholder").remove()
+            await self.query_one("#trend-pane").mount(TrendChart(id="trend"), before="#trend-legend")
         self._replot()
         self._load_verdict()
 
@@ -135,9 +145,11 @@ class DashboardScreen(Screen):
         warning.display = bool(warnings)
 
     def _replot(self) -> None:
+        if not self.query("#trend"):
+            return
         today = self.app.now().date()  # type: ignore[attr-defined]
         shown = in_range(self.points, self.range_days, today)
-        chart = self.query_one(TrendChart)
+        chart = self.query_one("#trend")
         chart.replot(shown, self.metric, today)
         label = "all nights" if self.range_days is None else f"last {self.range_days}"
         pane = self.query_one("#trend-pane")

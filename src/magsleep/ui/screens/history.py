@@ -21,6 +21,7 @@ from magsleep.domain.history_filter import parse_filter
 from magsleep.domain.parsing import parse_date
 from magsleep.domain.sleep_diary import format_minutes
 from magsleep.store.records import NightRecord
+from magsleep.store.views import HistoryNight, diary_metrics, history_nights
 
 # Fixed widths: the table never measures its cells, and the whole row fits in 80 columns.
 COLUMNS = (("Night", 10), ("Mg, form", 14), ("Bed", 5), ("Woke", 5), ("Sleep", 5), ("Eff.", 4),
@@ -37,27 +38,24 @@ class HistoryRow:
     search: str
 
 
-def history_row(record: NightRecord) -> HistoryRow:
-    d, m = record.diary, record.metrics
-    forms = sorted({dose.form for dose in record.doses})
-    magnesium = f"{record.elemental_mg:g} {'/'.join(forms)}" if record.doses else "—"
-    side = ", ".join(f"{s.kind}" + ("" if s.severity == 1 else f" ({s.severity})") for s in record.symptoms)
+def history_row(n: HistoryNight) -> HistoryRow:
+    d, m = diary_metrics(n.metrics_source)
+    magnesium = f"{n.elemental_mg:g} {'/'.join(n.forms)}" if n.forms else "—"
+    side = ", ".join(kind + ("" if severity == 1 else f" ({severity})") for kind, severity in n.symptoms)
     cells = (
-        record.night.isoformat(), magnesium,
+        n.night.isoformat(), magnesium,
         f"{d.bed:%H:%M}" if d else "—", f"{d.final:%H:%M}" if d else "—",
         format_minutes(m.tst_min) if m else "—", f"{m.se_pct:.0f}%" if m else "—",
         str(d.quality) if d else "—",
-        f"{record.checks_done}/{len(record.checks)}" if record.checks else "—",
-        side or "",
+        f"{n.checks_done}/{n.checks_total}" if n.checks_total else "—",
+        side,
     )
-    search = " ".join([*cells, record.note or "", record.night.strftime("%A %B")]).lower()
-    return HistoryRow(record.night, record.on_magnesium, cells, search)
+    search = " ".join([*cells, n.note or "", n.night.strftime("%A %B")]).lower()
+    return HistoryRow(n.night, bool(n.forms), cells, search)
 
 
 def load_rows(session) -> list[HistoryRow]:  # noqa: ANN001
-    from magsleep.store.nights import load_nights
-
-    return [history_row(r) for r in reversed(load_nights(session=session))]
+    return [history_row(n) for n in history_nights(session=session)]
 
 
 class HistoryScreen(Screen):
@@ -81,6 +79,7 @@ class HistoryScreen(Screen):
         self.deleted: NightRecord | None = None
         self.mode: str | None = None  # "filter" or "jump" while the input is open
         self.filter_text = ""
+        self.shown: list[date] = []  # the night on each table row, in order
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,8 +123,9 @@ class HistoryScreen(Screen):
         wanted = parse_filter(query)
         shown = [r for r in self.rows if wanted.matches(r.night.isoformat(), r.on_magnesium, r.search)]
         table.clear()
-        for r in shown:
-            table.add_row(*r.cells, key=r.night.isoformat())
+        # One batch, no keys: the row index maps to self.shown (add_row per row is slow for years).
+        self.shown = [r.night for r in shown]
+        table.add_rows([r.cells for r in shown])
         status = f"{len(shown)} of {len(self.rows)} nights"
         if query:
             status += f" · filter: {query}"
@@ -135,19 +135,15 @@ class HistoryScreen(Screen):
 
     def _current_night(self) -> date | None:
         table = self.query_one(DataTable)
-        if not table.row_count:
+        if not table.row_count or not 0 <= table.cursor_row < len(self.shown):
             return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001  (an empty or shrinking table)
-            return None
-        return date.fromisoformat(key.value) if key.value else None
+        return self.shown[table.cursor_row]
 
     def _move_to(self, night: date) -> None:
         """Put the cursor on `night`, or the nearest night before it."""
         table = self.query_one(DataTable)
-        for index, key in enumerate(table.rows):
-            if key.value <= night.isoformat():  # rows are newest first
+        for index, shown in enumerate(self.shown):
+            if shown <= night:  # rows are newest first
                 table.move_cursor(row=index)
                 return
         if table.row_count:
