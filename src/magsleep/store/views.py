@@ -60,24 +60,23 @@ def _diary_row(bed, tried, latency, awakenings, waso, final, up, quality):  # no
                  waso or 0, datetime.fromisoformat(final), datetime.fromisoformat(up), quality)
 
 
+# The diary columns in the order `_diary_row` takes them.
+DIARY_COLUMNS = "n.bed, n.tried, n.latency_min, n.awakenings, n.waso_min, n.final, n.up, n.quality"
+
+
 def trend_points(*, session: Session) -> list[NightPoint]:
     """The trend's points straight from SQL: only the columns it plots, one query (years of nights)."""
-    from magsleep.domain.errors import InvalidInput
-    from magsleep.domain.sleep_diary import compute_metrics
-
     rows = session.connection().exec_driver_sql(
-        "SELECT n.date, n.bed, n.tried, n.latency_min, n.awakenings, n.waso_min, n.final, n.up, n.quality, "
+        f"SELECT n.date, {DIARY_COLUMNS}, "
         "coalesce((SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), 0) "
         "FROM night n WHERE n.bed IS NOT NULL AND n.up IS NOT NULL AND n.final IS NOT NULL "
         "AND n.quality IS NOT NULL ORDER BY n.date"
     ).all()
     out = []
     for night, *diary, mg in rows:
-        try:
-            metrics = compute_metrics(_diary_row(*diary))
-        except (InvalidInput, ValueError):
-            continue
-        out.append(point(date.fromisoformat(night), metrics, diary[-1], round(float(mg), 1)))
+        checked, metrics = diary_metrics(tuple(diary))
+        if checked is not None:
+            out.append(point(date.fromisoformat(night), metrics, checked.quality, round(float(mg), 1)))
     return out
 
 
@@ -99,7 +98,7 @@ class HistoryNight:
 def history_nights(*, session: Session) -> list[HistoryNight]:
     """Every night, newest first, with only the columns History shows (fast for decades of nights)."""
     rows = session.connection().exec_driver_sql(
-        "SELECT n.date, n.bed, n.tried, n.latency_min, n.awakenings, n.waso_min, n.final, n.up, n.quality, n.note, "
+        f"SELECT n.date, {DIARY_COLUMNS}, n.note, "
         "(SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), "
         "(SELECT group_concat(DISTINCT d.form) FROM dose d WHERE d.night_id = n.id), "
         "(SELECT sum(c.done) FROM routine_check c WHERE c.night_id = n.id), "

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from magsleep.ui.messages import DataChanged
+from magsleep.ui.widgets.fixed_table import FixedWidthTable
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.history_filter import parse_filter
 from magsleep.domain.parsing import parse_date
@@ -85,7 +86,7 @@ class HistoryScreen(Screen):
         yield Header()
         yield Input(placeholder="filter…", id="history-input", compact=True)
         yield Static("", id="history-input-error", classes="field-error")
-        table: DataTable = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = FixedWidthTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("Loading nights…", id="history-status")
         yield Footer(compact=True, show_command_palette=False)
