@@ -10,7 +10,6 @@ from sqlmodel import Session
 from magsleep.domain.settings import Settings
 from magsleep.domain.trend import NightPoint, point
 from magsleep.store.doses import doses_for, recent_totals
-from magsleep.store.nights import load_nights
 from magsleep.store.records import CheckRecord, DoseRecord, NightRecord
 from magsleep.store.routine_store import checklist_for
 from magsleep.store.settings_store import load_settings
