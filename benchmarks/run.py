@@ -214,7 +214,8 @@ def main() -> None:
         base_cmd = [sys.executable, str(bare)]
         app_cmd = [MAGSLEEP, "--db"]
         results: dict[str, list[float]] = {k: [] for k in (
-            "bare_paint", "paint_10y", "ready_10y", "ready_100y", "import_baseline", "dose_10y", "rss_history_mb")}
+            "bare_paint", "paint_10y", "ready_10y", "ready_100y", "import_baseline", "dose_10y", "rss_history_mb",
+            "history_open_pty")}
         for _ in range(runs):
             results["bare_paint"].append(launch(base_cmd, ["Hello baseline"])["Hello baseline"])
             for name in ("10y", "100y"):
@@ -223,9 +224,12 @@ def main() -> None:
                 if name == "10y":
                     results["paint_10y"].append(seen["Tonight"])
                 results[f"ready_{name}"].append(max(seen["Take magnesium"], seen["No dose logged tonight"]))
-            seen = launch([*app_cmd, str(dbs["10y"])], ["No dose logged tonight", f"of {sizes['10y']} nights"],
-                          keys=[("No dose logged tonight", "h")])
+            # History is opened once the dashboard is idle (its verdict is on screen).
+            seen = launch([*app_cmd, str(dbs["10y"])], ["95% CI", f"of {sizes['10y']} nights"],
+                          keys=[("95% CI", "h")])
             results["rss_history_mb"].append(seen["rss_mb"])
+            # In the real terminal: from typing h to the status line that counts every night.
+            results["history_open_pty"].append(seen[f"of {sizes['10y']} nights"] - seen["95% CI"])
             results["import_baseline"].append(timed([sys.executable, "-c", "import sqlmodel, click"]))
             results["dose_10y"].append(timed([MAGSLEEP, "--db", str(dose_db), "dose", "200"]))
         inproc = asyncio.run(history_and_insights(dbs["10y"], runs))
@@ -242,7 +246,8 @@ def main() -> None:
     print(f"{'measure':44} {'magsleep':>10} {'baseline':>10} {'ratio':>7}  target")
     for label, value, base, ratio, target in rows:
         print(f"{label:44} {value * 1000:8.0f}ms {base * 1000:8.0f}ms {ratio:6.2f}x  {target}")
-    print(f"{'history open (10y)':44} {inproc['history_open_s'] * 1000:8.0f}ms {'':>10} {'':>7}  <= 200 ms")
+    print(f"{'history open (10y), real terminal':44} {m['history_open_pty'] * 1000:8.0f}ms {'':>10} {'':>7}  <= 200 ms")
+    print(f"{'history open (10y), through Pilot':44} {inproc['history_open_s'] * 1000:8.0f}ms {'':>10} {'':>7}")
     print(f"{'history cursor move (median of 100), bare table':44} {inproc['history_move_s'] * 1000:8.1f}ms "
           f"{inproc['bare_move_s'] * 1000:8.1f}ms {'':>7}  <= 16 ms")
     print(f"{'insights (10y)':44} {inproc['insights_s'] * 1000:8.0f}ms {'':>10} {'':>7}  <= 250 ms")

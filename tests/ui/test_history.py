@@ -34,9 +34,12 @@ async def test_every_night_newest_first_with_keys_to_move(seeded):
         assert table.cursor_row == 59
         await pilot.press("ctrl+home")
         assert table.cursor_row == 0
-        await pilot.press("end")  # End too, where it makes sense
-        await pilot.press("down", "down")
+        await pilot.press("end")
+        assert table.cursor_row == 59
+        await pilot.press("home", "down", "down")
         assert table.cursor_row == 2
+        await pilot.press("up", "up", "up")  # stops at the first night
+        assert table.cursor_row == 0
 
 
 async def test_filter_on_off_month_and_text(seeded):
