@@ -76,13 +76,3 @@ def text_of(app, selector: str) -> str:
     visual = widget.visual if hasattr(widget, "visual") else widget.render()
     plain = getattr(visual, "plain", None)
     return plain if plain is not None else str(visual)
-
-
-def screen_text(app) -> str:
-    """The whole screen as text, from the same SVG a screenshot saves."""
-    import html
-    import re
-
-    svg = app.export_screenshot()
-    lines = re.findall(r'<text[^>]*>(.*?)</text>', svg, flags=re.S)
-    return html.unescape("".join(lines)).replace("\xa0", " ")

@@ -145,3 +145,22 @@ async def test_a_database_that_fails_to_open_shows_why_and_exits_cleanly(db_path
         await pilot.pause()
     assert app.return_code == 2
     assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
+
+
+async def test_closing_help_does_not_reload_but_a_saved_change_does(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not list(app.workers)  # nothing was written, so nothing is read again
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one("#pref-daily_limit_mg").value = "200"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "0 / 200 mg" in text_of(app, "#limit-bar")

@@ -43,9 +43,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def fail(message: str, code: int = 2) -> None:
-    """Stop with a one-line message."""
-    raise click.ClickException(message) if code == 1 else click.UsageError(message)
+def fail(message: str) -> None:
+    """Stop with a one-line message and exit code 2."""
+    raise click.UsageError(message)
 
 
 def open_store(ctx: click.Context):  # noqa: ANN201

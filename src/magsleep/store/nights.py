@@ -30,19 +30,25 @@ def night_row(night: date, *, session: Session) -> Night:
     return row
 
 
+def diary_from_columns(bed: str, tried: str | None, latency: int | None, awakenings: int | None,
+                       waso: int | None, final: str, up: str, quality: int, rested: int | None = None) -> Diary:
+    """A Diary from the night table's columns (ORM row or plain SQL alike)."""
+    return Diary(_moment(bed), _moment(tried or bed), latency or 0, awakenings or 0, waso or 0,
+                 _moment(final), _moment(up), quality, rested)
+
+
 def diary_of(row: Night) -> Diary | None:
     if row.bed is None or row.up is None or row.final is None or row.quality is None:
         return None
-    return Diary(
-        bed=_moment(row.bed), tried=_moment(row.tried or row.bed), latency_min=row.latency_min or 0,
-        awakenings=row.awakenings or 0, waso_min=row.waso_min or 0, final=_moment(row.final),
-        up=_moment(row.up), quality=row.quality, rested=row.rested,
-    )
+    return diary_from_columns(row.bed, row.tried, row.latency_min, row.awakenings, row.waso_min, row.final,
+                              row.up, row.quality, row.rested)
 
 
 def save_diary(night: date, diary: Diary | None, *, symptoms: list[Symptom] | tuple[Symptom, ...] = (),
-               note: str | None = None, session: Session) -> None:
-    """Store a night's diary (None: no diary), replacing any earlier one with its side effects and note."""
+               note: str | None = None, session: Session) -> Night:
+    """Store a night's diary (None: no diary), replacing any earlier one with its side effects and note.
+
+    Returns the night's row."""
     row = night_row(night, session=session)
     if diary is None:
         row.bed = row.tried = row.final = row.up = None
@@ -57,6 +63,7 @@ def save_diary(night: date, diary: Diary | None, *, symptoms: list[Symptom] | tu
     session.exec(delete(SymptomRow).where(col(SymptomRow.night_id) == row.id))
     for symptom in symptoms:
         session.add(SymptomRow(night_id=row.id, kind=symptom.kind, severity=symptom.severity))
+    return row
 
 
 def load_nights(*, session: Session, start: date | None = None, end: date | None = None,
@@ -127,8 +134,7 @@ def delete_night(night: date, *, session: Session) -> NightRecord | None:
 
 def restore_night(record: NightRecord, *, session: Session) -> None:
     """Put a deleted night back as it was (the undo of `delete_night`)."""
-    row = night_row(record.night, session=session)
-    save_diary(record.night, record.diary, symptoms=record.symptoms, note=record.note, session=session)
+    row = save_diary(record.night, record.diary, symptoms=record.symptoms, note=record.note, session=session)
     for d in record.doses:
         session.add(Dose(night_id=row.id, taken_at=_text(d.taken_at), form=d.form, amount_mg=d.amount_mg,
                          amount_is=d.amount_is, percent=d.percent, elemental_mg=d.elemental_mg, note=d.note))

@@ -24,7 +24,7 @@ from magsleep.domain.parsing import clean_note, parse_date, parse_number
 from magsleep.domain.routine import clean_label
 from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
 from magsleep.store.models import Dose, Night, RoutineCheck
-from magsleep.store.nights import load_nights, night_row, save_diary
+from magsleep.store.nights import load_nights, save_diary
 from magsleep.store.records import NightRecord
 from magsleep.store.routine_store import add_item, item_by_label
 
@@ -297,8 +297,7 @@ def import_nights(nights: list[ImportNight], *, session: Session) -> int:
                             for n in clashes[:MAX_PROBLEMS]])
     items: dict[str, int] = {}
     for n in nights:
-        row = night_row(n.night, session=session)
-        save_diary(n.night, n.diary, symptoms=n.symptoms, note=n.note, session=session)
+        row = save_diary(n.night, n.diary, symptoms=n.symptoms, note=n.note, session=session)
         for d in n.doses:
             session.add(Dose(night_id=row.id, taken_at=_iso(d["taken_at"]), form=d["form"],
                              amount_mg=d["amount_mg"], amount_is=d["amount_is"], percent=d["percent"],

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from magsleep.domain.settings import Settings
 from magsleep.domain.trend import NightPoint, point
 from magsleep.store.doses import doses_for, recent_totals
+from magsleep.store.nights import diary_from_columns
 from magsleep.store.records import CheckRecord, DoseRecord, NightRecord
 from magsleep.store.routine_store import checklist_for
 from magsleep.store.settings_store import load_settings
@@ -50,16 +51,7 @@ def night_points(records: list[NightRecord]) -> list[NightPoint]:
     return out
 
 
-def _diary_row(bed, tried, latency, awakenings, waso, final, up, quality):  # noqa: ANN001, ANN202
-    from datetime import datetime
-
-    from magsleep.domain.sleep_diary import Diary
-
-    return Diary(datetime.fromisoformat(bed), datetime.fromisoformat(tried or bed), latency or 0, awakenings or 0,
-                 waso or 0, datetime.fromisoformat(final), datetime.fromisoformat(up), quality)
-
-
-# The diary columns in the order `_diary_row` takes them.
+# The diary columns in the order `diary_from_columns` takes them.
 DIARY_COLUMNS = "n.bed, n.tried, n.latency_min, n.awakenings, n.waso_min, n.final, n.up, n.quality"
 
 
@@ -125,7 +117,7 @@ def diary_metrics(source: tuple | None):  # noqa: ANN201
     from magsleep.domain.sleep_diary import compute_metrics
 
     try:
-        diary = _diary_row(*source)
+        diary = diary_from_columns(*source)
         return diary, compute_metrics(diary)
     except (InvalidInput, ValueError):
         return None, None

@@ -53,6 +53,8 @@ class MagsleepApp(App[int]):
         self._exit_code = 0
         self.settings_rollover = 12
         """The rollover hour from settings (which night a moment belongs to)."""
+        self.data_version = 0
+        """Counts saved writes: a screen coming back to the front reloads only if it moved."""
 
     # ---------------------------------------------------------------- time
 
@@ -158,6 +160,8 @@ class MagsleepApp(App[int]):
         except (StoreError, InvalidInput, OSError) as err:
             self.call_from_thread(failed or self._notify_error, err)
             return
+        if write:
+            self.call_from_thread(self._written)
         if done is not None:
             try:
                 self.call_from_thread(done, result)
@@ -165,6 +169,9 @@ class MagsleepApp(App[int]):
                 self.log.error(f"error showing a result: {err!r}")
                 self.call_from_thread(self.notify, f"Something went wrong: {err!r}", title="magsleep",
                                       severity="error", timeout=10)
+
+    def _written(self) -> None:
+        self.data_version += 1
 
     def _notify_error(self, err: Exception) -> None:
         self.notify(str(err), title="Not saved", severity="error", timeout=8)

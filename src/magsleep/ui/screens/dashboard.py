@@ -44,6 +44,7 @@ class DashboardScreen(Screen):
         super().__init__()
         self.view = None
         self.points: list = []
+        self.loaded_version = -1  # the app's data_version when this screen last loaded
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,10 +82,15 @@ class DashboardScreen(Screen):
         night = app.tonight()  # type: ignore[attr-defined]
         from magsleep.store.views import tonight_view
 
+        self.loaded_version = app.data_version  # type: ignore[attr-defined]
         app.run_db(lambda s: tonight_view(night, session=s), done=self._tonight_loaded)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # Back from help or a dialog with nothing saved and the same night: nothing to reload.
+        app = self.app
+        if self.view is None or app.data_version != self.loaded_version \
+                or app.tonight() != self.view.night:  # type: ignore[attr-defined]
+            self.reload()
 
     def _tonight_loaded(self, view) -> None:  # noqa: ANN001
         self.view = view

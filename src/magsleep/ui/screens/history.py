@@ -62,8 +62,6 @@ class HistoryScreen(Screen):
         Binding("u", "undo", "Undo", id="undo", tooltip="Bring back the night just deleted"),
         Binding("g", "jump", "Go to date", id="jump", tooltip="Jump to a date (YYYY-MM-DD)"),
         Binding("escape", "back", "Back", id="back", tooltip="Clear the filter, or back to the dashboard"),
-        Binding("ctrl+home", "first", "First", show=False, id="first"),
-        Binding("ctrl+end", "last", "Last", show=False, id="last"),
     ]
 
     def __init__(self) -> None:
@@ -73,6 +71,7 @@ class HistoryScreen(Screen):
         self.deleted: NightRecord | None = None
         self.mode: str | None = None  # "filter" or "jump" while the input is open
         self.filter_text = ""
+        self.loaded_version = -1  # the app's data_version when the rows were read
         self.shown: list[date] = []  # the night on each table row, in order
 
     def compose(self) -> ComposeResult:
@@ -99,10 +98,11 @@ class HistoryScreen(Screen):
         self.call_after_refresh(self.reload)
 
     def reload(self) -> None:
+        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
         self.app.run_db(load_rows, done=self._loaded)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
-        if self.rows:
+        if self.rows and self.app.data_version != self.loaded_version:  # type: ignore[attr-defined]
             self.reload()
 
     def _loaded(self, rows: list[HistoryNight]) -> None:
@@ -253,10 +253,3 @@ class HistoryScreen(Screen):
             self.call_after_refresh(lambda: self._move_to(record.night))
 
         self.app.run_db(lambda s: restore_night(record, session=s), write=True, done=done)  # type: ignore[attr-defined]
-
-    def action_first(self) -> None:
-        self.query_one(NightTable).move_cursor(row=0)
-
-    def action_last(self) -> None:
-        table = self.query_one(NightTable)
-        table.move_cursor(row=max(0, table.row_count - 1))
