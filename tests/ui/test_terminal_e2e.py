@@ -44,9 +44,9 @@ def test_demo_dashboard_tick_and_quit(tmp_path: Path):
         screen = wait_for(session, "Welcome to magsleep")
         assert "not medical advice" in screen
         tmux("send-keys", "-t", session, "Enter")
-        screen = wait_for(session, "0/6 done")
-        for pane in ("Tonight", "Dose", "Efficiency %", "nights logged"):
-            assert pane in screen
+        # The panes fill in one after another (tonight first, then trend, then verdict).
+        for pane in ("0/6 done", "Dose", "Efficiency %", "nights logged"):
+            wait_for(session, pane)
         tmux("send-keys", "-t", session, "Down", "Space")
         wait_for(session, "1/6 done")
         tmux("send-keys", "-t", session, "q")
