@@ -158,3 +158,25 @@ async def test_empty_and_single_night_graphs_are_friendly(empty_db):
         chart = app.screen.query_one("#trend")
         assert chart.plotted["y"] == [chart.points[0].se_pct]
         assert "1 nights logged" in text_of(app, "#trend-summary") or "1 night" in text_of(app, "#trend-summary")
+
+
+async def test_a_change_asked_for_before_the_store_opens_waits_and_is_saved(seeded):
+    from magsleep.store.settings_store import load_settings, save_setting
+
+    app = app_for(seeded)
+    app._open_store = False  # hold the store closed, as in the moment after the first frame
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.run_db(lambda s: save_setting("daily_limit_mg", "300", session=s), write=True)
+        await settle(pilot)
+        store = open_store(seeded)
+        with store.reading() as s:
+            assert load_settings(session=s).daily_limit_mg == 350  # waiting, not lost, not yet written
+        store.close()
+        app._open()
+        await settle(pilot)
+        assert app.data_version == 1
+    store = open_store(seeded)
+    with store.reading() as s:
+        assert load_settings(session=s).daily_limit_mg == 300
+    store.close()

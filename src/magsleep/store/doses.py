@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
@@ -10,6 +10,7 @@ from magsleep.domain.magnesium import DoseAmount
 from magsleep.store.models import Dose, Night
 from magsleep.store.nights import dose_record, night_row
 from magsleep.store.records import DoseRecord
+from magsleep.store.tonight import connection_of, read_doses, read_recent_totals
 
 
 def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str | None = None,
@@ -25,11 +26,7 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
 
 
 def doses_for(night: date, *, session: Session) -> list[DoseRecord]:
-    rows = session.exec(
-        select(Dose).join(Night, Night.id == Dose.night_id)
-        .where(Night.date == night.isoformat()).order_by(Dose.taken_at, Dose.id)
-    ).all()
-    return [dose_record(d, night) for d in rows]
+    return read_doses(connection_of(session), night)
 
 
 def night_total(night: date, *, session: Session) -> float:
@@ -42,12 +39,7 @@ def night_total(night: date, *, session: Session) -> float:
 
 def recent_totals(night: date, *, days: int = 7, session: Session) -> list[float]:
     """Nightly totals of the nights with a dose in the `days` before `night`."""
-    rows = session.exec(
-        select(Night.date, func.sum(Dose.elemental_mg)).join(Dose, Dose.night_id == Night.id)
-        .where(Night.date < night.isoformat(), Night.date >= (night - timedelta(days=days)).isoformat())
-        .group_by(Night.date)
-    ).all()
-    return [round(float(total), 1) for _, total in rows]
+    return read_recent_totals(connection_of(session), night, days)
 
 
 def delete_dose(dose_id: int, *, session: Session) -> bool:

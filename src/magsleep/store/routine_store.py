@@ -8,9 +8,10 @@ from sqlmodel import Session, func, select
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.routine import clean_label
-from magsleep.store.models import Night, RoutineCheck, RoutineItem
+from magsleep.store.models import RoutineCheck, RoutineItem
 from magsleep.store.nights import night_row
 from magsleep.store.records import CheckRecord, ItemRecord
+from magsleep.store.tonight import connection_of, read_checklist
 
 
 def list_items(*, session: Session, active_only: bool = False) -> list[ItemRecord]:
@@ -22,15 +23,7 @@ def list_items(*, session: Session, active_only: bool = False) -> list[ItemRecor
 
 def checklist_for(night: date, *, session: Session) -> list[CheckRecord]:
     """Tonight's checklist: the active items, plus inactive ones that were ticked that night."""
-    night_id = session.exec(select(Night.id).where(Night.date == night.isoformat())).first()
-    done: dict[int, bool] = {}
-    if night_id is not None:
-        done = {c.item_id: c.done for c in session.exec(select(RoutineCheck).where(RoutineCheck.night_id == night_id))}
-    return [
-        CheckRecord(item.id, item.label, done.get(item.id, False))
-        for item in list_items(session=session)
-        if item.active or done.get(item.id)
-    ]
+    return read_checklist(connection_of(session), night)
 
 
 def set_check(night: date, item_id: int, done: bool, *, at: datetime | None = None,

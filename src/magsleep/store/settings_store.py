@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from magsleep.domain.settings import Settings, parse_setting, setting_text, settings_from_text
+from magsleep.domain.settings import Settings, parse_setting, setting_text
 from magsleep.store.models import Setting
+from magsleep.store.tonight import connection_of, read_settings
 
 
 def load_settings(*, session: Session) -> Settings:
-    rows = session.exec(select(Setting)).all()
-    return settings_from_text({row.key: row.value for row in rows})
+    return read_settings(connection_of(session))
 
 
 def save_setting(key: str, value: object, *, session: Session) -> object:

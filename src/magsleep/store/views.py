@@ -7,38 +7,14 @@ from datetime import date
 
 from sqlmodel import Session
 
-from magsleep.domain.settings import Settings
 from magsleep.domain.trend import NightPoint, point
-from magsleep.store.doses import doses_for, recent_totals
 from magsleep.store.nights import diary_from_columns
-from magsleep.store.records import CheckRecord, DoseRecord, NightRecord
-from magsleep.store.routine_store import checklist_for
-from magsleep.store.settings_store import load_settings
-
-
-@dataclass(frozen=True)
-class TonightView:
-    """Tonight's checklist and doses, with the settings that frame them."""
-
-    night: date
-    checklist: tuple[CheckRecord, ...]
-    doses: tuple[DoseRecord, ...]
-    recent_totals: tuple[float, ...]
-    settings: Settings
-
-    @property
-    def total_mg(self) -> float:
-        return round(sum(d.elemental_mg for d in self.doses), 1)
+from magsleep.store.records import NightRecord
+from magsleep.store.tonight import TonightView, connection_of, read_tonight
 
 
 def tonight_view(night: date, *, session: Session) -> TonightView:
-    return TonightView(
-        night=night,
-        checklist=tuple(checklist_for(night, session=session)),
-        doses=tuple(doses_for(night, session=session)),
-        recent_totals=tuple(recent_totals(night, session=session)),
-        settings=load_settings(session=session),
-    )
+    return read_tonight(connection_of(session), night)
 
 
 def night_points(records: list[NightRecord]) -> list[NightPoint]:

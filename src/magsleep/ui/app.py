@@ -1,7 +1,9 @@
 """The magsleep App and the `make_app` factory used by the command, the tests and the screenshots.
 
-The database is opened in a thread worker after the first frame. All database work goes through
-`run_db`: a thread worker runs the job in a session and hands the result back on the UI thread.
+The database is opened in a thread worker after the first frame; before the store (and
+SQLAlchemy) is ready, that worker reads tonight straight from the file so the checklist shows
+at once. All database work goes through `run_db`: a thread worker runs the job in a session and
+hands the result back on the UI thread; jobs asked for before the store is open wait for it.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class MagsleepApp(App[int]):
         """The rollover hour from settings (which night a moment belongs to)."""
         self.data_version = 0
         """Counts saved writes: a screen coming back to the front reloads only if it moved."""
+        self._waiting: list[tuple] = []  # run_db jobs asked for before the store was open
 
     # ---------------------------------------------------------------- time
 
@@ -84,16 +87,22 @@ class MagsleepApp(App[int]):
     def compose(self) -> ComposeResult:
         yield from ()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         from magsleep.ui.screens.dashboard import DashboardScreen
 
-        self.push_screen(DashboardScreen())
+        await self.push_screen(DashboardScreen())
         self._check_size(self.size.width, self.size.height)
         if self._open_store:
+            # After the dashboard's first frame: the opening thread would slow it down.
             self.call_after_refresh(self._open)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(self) -> None:
+        from magsleep.store.tonight import peek_tonight
+
+        early = peek_tonight(self.db_path.expanduser(), self.now())
+        if early is not None:
+            self.call_from_thread(self._peeked, early)
         from magsleep.store.engine import Store
         from magsleep.store.errors import StoreError
         from magsleep.store.settings_store import load_settings
@@ -107,11 +116,22 @@ class MagsleepApp(App[int]):
             return
         self.call_from_thread(self._opened, store, settings)
 
+    def _peeked(self, view: Any) -> None:
+        from magsleep.ui.messages import TonightPeeked
+
+        if self.store is None:
+            self.settings_rollover = view.settings.rollover_hour
+            for screen in self.screen_stack:
+                screen.post_message(TonightPeeked(view))
+
     def _opened(self, store: Any, settings: Any) -> None:
         from magsleep.ui.messages import DataChanged
 
         self.settings_rollover = settings.rollover_hour
         self.store = store
+        waiting, self._waiting = self._waiting, []
+        for job in waiting:
+            self._db_worker(*job)
         # A screen opened before the database (a quick key press) loads now.
         for screen in self.screen_stack:
             screen.post_message(DataChanged("opened"))
@@ -142,8 +162,12 @@ class MagsleepApp(App[int]):
                failed: Callable[[Exception], None] | None = None) -> None:
         """Run `job(session)` in a thread worker; `done(result)` or `failed(error)` run on the UI thread.
 
-        A StoreError or InvalidInput goes to `failed`, or is shown as a notification.
+        A StoreError or InvalidInput goes to `failed`, or is shown as a notification. Until the
+        store is open the job waits (a tick made while it opens is saved once it is).
         """
+        if self.store is None:
+            self._waiting.append((job, write, done, failed))
+            return
         self._db_worker(job, write, done, failed)
 
     @work(thread=True, exit_on_error=False, group="db")

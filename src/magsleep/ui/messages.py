@@ -12,3 +12,10 @@ class DataChanged(Message):
     """Something in the database changed; screens showing it reload."""
 
     what: str = "all"
+
+
+@dataclass
+class TonightPeeked(Message):
+    """Tonight read straight from the file while the store is still opening (a TonightView)."""
+
+    view: object

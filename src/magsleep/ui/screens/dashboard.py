@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, SelectionList, Static
 from magsleep.domain.magnesium import dose_jump, limit_status
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, RANGES, in_range, summary
-from magsleep.ui.messages import DataChanged
+from magsleep.ui.messages import DataChanged, TonightPeeked
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.dose_form import DoseForm
 from magsleep.ui.widgets.limit_bar import LimitBar
@@ -45,6 +45,8 @@ class DashboardScreen(Screen):
         self.view = None
         self.points: list = []
         self.loaded_version = -1  # the app's data_version when this screen last loaded
+        self.peeked = False  # tonight came from the file before the store opened
+        self.amount_wanted = False  # `a` pressed before the dose form was mounted
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,7 +57,7 @@ class DashboardScreen(Screen):
                     yield Checklist(id="checklist")
                 with Vertical(id="dose-pane", classes="pane") as pane:
                     pane.border_title = "Dose"
-                    yield DoseForm(id="dose-form-box")
+                    # The form (a third of the first frame's cost) is mounted just after it.
                     yield Static("", id="dose-list")
                     yield LimitBar(id="limit-bar")
                     yield Static("", id="dose-warning")
@@ -72,6 +74,25 @@ class DashboardScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(Checklist).focus()
         self.query_one("#dose-warning").display = False
+        self.call_after_refresh(self._mount_dose_form)
+
+    def _mount_dose_form(self) -> None:
+        form = DoseForm(id="dose-form-box")
+        self.query_one("#dose-pane").mount(form, before="#dose-list")
+        form.call_after_refresh(self._dose_form_ready)
+
+    def _dose_form_ready(self) -> None:
+        if self.view is not None:
+            self.query_one(DoseForm).set_defaults(self.view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
+        if self.amount_wanted:
+            self.action_add_dose()
+
+    @on(TonightPeeked)
+    def _peeked(self, event: TonightPeeked) -> None:
+        if self.view is None:
+            self.peeked = True
+            self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
+            self._show_tonight(event.view)
 
     @on(DataChanged)
     def reload(self, _: DataChanged | None = None) -> None:
@@ -80,6 +101,12 @@ class DashboardScreen(Screen):
         if app.store is None:  # type: ignore[attr-defined]
             return
         night = app.tonight()  # type: ignore[attr-defined]
+        if self.peeked and self.view.night == night and self.loaded_version == app.data_version:  # type: ignore[attr-defined]
+            # The store has opened on the tonight already shown: straight on to the trend.
+            self.peeked = False
+            self._load_trend()
+            return
+        self.peeked = False
         from magsleep.store.views import tonight_view
 
         self.loaded_version = app.data_version  # type: ignore[attr-defined]
@@ -93,12 +120,19 @@ class DashboardScreen(Screen):
             self.reload()
 
     def _tonight_loaded(self, view) -> None:  # noqa: ANN001
+        self._show_tonight(view)
+        self._load_trend()
+
+    def _show_tonight(self, view) -> None:  # noqa: ANN001
         self.view = view
         self.sub_title = f"night of {view.night:%a %d %b}"
         self.query_one(Checklist).show(view.checklist)
         self._show_tonight_count()
-        self.query_one(DoseForm).set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
+        for form in self.query(DoseForm):
+            form.set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
         self._show_doses()
+
+    def _load_trend(self) -> None:
         from magsleep.store.views import trend_points
 
         self.app.run_db(lambda s: trend_points(session=s), done=self._trend_loaded)  # type: ignore[attr-defined]
@@ -228,7 +262,10 @@ class DashboardScreen(Screen):
         self.query_one(Checklist).focus()
 
     def action_add_dose(self) -> None:
-        self.query_one("#dose-amount").focus()
+        amount = self.query("#dose-amount")
+        self.amount_wanted = not amount
+        if amount:
+            amount.first().focus()
 
     def action_log_sleep(self) -> None:
         from magsleep.ui.screens.morning_log import MorningLogScreen

@@ -1,0 +1,106 @@
+"""Tonight's checklist, doses and settings in plain SQL over a DB-API connection.
+
+These are the store's only readers of tonight: the ORM-facing functions (`checklist_for`,
+`doses_for`, `recent_totals`, `load_settings`) call them through their session's connection,
+and the dashboard calls them on a bare sqlite3 connection (`peek_tonight`) so tonight is on
+screen before SQLAlchemy has finished importing. Nothing here imports SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from magsleep.domain.nights import night_of
+from magsleep.domain.settings import Settings, settings_from_text
+from magsleep.store.migrations import CURRENT_VERSION
+from magsleep.store.records import CheckRecord, DoseRecord
+
+
+@dataclass(frozen=True)
+class TonightView:
+    """Tonight's checklist and doses, with the settings that frame them."""
+
+    night: date
+    checklist: tuple[CheckRecord, ...]
+    doses: tuple[DoseRecord, ...]
+    recent_totals: tuple[float, ...]
+    settings: Settings
+
+    @property
+    def total_mg(self) -> float:
+        return round(sum(d.elemental_mg for d in self.doses), 1)
+
+
+def connection_of(session: Any) -> sqlite3.Connection:
+    """The sqlite3 connection under a session, inside its transaction, with its changes flushed."""
+    session.flush()
+    return session.connection().connection.driver_connection
+
+
+def read_settings(conn: sqlite3.Connection) -> Settings:
+    return settings_from_text(dict(conn.execute("SELECT key, value FROM setting").fetchall()))
+
+
+def read_checklist(conn: sqlite3.Connection, night: date) -> list[CheckRecord]:
+    """The active items in order, plus inactive ones that were ticked that night."""
+    rows = conn.execute(
+        "SELECT i.id, i.label, i.active, coalesce(c.done, 0) FROM routine_item i "
+        "LEFT JOIN routine_check c ON c.item_id = i.id "
+        "AND c.night_id = (SELECT id FROM night WHERE date = ?) "
+        "ORDER BY i.position, i.id", (night.isoformat(),)).fetchall()
+    return [CheckRecord(item_id, label, bool(done)) for item_id, label, active, done in rows if active or done]
+
+
+def read_doses(conn: sqlite3.Connection, night: date) -> list[DoseRecord]:
+    rows = conn.execute(
+        "SELECT d.id, d.taken_at, d.form, d.amount_mg, d.amount_is, d.percent, d.elemental_mg, d.note "
+        "FROM dose d JOIN night n ON n.id = d.night_id WHERE n.date = ? ORDER BY d.taken_at, d.id",
+        (night.isoformat(),)).fetchall()
+    return [DoseRecord(id=i, night=night, taken_at=datetime.fromisoformat(taken), form=form, amount_mg=amount,
+                       amount_is=amount_is, percent=percent, elemental_mg=elemental, note=note)
+            for i, taken, form, amount, amount_is, percent, elemental, note in rows]
+
+
+def read_recent_totals(conn: sqlite3.Connection, night: date, days: int = 7) -> list[float]:
+    """Nightly totals of the nights with a dose in the `days` before `night`, oldest first."""
+    rows = conn.execute(
+        "SELECT n.date, sum(d.elemental_mg) FROM night n JOIN dose d ON d.night_id = n.id "
+        "WHERE n.date < ? AND n.date >= ? GROUP BY n.date ORDER BY n.date",
+        (night.isoformat(), (night - timedelta(days=days)).isoformat())).fetchall()
+    return [round(float(total), 1) for _, total in rows]
+
+
+def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | None = None) -> TonightView:
+    return TonightView(
+        night=night,
+        checklist=tuple(read_checklist(conn, night)),
+        doses=tuple(read_doses(conn, night)),
+        recent_totals=tuple(read_recent_totals(conn, night)),
+        settings=settings or read_settings(conn),
+    )
+
+
+def peek_tonight(path: Path, now: datetime) -> TonightView | None:
+    """Tonight from an existing, current database file, read-only; None when it is not one.
+
+    A first look only: `Store.open` still checks, migrates and opens the file, and says what
+    is wrong with one that it refuses.
+    """
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] != CURRENT_VERSION:
+                return None
+            conn.execute("BEGIN")  # one snapshot for every query
+            settings = read_settings(conn)
+            return read_tonight(conn, night_of(now, settings.rollover_hour), settings)
+        finally:
+            conn.close()
+    except (sqlite3.Error, ValueError):
+        return None
