@@ -36,7 +36,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
-MAGSLEEP = shutil.which("magsleep") or str(Path(sys.executable).parent / "magsleep")
+# The script pip installed beside this interpreter, as a virtualenv runs it (a version manager's
+# shim on PATH would add its own start-up, which the bare app launched by path does not pay).
+_BESIDE = Path(sys.executable).parent / "magsleep"
+MAGSLEEP = str(_BESIDE) if _BESIDE.exists() else shutil.which("magsleep") or "magsleep"
 BARE_APP = '''
 from textual.app import App
 from textual.widgets import Footer, Header, Static

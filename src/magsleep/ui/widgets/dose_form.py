@@ -45,7 +45,8 @@ class DoseForm(Vertical):
             yield Select([("elemental (label)", "elemental"), ("compound weight", "compound")],
                          value="elemental", allow_blank=False, compact=True, id="dose-amount-is")
         yield Static("", id="dose-amount-error", classes="field-error")
-        with Horizontal(classes="row", id="dose-percent-row"):
+        with Horizontal(classes="row", id="dose-percent-row") as percent_row:
+            percent_row.display = False  # only for the form "other"
             yield Label("% Mg", classes="field-label")
             yield Input(placeholder="%", id="dose-percent", compact=True, classes="short")
         yield Static("", id="dose-percent-error", classes="field-error")
@@ -57,7 +58,6 @@ class DoseForm(Vertical):
         yield Static("", id="dose-form-error", classes="field-error")
 
     def on_mount(self) -> None:
-        self.query_one("#dose-percent-row").display = False
         self.clear_errors()
 
     def set_defaults(self, form: str, now: datetime) -> None:
