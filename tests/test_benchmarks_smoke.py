@@ -17,8 +17,8 @@ def test_benchmark_smoke_run(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads(out.read_text())
     assert data["smoke"] is True
-    for key in ("bare_paint", "paint_10y", "ready_10y", "ready_100y", "dose_10y", "rss_history_mb"):
+    for key in ("bare_paint", "paint_10y", "ready_10y", "ready_100y", "dose_10y", "rss_history_mb",
+                "history_open", "history_open_cold", "history_move", "bare_move"):
         assert data["medians_s"][key] > 0
-    for key in ("history_open_s", "history_move_s", "bare_move_s", "insights_s"):
-        assert data[key] > 0
+    assert data["insights_s"] > 0
     assert "first paint (10y) vs bare app" in result.stdout

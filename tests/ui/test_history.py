@@ -131,3 +131,21 @@ async def test_history_opened_before_the_database_is_open_still_loads(seeded):
         app._open()
         await settle(pilot)
         assert app.screen.query_one("#history-table").row_count == 60
+
+
+async def test_rows_read_ahead_on_the_dashboard_are_in_historys_first_frame_and_a_save_refreshes_them(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.history_rows is not None and len(app.history_rows[1]) == 60
+        await pilot.press("h")
+        await pilot.pause()  # one frame, no worker finished in between
+        assert text_of(app, "#history-status") == "60 of 60 nights"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("a", *"200", "enter")  # a dose tonight: a night History did not have
+        await settle(pilot)
+        assert app.history_rows is None or app.history_rows[0] == app.data_version
+        await pilot.press("escape", "h")  # out of the dose form, then History
+        await settle(pilot)
+        assert text_of(app, "#history-status") == "61 of 61 nights"

@@ -8,8 +8,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, SelectionList, Static
+from textual.widgets import Header, SelectionList, Static
 
+from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.domain.magnesium import dose_jump, limit_status
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, RANGES, in_range, summary
@@ -69,7 +70,7 @@ class DashboardScreen(Screen):
                              id="trend-legend")
                 yield Static("Opening your data…", id="trend-summary")
                 yield Static("", id="verdict")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(Checklist).focus()
@@ -158,6 +159,7 @@ class DashboardScreen(Screen):
             progress = "" if trial.start is None or trial.finished else \
                 f" Trial night {trial.nights_done} of {trial.length}."
             self.query_one("#verdict", Static).update(f"[b]{insights.verdict}[/b]{progress}")
+            self.app.read_history_ahead()  # type: ignore[attr-defined]
 
         self.app.run_db(lambda s: load_insights(last, session=s), done=done)  # type: ignore[attr-defined]
 

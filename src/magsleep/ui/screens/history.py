@@ -12,8 +12,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
+from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.widgets.night_table import NightTable
 from magsleep.domain.errors import InvalidInput
@@ -80,7 +81,7 @@ class HistoryScreen(Screen):
         yield Static("", id="history-input-error", classes="field-error")
         yield NightTable(COLUMNS, history_cells, id="history-table")
         yield Static("Loading nights…", id="history-status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     @on(DataChanged)
     def _data_changed(self) -> None:
@@ -93,13 +94,25 @@ class HistoryScreen(Screen):
         self.query_one("#history-input-error").display = False
         self.sub_title = "history"
         table.focus()
-        # Query after the first frame: started during compose it slowed both (measured 330-630 ms
-        # against a steady 390 ms).
-        self.call_after_refresh(self.reload)
+        ahead = self.app.history_rows  # type: ignore[attr-defined]
+        if ahead is not None and ahead[0] == self.app.data_version:  # type: ignore[attr-defined]
+            # Read while the dashboard was idle: the rows are in the first frame.
+            self.loaded_version = ahead[0]
+            self._loaded(ahead[1])
+        else:
+            # Query after the first frame: started during compose it slowed both (measured 330-630 ms
+            # against a steady 390 ms).
+            self.call_after_refresh(self.reload)
 
     def reload(self) -> None:
-        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
-        self.app.run_db(load_rows, done=self._loaded)  # type: ignore[attr-defined]
+        version = self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
+
+        def loaded(rows: list[HistoryNight]) -> None:
+            if version == self.app.data_version:  # type: ignore[attr-defined]
+                self.app.history_rows = (version, rows)  # type: ignore[attr-defined]
+            self._loaded(rows)
+
+        self.app.run_db(load_rows, done=loaded)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
         if self.rows and self.app.data_version != self.loaded_version:  # type: ignore[attr-defined]

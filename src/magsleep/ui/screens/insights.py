@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
+from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.messages import DataChanged
 from magsleep.domain.comparison import comparison_parts
 from magsleep.domain.trend import METRICS_BY_KEY
@@ -45,7 +46,7 @@ class InsightsScreen(Screen):
             yield Static("", id="ins-adherence")
             yield Static("These are your own nights, not a clinical trial: other changes (season, stress, "
                          "the routine itself) can move them too. magsleep never suggests a dose.", classes="hint")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     @on(DataChanged)
     def _data_changed(self) -> None:

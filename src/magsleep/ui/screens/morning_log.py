@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets import Header, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
+from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.messages import DataChanged
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import CONSULT
@@ -83,7 +84,7 @@ class MorningLogScreen(Screen):
                     yield Checklist(id="log-checklist")
                     yield Static("[b]Doses that night[/b] (x deletes the highlighted one)", classes="section-title")
                     yield OptionList(id="log-doses")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     @on(DataChanged)
     def _data_changed(self) -> None:

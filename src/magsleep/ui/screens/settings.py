@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.messages import DataChanged
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import FORMS
@@ -62,7 +63,7 @@ class SettingsScreen(Screen):
                     yield Static("", id=f"pref-{key}-error", classes="field-error")
                 yield Static("ctrl+s saves these. magsleep never suggests a dose; the limit is the "
                              "adult upper limit for supplements (350 mg) unless you change it.", classes="hint")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     @on(DataChanged)
     def _data_changed(self) -> None:
