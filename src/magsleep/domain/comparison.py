@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, NightPoint
 
@@ -138,11 +139,16 @@ def t_quantile(df: float) -> float:
 
 
 @lru_cache(maxsize=8)
-def _draws(starts: int, per: int, resamples: int, seed: int) -> tuple[tuple[int, ...], ...]:
-    """The block starts of every resample; shared by all comparisons of a series of this length."""
+def _draws(starts: int, per: int, resamples: int, seed: int) -> tuple:
+    """The block starts of every resample, as getters of those blocks (one C call picks them all);
+    shared by all comparisons of a series of this length."""
     rng = random.Random(seed)
     population = range(starts)
-    return tuple(tuple(rng.choices(population, k=per)) for _ in range(resamples))
+
+    def getter(keys: list[int]):  # noqa: ANN202  (itemgetter of one key returns the item, not a tuple)
+        return itemgetter(*keys) if len(keys) > 1 else lambda seq: (seq[keys[0]],)
+
+    return tuple(getter(rng.choices(population, k=per)) for _ in range(resamples))
 
 
 def _block_bootstrap_ses(columns: list[Sequence[float]], in_a: Sequence[bool], resamples: int,
@@ -168,14 +174,14 @@ def _block_bootstrap_ses(columns: list[Sequence[float]], in_a: Sequence[bool], r
     per = math.ceil(n / length)
     nights = per * length
     diffs: list[list[float]] = [[] for _ in columns]
-    for idx in _draws(n, per, resamples, seed):
-        ca = sum(map(block_ca.__getitem__, idx))
+    for pick in _draws(n, per, resamples, seed):
+        ca = sum(pick(block_ca))
         cb = nights - ca
         if not ca or not cb:
             continue
         for column, (block_all, block_a) in enumerate(blocks):
-            sa = sum(map(block_a.__getitem__, idx))
-            diffs[column].append(sa / ca - (sum(map(block_all.__getitem__, idx)) - sa) / cb)
+            sa = sum(pick(block_a))
+            diffs[column].append(sa / ca - (sum(pick(block_all)) - sa) / cb)
     return [_spread(d) for d in diffs]
 
 
