@@ -77,8 +77,11 @@ def compute_insights(records: list[NightRecord], settings: Settings, last: date)
                          {k: (v[0], v[1]) for k, v in adherence.items()}, settings, last)
 
 
-def load_insights(last: date, *, session: Session) -> Insights:
-    """Insights from a few aggregate queries: fast with decades of nights."""
+def load_insights(last: date, *, session: Session, points: list[NightPoint] | None = None) -> Insights:
+    """Insights from a few aggregate queries: fast with decades of nights.
+
+    `points` are the trend's points when the caller has just read them (the dashboard has).
+    """
     conn = session.connection()
     totals = {date.fromisoformat(day): round(float(mg), 1) for day, mg in conn.exec_driver_sql(
         "SELECT n.date, sum(d.elemental_mg) FROM dose d JOIN night n ON n.id = d.night_id GROUP BY n.date")}
@@ -88,5 +91,7 @@ def load_insights(last: date, *, session: Session) -> Insights:
     adherence = {label: (int(done or 0), int(total)) for label, done, total in conn.exec_driver_sql(
         "SELECT i.label, sum(c.done), count(*) FROM routine_check c JOIN routine_item i ON i.id = c.item_id "
         "GROUP BY i.id ORDER BY i.position, i.id")}
-    return insights_from(trend_points(session=session), totals, side, side_nights, adherence,
+    if points is None:
+        points = trend_points(session=session)
+    return insights_from(points, totals, side, side_nights, adherence,
                          load_settings(session=session), last)

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
 from textual.reactive import var
+from textual.screen import Screen
 
 
 def _commands():  # noqa: ANN202
@@ -86,14 +87,15 @@ class MagsleepApp(App[int]):
 
     # ---------------------------------------------------------------- start-up
 
-    def compose(self) -> ComposeResult:
-        yield from ()
-
-    async def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        # The dashboard is the first screen (pushed over an empty one, it cost a frame).
         from magsleep.ui.screens.dashboard import DashboardScreen
 
-        await self.push_screen(DashboardScreen())
-        self._check_size(self.size.width, self.size.height)
+        return DashboardScreen()
+
+    def on_mount(self) -> None:
+        # After the first refresh: a screen pushed from here drew its text in the background colour.
+        self.call_after_refresh(lambda: self._check_size(self.size.width, self.size.height))
         if self._open_store:
             # After the dashboard's first frame: the opening thread would slow it down.
             self.call_after_refresh(self._open)
@@ -248,7 +250,7 @@ class MagsleepApp(App[int]):
         if action == "export":
             self._export()
             return
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, DashboardScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, DashboardScreen):
             self.pop_screen()
         dashboard = self.screen
         if not isinstance(dashboard, DashboardScreen):

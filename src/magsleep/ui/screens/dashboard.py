@@ -153,6 +153,7 @@ class DashboardScreen(Screen):
         from magsleep.store.insights_store import load_insights
 
         last = self.app.last_night()  # type: ignore[attr-defined]
+        points = self.points  # read just before, with the same data
 
         def done(insights) -> None:  # noqa: ANN001
             trial = insights.trial
@@ -161,7 +162,7 @@ class DashboardScreen(Screen):
             self.query_one("#verdict", Static).update(f"[b]{insights.verdict}[/b]{progress}")
             self.app.read_history_ahead()  # type: ignore[attr-defined]
 
-        self.app.run_db(lambda s: load_insights(last, session=s), done=done)  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: load_insights(last, session=s, points=points), done=done)  # type: ignore[attr-defined]
 
     def _show_tonight_count(self) -> None:
         checklist = self.query_one(Checklist)
