@@ -140,7 +140,7 @@ async def test_empty_and_single_night_graphs_are_friendly(empty_db):
     app = app_for(empty_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "No nights logged yet" in text_of(app, "#trend-summary")
+        assert "No nights logged yet: press l to log your first morning." in text_of(app, "#trend-summary")
         assert app.screen.query_one("#trend").plotted == {}
     from tests.ui.conftest import LAST_NIGHT, LONDON
     from magsleep.domain.sleep_diary import diary_from_clock

@@ -77,7 +77,7 @@ def rolling_mean(values: Sequence[float], window: int = WINDOW) -> list[float]:
 def summary(points: Sequence[NightPoint], metric: str = "se_pct") -> str:
     """Nights logged, nights with magnesium, and the latest 7-night average against the first 7."""
     if not points:
-        return "No nights logged yet: log your first morning with [l]."
+        return "No nights logged yet: press l to log your first morning."
     m = METRICS_BY_KEY[metric]
     on = sum(1 for p in points if p.on_magnesium)
     text = f"{len(points)} nights logged, {on} with magnesium"
