@@ -33,7 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from operator import itemgetter
+from itertools import accumulate
+from operator import itemgetter, mul, sub
 
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, NightPoint
 
@@ -126,10 +127,10 @@ def compare_many(columns: dict[str, Sequence[float]], in_a: Sequence[bool], kind
 
 def _lag1_residual_correlation(values: Sequence[float], in_a: Sequence[bool], mean_a: float, mean_b: float) -> float:
     residuals = [v - (mean_a if g else mean_b) for v, g in zip(values, in_a)]
-    total = sum(e * e for e in residuals)
+    total = sum(map(mul, residuals, residuals))
     if total == 0:
         return 0.0
-    return sum(residuals[t] * residuals[t - 1] for t in range(1, len(residuals))) / total
+    return sum(map(mul, residuals[1:], residuals)) / total
 
 
 def t_quantile(df: float) -> float:
@@ -161,10 +162,8 @@ def _block_bootstrap_ses(columns: list[Sequence[float]], in_a: Sequence[bool], r
     flags = list(in_a) + list(in_a[:length])
 
     def block_sums(series: list[float]) -> list[float]:
-        prefix = [0.0]
-        for x in series:
-            prefix.append(prefix[-1] + x)
-        return [prefix[s + length] - prefix[s] for s in range(n)]
+        prefix = list(accumulate(series, initial=0.0))
+        return list(map(sub, prefix[length:length + n], prefix[:n]))
 
     block_ca = block_sums([1.0 if g else 0.0 for g in flags])
     blocks = []

@@ -10,13 +10,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, SelectionList, Static
 
-from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.domain.magnesium import dose_jump, limit_status
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, RANGES, in_range, summary
 from magsleep.ui.messages import DataChanged, TonightPeeked
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.dose_form import DoseForm
+from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.limit_bar import LimitBar
 
 

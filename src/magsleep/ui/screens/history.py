@@ -14,15 +14,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from magsleep.ui.widgets.keys_footer import KeysFooter
-from magsleep.ui.messages import DataChanged
-from magsleep.ui.widgets.night_table import NightTable
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.history_filter import parse_filter
 from magsleep.domain.parsing import parse_date
 from magsleep.domain.sleep_diary import format_minutes
 from magsleep.store.records import NightRecord
 from magsleep.store.views import HistoryNight, diary_metrics, history_nights
+from magsleep.ui.messages import DataChanged
+from magsleep.ui.widgets.keys_footer import KeysFooter
+from magsleep.ui.widgets.night_table import NightTable
 
 # Fixed widths: the table never measures its cells, and the whole row fits in 80 columns.
 COLUMNS = (("Night", 10), ("Mg, form", 14), ("Bed", 5), ("Woke", 5), ("Sleep", 5), ("Eff.", 4),

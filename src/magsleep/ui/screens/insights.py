@@ -10,11 +10,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from magsleep.ui.widgets.keys_footer import KeysFooter
-from magsleep.ui.messages import DataChanged
 from magsleep.domain.comparison import comparison_parts
 from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.store.insights_store import Insights
+from magsleep.ui.messages import DataChanged
+from magsleep.ui.widgets.keys_footer import KeysFooter
 
 COLUMNS = (("Measure", 18), ("Means", 13), ("Difference", 11), ("95% CI", 14), ("Nights", 7))
 TABLES = (("on_off", "Nights with magnesium vs without"), ("before_after", "Since starting vs before"))

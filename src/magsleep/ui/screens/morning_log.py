@@ -18,15 +18,15 @@ from textual.widgets import Header, Input, Label, OptionList, Select, SelectionL
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from magsleep.ui.widgets.keys_footer import KeysFooter
-from magsleep.ui.messages import DataChanged
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.parsing import clean_note
 from magsleep.domain.sleep_diary import (
     QUALITY_WORDS, SYMPTOM_KINDS, Symptom, compute_metrics, diary_from_clock, format_minutes,
 )
+from magsleep.ui.messages import DataChanged
 from magsleep.ui.widgets.checklist import Checklist
+from magsleep.ui.widgets.keys_footer import KeysFooter
 
 # (field, label, placeholder): the Consensus Sleep Diary questions in their order.
 QUESTIONS = (

@@ -11,12 +11,12 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from magsleep.ui.widgets.keys_footer import KeysFooter
-from magsleep.ui.messages import DataChanged
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import FORMS
 from magsleep.domain.settings import parse_setting
 from magsleep.store.records import ItemRecord
+from magsleep.ui.messages import DataChanged
+from magsleep.ui.widgets.keys_footer import KeysFooter
 
 FIELDS = (("daily_limit_mg", "Daily limit (mg elemental)"), ("rollover_hour", "New night starts at (hour)"),
           ("trial_length", "Trial length (nights)"))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import SelectionList
 from textual.widgets.selection_list import Selection
 
-from magsleep.store.records import CheckRecord
+if TYPE_CHECKING:  # the first frame draws an empty list: the records come with the data
+    from magsleep.store.records import CheckRecord
 
 
 class Checklist(SelectionList[int]):
