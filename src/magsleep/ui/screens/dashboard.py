@@ -58,7 +58,7 @@ class DashboardScreen(Screen):
                     yield Checklist(id="checklist")
                 with Vertical(id="dose-pane", classes="pane") as pane:
                     pane.border_title = "Dose"
-                    # The form (a third of the first frame's cost) is mounted just after it.
+                    # The form (a third of the first frame's cost) is mounted once tonight is shown.
                     yield Static("", id="dose-list")
                     yield LimitBar(id="limit-bar")
                     yield Static("", id="dose-warning")
@@ -75,9 +75,10 @@ class DashboardScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(Checklist).focus()
         self.query_one("#dose-warning").display = False
-        self.call_after_refresh(self._mount_dose_form)
 
     def _mount_dose_form(self) -> None:
+        if self.query(DoseForm):
+            return
         form = DoseForm(id="dose-form-box")
         self.query_one("#dose-pane").mount(form, before="#dose-list")
         form.call_after_refresh(self._dose_form_ready)
@@ -132,6 +133,7 @@ class DashboardScreen(Screen):
         for form in self.query(DoseForm):
             form.set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
         self._show_doses()
+        self.call_after_refresh(self._mount_dose_form)  # after tonight's frame
 
     def _load_trend(self) -> None:
         from magsleep.store.views import trend_points
