@@ -165,22 +165,24 @@ def _block_bootstrap_ses(columns: list[Sequence[float]], in_a: Sequence[bool], r
         prefix = list(accumulate(series, initial=0.0))
         return list(map(sub, prefix[length:length + n], prefix[:n]))
 
-    block_ca = block_sums([1.0 if g else 0.0 for g in flags])
-    blocks = []
+    sums = [block_sums([1.0 if g else 0.0 for g in flags])]
     for values in columns:
         wrapped = list(values) + list(values[:length])
-        blocks.append((block_sums(wrapped), block_sums([v if g else 0.0 for v, g in zip(wrapped, flags)])))
+        sums += [block_sums(wrapped), block_sums([v if g else 0.0 for v, g in zip(wrapped, flags)])]
+    # One row per block start: (nights in A, then each column's total and A-only sum), so a
+    # resample picks its blocks once for every column.
+    rows = list(zip(*sums))
     per = math.ceil(n / length)
     nights = per * length
     diffs: list[list[float]] = [[] for _ in columns]
     for pick in _draws(n, per, resamples, seed):
-        ca = sum(pick(block_ca))
+        ca, *totals = map(sum, zip(*pick(rows)))
         cb = nights - ca
         if not ca or not cb:
             continue
-        for column, (block_all, block_a) in enumerate(blocks):
-            sa = sum(pick(block_a))
-            diffs[column].append(sa / ca - (sum(pick(block_all)) - sa) / cb)
+        for column, diff in enumerate(diffs):
+            total, sa = totals[2 * column], totals[2 * column + 1]
+            diff.append(sa / ca - (total - sa) / cb)
     return [_spread(d) for d in diffs]
 
 
