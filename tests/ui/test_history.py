@@ -137,7 +137,7 @@ async def test_rows_read_ahead_on_the_dashboard_are_in_historys_first_frame_and_
     app = app_for(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.history_rows is not None and len(app.history_rows[1]) == 60
+        assert len(app.history.current()) == 60
         await pilot.press("h")
         await pilot.pause()  # one frame, no worker finished in between
         assert text_of(app, "#history-status") == "60 of 60 nights"
@@ -145,7 +145,23 @@ async def test_rows_read_ahead_on_the_dashboard_are_in_historys_first_frame_and_
         await settle(pilot)
         await pilot.press("a", *"200", "enter")  # a dose tonight: a night History did not have
         await settle(pilot)
-        assert app.history_rows is None or app.history_rows[0] == app.data_version
+        assert app.history.rows is None or app.history.rows[0] == app.data_version
         await pilot.press("escape", "h")  # out of the dose form, then History
         await settle(pilot)
         assert text_of(app, "#history-status") == "61 of 61 nights"
+
+
+async def test_history_opened_while_its_rows_are_being_read_waits_for_that_read(seeded):
+    app = app_for(seeded)
+    app._open_store = False  # the read stays in flight until the store opens
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.history.read_ahead()
+        got = []
+        app.history.then(got.append)
+        app.history.read_ahead()
+        assert len(app._waiting) == 1 and got == []  # one read, asked for once
+        app._open()
+        await settle(pilot)
+        assert [len(rows) for rows in got] == [60]
+        assert len(app.history.current()) == 60

@@ -59,8 +59,10 @@ class MagsleepApp(App[int]):
         self.data_version = 0
         """Counts saved writes: a screen coming back to the front reloads only if it moved."""
         self._waiting: list[tuple] = []  # run_db jobs asked for before the store was open
-        self.history_rows: tuple[int, list] | None = None
-        """History's rows read ahead while the dashboard is idle, with the data_version they match."""
+        from magsleep.ui.history_rows import HistoryRows
+
+        self.history = HistoryRows(self)
+        """History's rows, read ahead while the dashboard is idle."""
 
     # ---------------------------------------------------------------- time
 
@@ -200,19 +202,6 @@ class MagsleepApp(App[int]):
 
     def _written(self) -> None:
         self.data_version += 1
-
-    def read_history_ahead(self) -> None:
-        """Read History's rows now, so that opening it shows them in its first frame."""
-        from magsleep.store.views import history_nights
-
-        version = self.data_version
-
-        def keep(rows: list) -> None:
-            if version == self.data_version:
-                self.history_rows = (version, rows)
-
-        if self.history_rows is None or self.history_rows[0] != version:
-            self.run_db(lambda s: history_nights(session=s), done=keep)
 
     def _notify_error(self, err: Exception) -> None:
         self.notify(str(err), title="Not saved", severity="error", timeout=8)

@@ -162,7 +162,7 @@ class DashboardScreen(Screen):
             progress = "" if trial.start is None or trial.finished else \
                 f" Trial night {trial.nights_done} of {trial.length}."
             self.query_one("#verdict", Static).update(f"[b]{insights.verdict}[/b]{progress}")
-            self.app.read_history_ahead()  # type: ignore[attr-defined]
+            self.app.history.read_ahead()  # type: ignore[attr-defined]
 
         self.app.run_db(lambda s: load_insights(last, session=s, points=points), done=done)  # type: ignore[attr-defined]
 

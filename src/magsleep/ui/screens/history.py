@@ -19,7 +19,7 @@ from magsleep.domain.history_filter import parse_filter
 from magsleep.domain.parsing import parse_date
 from magsleep.domain.sleep_diary import format_minutes
 from magsleep.store.records import NightRecord
-from magsleep.store.views import HistoryNight, diary_metrics, history_nights
+from magsleep.store.views import HistoryNight, diary_metrics
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.night_table import NightTable
@@ -46,10 +46,6 @@ def history_cells(n: HistoryNight) -> tuple[str, ...]:
 
 def search_text(n: HistoryNight) -> str:
     return " ".join([*history_cells(n), n.note or "", n.night.strftime("%A %B")]).lower()
-
-
-def load_rows(session) -> list[HistoryNight]:  # noqa: ANN001
-    return history_nights(session=session)
 
 
 class HistoryScreen(Screen):
@@ -94,25 +90,16 @@ class HistoryScreen(Screen):
         self.query_one("#history-input-error").display = False
         self.sub_title = "history"
         table.focus()
-        ahead = self.app.history_rows  # type: ignore[attr-defined]
-        if ahead is not None and ahead[0] == self.app.data_version:  # type: ignore[attr-defined]
-            # Read while the dashboard was idle: the rows are in the first frame.
-            self.loaded_version = ahead[0]
-            self._loaded(ahead[1])
+        if self.app.history.current() is not None:  # type: ignore[attr-defined]
+            self.reload()  # read ahead on the dashboard: the rows are in the first frame
         else:
-            # Query after the first frame: started during compose it slowed both (measured 330-630 ms
+            # After the first frame: a query started during compose slowed both (measured 330-630 ms
             # against a steady 390 ms).
             self.call_after_refresh(self.reload)
 
     def reload(self) -> None:
-        version = self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
-
-        def loaded(rows: list[HistoryNight]) -> None:
-            if version == self.app.data_version:  # type: ignore[attr-defined]
-                self.app.history_rows = (version, rows)  # type: ignore[attr-defined]
-            self._loaded(rows)
-
-        self.app.run_db(load_rows, done=loaded)  # type: ignore[attr-defined]
+        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
+        self.app.history.then(self._loaded)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
         if self.rows and self.app.data_version != self.loaded_version:  # type: ignore[attr-defined]
