@@ -1,15 +1,17 @@
 """magsleep benchmarks: `python benchmarks/run.py [--smoke] [--runs N] [--json FILE]`.
 
 Measures the installed `magsleep` command in a real pseudo-terminal against baselines launched
-the same way in the same run, and prints medians. `--smoke` uses tiny databases and one run, to
-check that the benchmarks still work (CI runs that); the figures only mean something without it.
+the same way just before it, and prints medians (ratios: the median of each run's ratio).
+`--smoke` uses tiny databases and one run, to check that the benchmarks still work (CI runs
+that); the figures only mean something without it.
 
 | what | how | target |
 | first paint | launch to the dashboard's first frame (10 years) vs a bare Textual app | <= 1.5x |
 | tonight ready | launch to tonight's checklist and doses on screen (10 years), same baseline | <= 2.5x |
 | flat in size | tonight ready, 100 years vs 10 years | <= 1.15x |
 | quick log | `magsleep dose 200` (10 years) vs `python -c "import sqlmodel, click"` | <= 1.5x |
-| history | open History (10 years) until every row is reachable; 100 cursor moves | 200 ms; 16 ms |
+| history | typing h on the idle dashboard (10 years) until the status counts every night; typing
+  Down 100 times, each until its frame is written (a bare DataTable app for comparison) | 200 ms; 16 ms |
 | insights | every comparison and the verdict (10 years) | 250 ms |
 | memory | peak RSS of the app on History (10 years) | 150 MB |
 """
