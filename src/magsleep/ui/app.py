@@ -19,6 +19,8 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
+from magsleep.ui.history_rows import HistoryRows
+
 
 def _commands():  # noqa: ANN202
     """The palette's provider, imported when the palette first opens (textual.command is slow to import)."""
@@ -59,8 +61,6 @@ class MagsleepApp(App[int]):
         self.data_version = 0
         """Counts saved writes: a screen coming back to the front reloads only if it moved."""
         self._waiting: list[tuple] = []  # run_db jobs asked for before the store was open
-        from magsleep.ui.history_rows import HistoryRows
-
         self.history = HistoryRows(self)
         """History's rows, read ahead while the dashboard is idle."""
 
@@ -96,8 +96,7 @@ class MagsleepApp(App[int]):
         return DashboardScreen()
 
     def on_mount(self) -> None:
-        # After the first refresh: a screen pushed from here drew its text in the background colour.
-        self.call_after_refresh(lambda: self._check_size(self.size.width, self.size.height))
+        self._check_size(self.size.width, self.size.height)
         if self._open_store:
             # After the dashboard's first frame: the opening thread would slow it down.
             self.call_after_refresh(self._open)
