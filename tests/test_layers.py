@@ -25,3 +25,8 @@ def test_domain_does_not_import_the_database():
     imports = ("import magsleep.domain as d\n"
                "[importlib.import_module('magsleep.domain.' + m.name) for m in pkgutil.iter_modules(d.__path__)]")
     assert loaded_after(imports, ("sqlmodel", "sqlalchemy", "sqlite3", "textual")) == []
+
+
+def test_the_first_look_at_tonight_and_the_first_frame_do_not_wait_for_sqlalchemy():
+    imports = "import magsleep.store.tonight, magsleep.ui.app, magsleep.ui.screens.dashboard"
+    assert loaded_after(imports, ("sqlmodel", "sqlalchemy", "plotext")) == []
