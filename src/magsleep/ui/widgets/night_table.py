@@ -112,9 +112,15 @@ class NightTable(ScrollView, can_focus=True):
         return strip.extend_cell_length(width, segments[0].style if segments else base)
 
     def watch_cursor_row(self, old: int, new: int) -> None:
-        self.refresh()
         # Keep the cursor on screen; line 0 is the header, so data row i is virtual line i + 1.
+        top = self.scroll_offset.y
         self.scroll_to_region(Region(0, new, 1, 2), animate=False, immediate=True)
+        if self.scroll_offset.y == top:
+            # Nothing scrolled: only the two rows whose colour changes are drawn again.
+            self.refresh_line(old + 1)
+            self.refresh_line(new + 1)
+        else:
+            self.refresh()
 
     def on_click(self, event) -> None:  # noqa: ANN001
         row = self.scroll_offset.y + event.y - 1
