@@ -9,7 +9,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from magsleep.domain.sleep_diary import Diary, Symptom
 from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow
-from magsleep.store.records import CheckRecord, DoseRecord, NightRecord
+from magsleep.store.records import CheckRecord, DoseRecord, NightRecord, dose_from_columns
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -144,9 +144,8 @@ def restore_night(record: NightRecord, *, session: Session) -> None:
 
 
 def dose_record(d: Dose, night: date) -> DoseRecord:
-    return DoseRecord(id=d.id, night=night, taken_at=datetime.fromisoformat(d.taken_at), form=d.form,
-                      amount_mg=d.amount_mg, amount_is=d.amount_is, percent=d.percent,
-                      elemental_mg=d.elemental_mg, note=d.note)
+    return dose_from_columns(night, d.id, d.taken_at, d.form, d.amount_mg, d.amount_is, d.percent, d.elemental_mg,
+                             d.note)
 
 
 def delete_all_nights(*, session: Session) -> None:

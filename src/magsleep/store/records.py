@@ -24,6 +24,14 @@ class DoseRecord:
     note: str | None = None
 
 
+def dose_from_columns(night: date, dose_id: int, taken_at: str, form: str, amount_mg: float, amount_is: str,
+                      percent: float | None, elemental_mg: float, note: str | None) -> DoseRecord:
+    """A DoseRecord from the dose table's columns (ORM row or plain SQL alike)."""
+    return DoseRecord(id=dose_id, night=night, taken_at=datetime.fromisoformat(taken_at), form=form,
+                      amount_mg=amount_mg, amount_is=amount_is, percent=percent, elemental_mg=elemental_mg,
+                      note=note)
+
+
 @dataclass(frozen=True)
 class CheckRecord:
     """A checklist item and whether it was done on one night."""

@@ -17,7 +17,7 @@ from typing import Any
 from magsleep.domain.nights import night_of
 from magsleep.domain.settings import Settings, settings_from_text
 from magsleep.store.migrations import CURRENT_VERSION
-from magsleep.store.records import CheckRecord, DoseRecord
+from magsleep.store.records import CheckRecord, DoseRecord, dose_from_columns
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,7 @@ def read_doses(conn: sqlite3.Connection, night: date) -> list[DoseRecord]:
         "SELECT d.id, d.taken_at, d.form, d.amount_mg, d.amount_is, d.percent, d.elemental_mg, d.note "
         "FROM dose d JOIN night n ON n.id = d.night_id WHERE n.date = ? ORDER BY d.taken_at, d.id",
         (night.isoformat(),)).fetchall()
-    return [DoseRecord(id=i, night=night, taken_at=datetime.fromisoformat(taken), form=form, amount_mg=amount,
-                       amount_is=amount_is, percent=percent, elemental_mg=elemental, note=note)
-            for i, taken, form, amount, amount_is, percent, elemental, note in rows]
+    return [dose_from_columns(night, *row) for row in rows]
 
 
 def read_recent_totals(conn: sqlite3.Connection, night: date, days: int = 7) -> list[float]:
