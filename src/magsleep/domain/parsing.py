@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime, time
 
 from magsleep.domain.errors import InvalidInput
+from magsleep.domain.text_safety import without_controls
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
 
@@ -114,7 +115,7 @@ def clean_note(text: str | None, field: str = "note") -> str | None:
     """Free text: trimmed, control characters other than newlines dropped, at most 2,000 characters."""
     if text is None:
         return None
-    cleaned = "".join(ch for ch in str(text) if ch == "\n" or ch.isprintable()).strip()
+    cleaned = without_controls(str(text), keep_newlines=True).strip()
     if len(cleaned) > MAX_NOTE:
         raise InvalidInput(field, f"is {len(cleaned)} characters; at most {MAX_NOTE}")
     return cleaned or None

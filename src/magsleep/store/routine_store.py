@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session, func, select
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.routine import clean_label
+from magsleep.domain.routine import clean_label, label_key
 from magsleep.store.models import RoutineCheck, RoutineItem
 from magsleep.store.nights import night_row
 from magsleep.store.records import CheckRecord, ItemRecord
@@ -42,7 +42,10 @@ def set_check(night: date, item_id: int, done: bool, *, at: datetime | None = No
 
 
 def item_by_label(label: str, *, session: Session) -> RoutineItem | None:
-    return session.exec(select(RoutineItem).where(func.lower(RoutineItem.label) == label.lower())).first()
+    """The item whose label is the same as `label` but for case and spacing (SQLite's lower()
+    folds only ASCII, so the comparison is made here; a checklist has a handful of items)."""
+    key = label_key(label)
+    return next((item for item in session.exec(select(RoutineItem)) if label_key(item.label) == key), None)
 
 
 def add_item(label: str, *, session: Session) -> ItemRecord:

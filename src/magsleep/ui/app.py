@@ -17,6 +17,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import var
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from magsleep.ui.history_rows import HistoryRows
@@ -201,6 +202,17 @@ class MagsleepApp(App[int]):
 
     def _written(self) -> None:
         self.data_version += 1
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification is plain text: messages echo what people typed and files held.
+
+        `markup` is accepted for Textual's callers and ignored.
+        """
+        from magsleep.domain.text_safety import visible
+
+        super().notify(visible(message, keep_newlines=True), title=visible(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def _notify_error(self, err: Exception) -> None:
         self.notify(str(err), title="Not saved", severity="error", timeout=8)

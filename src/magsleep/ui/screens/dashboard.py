@@ -14,6 +14,7 @@ from magsleep.domain.magnesium import dose_jump, limit_status
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, RANGES, in_range, summary
 from magsleep.ui.messages import DataChanged, TonightPeeked
+from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.dose_form import DoseForm
 from magsleep.ui.widgets.keys_footer import KeysFooter
@@ -161,7 +162,8 @@ class DashboardScreen(Screen):
             trial = insights.trial
             progress = "" if trial.start is None or trial.finished else \
                 f" Trial night {trial.nights_done} of {trial.length}."
-            self.query_one("#verdict", Static).update(f"[b]{insights.verdict}[/b]{progress}")
+            self.query_one("#verdict", Static).update(markup("[b]$verdict[/b]$progress",
+                                                             verdict=insights.verdict, progress=progress))
             self.app.history.read_ahead()  # type: ignore[attr-defined]
 
         self.app.run_db(lambda s: load_insights(last, session=s, points=points), done=done)  # type: ignore[attr-defined]
@@ -174,7 +176,7 @@ class DashboardScreen(Screen):
     def _show_doses(self) -> None:
         view = self.view
         lines = [f"{d.taken_at:%H:%M} {d.form} {d.elemental_mg:g} mg" for d in view.doses]
-        self.query_one("#dose-list", Static).update("\n".join(lines) or "No dose logged tonight.")
+        self.query_one("#dose-list", Static).update(plain("\n".join(lines) or "No dose logged tonight."))
         bar = self.query_one(LimitBar)
         bar.limit_mg = view.settings.daily_limit_mg
         bar.total_mg = view.total_mg
@@ -186,7 +188,7 @@ class DashboardScreen(Screen):
         if jump:
             warnings.append(f"⚠ {jump}")
         warning = self.query_one("#dose-warning", Static)
-        warning.update("\n".join(warnings))
+        warning.update(plain("\n".join(warnings)))
         warning.display = bool(warnings)
 
     def _replot(self) -> None:
@@ -199,7 +201,7 @@ class DashboardScreen(Screen):
         label = "all nights" if self.range_days is None else f"last {self.range_days}"
         pane = self.query_one("#trend-pane")
         pane.border_title = f"{METRICS_BY_KEY[self.metric].short} · {label}"
-        self.query_one("#trend-summary", Static).update(summary(self.points, self.metric))
+        self.query_one("#trend-summary", Static).update(plain(summary(self.points, self.metric)))
 
     def watch_metric(self) -> None:
         if self.is_mounted:
@@ -215,7 +217,7 @@ class DashboardScreen(Screen):
     def _toggled(self, event: SelectionList.SelectionToggled) -> None:
         item_id = event.selection.value
         done = item_id in event.selection_list.selected
-        label = str(event.selection.prompt)
+        label = event.selection_list.labels.get(item_id, "")
         night = self.view.night if self.view else self.app.tonight()  # type: ignore[attr-defined]
         now = self.app.now()  # type: ignore[attr-defined]
         from magsleep.store.routine_store import set_check

@@ -21,6 +21,7 @@ from magsleep.domain.sleep_diary import format_minutes
 from magsleep.store.records import NightRecord
 from magsleep.store.views import HistoryNight, diary_metrics
 from magsleep.ui.messages import DataChanged
+from magsleep.ui.safe_text import FieldError, TextField, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.night_table import NightTable
 
@@ -73,8 +74,8 @@ class HistoryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter…", id="history-input", compact=True)
-        yield Static("", id="history-input-error", classes="field-error")
+        yield TextField(max_length=80, placeholder="filter…", id="history-input", compact=True)
+        yield FieldError(id="history-input-error")
         yield NightTable(COLUMNS, history_cells, id="history-table")
         yield Static("Loading nights…", id="history-status")
         yield KeysFooter()
@@ -87,7 +88,6 @@ class HistoryScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(NightTable)
         self.query_one("#history-input").display = False
-        self.query_one("#history-input-error").display = False
         self.sub_title = "history"
         table.focus()
         if self.app.history.current() is not None:  # type: ignore[attr-defined]
@@ -128,7 +128,7 @@ class HistoryScreen(Screen):
         status = f"{len(shown)} of {len(self.rows)} nights"
         if query:
             status += f" · filter: {query}"
-        self.query_one("#history-status", Static).update(status)
+        self.query_one("#history-status", Static).update(plain(status))
         if keep is not None:
             self._move_to(keep)
 
@@ -173,16 +173,15 @@ class HistoryScreen(Screen):
 
     @on(Input.Submitted, "#history-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        error = self.query_one("#history-input-error", Static)
+        error = self.query_one("#history-input-error", FieldError)
         if self.mode == "jump":
             try:
                 night = parse_date(event.value, "date")
             except InvalidInput as err:
-                error.update(f"⚠ {err.message}")
-                error.display = True
+                error.say(err.message)
                 return
             self._move_to(night)
-        error.display = False
+        error.clear()
         if self.mode == "jump" or not event.value.strip():
             event.input.display = False
         self.mode = None
@@ -192,7 +191,7 @@ class HistoryScreen(Screen):
         box = self.query_one("#history-input", Input)
         if box.display or self.filter_text:
             box.display = False
-            self.query_one("#history-input-error").display = False
+            self.query_one("#history-input-error", FieldError).clear()
             self.mode = None
             box.value = ""
             if self.filter_text:

@@ -14,6 +14,7 @@ from magsleep.domain.comparison import comparison_parts
 from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.store.insights_store import Insights
 from magsleep.ui.messages import DataChanged
+from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
 COLUMNS = (("Measure", 18), ("Means", 13), ("Difference", 11), ("95% CI", 14), ("Nights", 7))
@@ -69,13 +70,13 @@ class InsightsScreen(Screen):
     def _loaded(self, insights: Insights) -> None:
         self.insights = insights
         t = insights.trial
-        self.query_one("#ins-verdict", Static).update(f"[b]{insights.verdict}[/b]")
+        self.query_one("#ins-verdict", Static).update(markup("[b]$verdict[/b]", verdict=insights.verdict))
         bar = ""
         if t.start is not None:
             filled = round(20 * min(t.nights_done, t.length) / t.length)
             bar = f"[#5fd7ff]{'█' * filled}[/][dim]{'░' * (20 - filled)}[/] "
-        self.query_one("#ins-trial", Static).update(bar + t.progress_text())
-        self.query_one("#ins-dose", Static).update(t.dose_rise_text())
+        self.query_one("#ins-trial", Static).update(markup(bar + "$progress", progress=t.progress_text()))
+        self.query_one("#ins-dose", Static).update(plain(t.dose_rise_text()))
         for kind, _ in TABLES:
             table = self.query_one(f"#ins-{kind}", DataTable)
             table.clear()
@@ -84,14 +85,14 @@ class InsightsScreen(Screen):
                     table.add_row(*comparison_cells(c))
         side = ", ".join(f"{kind} on {n} night{'s' if n != 1 else ''}" for kind, n in insights.side_effects.items())
         over = insights.nights_over_limit
-        self.query_one("#ins-side", Static).update(
+        self.query_one("#ins-side", Static).update(plain(
             f"Side effects: {side or 'none logged'}. Nights over the {insights.settings.daily_limit_mg:g} mg "
-            f"limit: {over}.")
+            f"limit: {over}."))
         advice = self.query_one("#ins-advice", Static)
-        advice.update("\n".join(f"⚠ {a}" for a in insights.advice))
+        advice.update(plain("\n".join(f"⚠ {a}" for a in insights.advice)))
         advice.display = bool(insights.advice)
         adherence = ", ".join(f"{label} {done / total:.0%}" for label, (done, total) in insights.adherence.items() if total)
-        self.query_one("#ins-adherence", Static).update(f"Checklist kept: {adherence or 'nothing ticked yet'}.")
+        self.query_one("#ins-adherence", Static).update(plain(f"Checklist kept: {adherence or 'nothing ticked yet'}."))
 
     def action_write_report(self) -> None:
         from magsleep.store.files import backup_name

@@ -20,11 +20,12 @@ from textual.widgets.selection_list import Selection
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import CONSULT
-from magsleep.domain.parsing import clean_note
+from magsleep.domain.parsing import MAX_NOTE, clean_note
 from magsleep.domain.sleep_diary import (
     QUALITY_WORDS, SYMPTOM_KINDS, Symptom, compute_metrics, diary_from_clock, format_minutes,
 )
 from magsleep.ui.messages import DataChanged
+from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, plain
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
@@ -67,8 +68,9 @@ class MorningLogScreen(Screen):
             for field, label, placeholder in QUESTIONS:
                 with Horizontal(classes="row"):
                     yield Label(label, classes="log-label")
-                    yield Input(placeholder=placeholder, id=f"log-{field}", compact=True, classes="short")
-                    yield Static("", id=f"log-{field}-error", classes="inline-error")
+                    yield TextField(max_length=SHORT_FIELD, placeholder=placeholder, id=f"log-{field}", compact=True,
+                                    classes="short")
+                    yield FieldError(id=f"log-{field}-error", inline=True)
             with Horizontal(classes="row", id="symptom-row"):
                 yield Label("Side effects", classes="log-label")
                 yield Select([("mild", 1), ("moderate", 2), ("severe", 3)], value=1, allow_blank=False,
@@ -76,8 +78,9 @@ class MorningLogScreen(Screen):
             yield SelectionList[str](*[Selection(k, k) for k in SYMPTOM_KINDS], id="log-symptoms")
             with Horizontal(classes="row"):
                 yield Label("Note", classes="log-label")
-                yield Input(placeholder="anything worth remembering", id="log-note", compact=True)
-            yield Static("", id="log-note-error", classes="field-error")
+                yield TextField(max_length=MAX_NOTE, placeholder="anything worth remembering", id="log-note",
+                                compact=True)
+            yield FieldError(id="log-note-error")
             if self.edit:
                 with Vertical(id="log-extra"):
                     yield Static("[b]Checklist that night[/b]", classes="section-title")
@@ -94,7 +97,6 @@ class MorningLogScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "night editor" if self.edit else "morning log"
         self.query_one("#log-bed").focus()
-        self.query_one("#log-note-error").display = False
         self._load()
 
     def _load(self) -> None:
@@ -131,8 +133,8 @@ class MorningLogScreen(Screen):
             doses = self.query_one("#log-doses", OptionList)
             doses.clear_options()
             for d in record.doses if record else ():
-                doses.add_option(Option(f"{d.taken_at:%H:%M}  {d.form}  {d.amount_mg:g} mg {d.amount_is}"
-                                        f"  = {d.elemental_mg:g} mg elemental", id=str(d.id)))
+                doses.add_option(Option(plain(f"{d.taken_at:%H:%M}  {d.form}  {d.amount_mg:g} mg {d.amount_is}"
+                                              f"  = {d.elemental_mg:g} mg elemental"), id=str(d.id)))
             if not doses.option_count:
                 doses.add_option(Option("No doses that night.", disabled=True))
             else:
@@ -154,9 +156,8 @@ class MorningLogScreen(Screen):
     # ---------------------------------------------------------------- saving
 
     def action_save(self) -> None:
-        for error in self.query(".inline-error, .field-error"):
-            error.update("")
-        self.query_one("#log-note-error").display = False
+        for error in self.query(FieldError):
+            error.clear()
         values = {field: self.query_one(f"#log-{field}", Input).value for field in FIELDS}
         app = self.app
         try:
@@ -187,9 +188,7 @@ class MorningLogScreen(Screen):
 
     def _show_error(self, field: str, message: str) -> None:
         field = field if field in FIELDS else "note"
-        target = self.query_one(f"#log-{field}-error", Static)
-        target.update(f"⚠ {message}")
-        target.display = True
+        self.query_one(f"#log-{field}-error", FieldError).say(message)
         self.query_one(f"#log-{field}", Input).focus()
 
     # ---------------------------------------------------------------- night editor extras

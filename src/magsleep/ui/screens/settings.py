@@ -13,9 +13,11 @@ from textual.widgets.option_list import Option
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import FORMS
+from magsleep.domain.routine import MAX_LABEL
 from magsleep.domain.settings import parse_setting
 from magsleep.store.records import ItemRecord
 from magsleep.ui.messages import DataChanged
+from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
 FIELDS = (("daily_limit_mg", "Daily limit (mg elemental)"), ("rollover_hour", "New night starts at (hour)"),
@@ -47,8 +49,8 @@ class SettingsScreen(Screen):
             with Vertical(id="items-pane", classes="pane") as pane:
                 pane.border_title = "Checklist items"
                 yield OptionList(id="items")
-                yield Input(placeholder="item label", id="item-input", compact=True)
-                yield Static("", id="item-error", classes="field-error")
+                yield TextField(max_length=MAX_LABEL, placeholder="item label", id="item-input", compact=True)
+                yield FieldError(id="item-error")
                 yield Static("a add · r rename · space on/off · shift+↑/↓ move", classes="hint")
             with Vertical(id="prefs-pane", classes="pane") as pane:
                 pane.border_title = "Settings"
@@ -59,8 +61,8 @@ class SettingsScreen(Screen):
                 for key, label in FIELDS:
                     with Horizontal(classes="row"):
                         yield Label(label, classes="pref-label")
-                        yield Input(id=f"pref-{key}", compact=True, classes="short")
-                    yield Static("", id=f"pref-{key}-error", classes="field-error")
+                        yield TextField(max_length=SHORT_FIELD, id=f"pref-{key}", compact=True, classes="short")
+                    yield FieldError(id=f"pref-{key}-error")
                 yield Static("ctrl+s saves these. magsleep never suggests a dose; the limit is the "
                              "adult upper limit for supplements (350 mg) unless you change it.", classes="hint")
         yield KeysFooter()
@@ -72,8 +74,6 @@ class SettingsScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#item-input").display = False
-        for error in self.query(".field-error"):
-            error.display = False
         self.sub_title = "settings"
         self.query_one("#items").focus()
         self._load()
@@ -91,7 +91,8 @@ class SettingsScreen(Screen):
         items.clear_options()
         for item in self.items:
             mark = "✓" if item.active else "✗"
-            items.add_option(Option(f"{mark} {item.label}" + ("" if item.active else "  (off)"), id=str(item.id)))
+            items.add_option(Option(markup("$mark $label$off", mark=mark, label=item.label,
+                                           off="" if item.active else "  (off)"), id=str(item.id)))
         if self.items:
             items.highlighted = min(keep or 0, len(self.items) - 1)
         self.query_one("#pref-default_form", Select).value = settings.default_form
@@ -134,16 +135,14 @@ class SettingsScreen(Screen):
 
         def done(_: object) -> None:
             event.input.display = False
-            self.query_one("#item-error").display = False
+            self.query_one("#item-error", FieldError).clear()
             self.query_one("#items").focus()
             self._load()
 
         self.app.run_db(job, write=True, done=done, failed=self._item_failed)  # type: ignore[attr-defined]
 
     def _item_failed(self, err: Exception) -> None:
-        error = self.query_one("#item-error", Static)
-        error.update(f"⚠ {err.message if isinstance(err, InvalidInput) else err}")
-        error.display = True
+        self.query_one("#item-error", FieldError).say(err.message if isinstance(err, InvalidInput) else str(err))
 
     def action_toggle_item(self) -> None:
         item = self._current()
@@ -175,16 +174,15 @@ class SettingsScreen(Screen):
         values = {"default_form": str(self.query_one("#pref-default_form", Select).value)}
         errors = False
         for key, _ in FIELDS:
-            error = self.query_one(f"#pref-{key}-error", Static)
+            error = self.query_one(f"#pref-{key}-error", FieldError)
             text = self.query_one(f"#pref-{key}", Input).value
             try:
                 parse_setting(key, text)
             except InvalidInput as err:
-                error.update(f"⚠ {err.message}")
-                error.display = True
+                error.say(err.message)
                 errors = True
                 continue
-            error.display = False
+            error.clear()
             values[key] = text
         if errors:
             return
@@ -203,7 +201,7 @@ class SettingsScreen(Screen):
         box = self.query_one("#item-input", Input)
         if box.display:
             box.display = False
-            self.query_one("#item-error").display = False
+            self.query_one("#item-error", FieldError).clear()
             self.query_one("#items").focus()
             return
         self.app.pop_screen()

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from magsleep.ui.safe_text import plain
+
 
 class StoreErrorScreen(ModalScreen[None]):
     """The database could not be opened; nothing was changed."""
@@ -21,7 +23,7 @@ class StoreErrorScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="store-error", classes="dialog"):
             yield Static("[b]magsleep cannot open its database[/b]", id="store-error-title")
-            yield Static(self.message, id="store-error-message", markup=False)
+            yield Static(plain(self.message), id="store-error-message")
             yield Static("Press q to quit.", classes="hint")
 
     def action_leave(self) -> None:

@@ -13,12 +13,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import FORMS, DoseAmount, dose_amount
 from magsleep.domain.nights import attach_zone
 from magsleep.domain.parsing import parse_moment
+from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField
 
 FIELDS = ("form", "amount", "percent", "time")
 
@@ -41,24 +42,21 @@ class DoseForm(Vertical):
                          compact=True, id="dose-form")
         with Horizontal(classes="row"):
             yield Label("Amount", classes="field-label")
-            yield Input(placeholder="mg", id="dose-amount", compact=True, classes="short")
+            yield TextField(max_length=SHORT_FIELD, placeholder="mg", id="dose-amount", compact=True, classes="short")
             yield Select([("elemental (label)", "elemental"), ("compound weight", "compound")],
                          value="elemental", allow_blank=False, compact=True, id="dose-amount-is")
-        yield Static("", id="dose-amount-error", classes="field-error")
+        yield FieldError(id="dose-amount-error")
         with Horizontal(classes="row", id="dose-percent-row") as percent_row:
             percent_row.display = False  # only for the form "other"
             yield Label("% Mg", classes="field-label")
-            yield Input(placeholder="%", id="dose-percent", compact=True, classes="short")
-        yield Static("", id="dose-percent-error", classes="field-error")
+            yield TextField(max_length=SHORT_FIELD, placeholder="%", id="dose-percent", compact=True, classes="short")
+        yield FieldError(id="dose-percent-error")
         with Horizontal(classes="row"):
             yield Label("Time", classes="field-label")
-            yield Input(placeholder="HH:MM", id="dose-time", compact=True, classes="short")
+            yield TextField(max_length=SHORT_FIELD, placeholder="HH:MM", id="dose-time", compact=True, classes="short")
             yield Button("Add dose", id="dose-add", compact=True, variant="primary")
-        yield Static("", id="dose-time-error", classes="field-error")
-        yield Static("", id="dose-form-error", classes="field-error")
-
-    def on_mount(self) -> None:
-        self.clear_errors()
+        yield FieldError(id="dose-time-error")
+        yield FieldError(id="dose-form-error")
 
     def set_defaults(self, form: str, now: datetime) -> None:
         """The settings' default form, and the time field set to now when empty."""
@@ -101,14 +99,11 @@ class DoseForm(Vertical):
         self.post_message(self.Submitted(self, amount, taken))
 
     def show_error(self, field: str, message: str) -> None:
-        target = self.query_one(f"#dose-{field if field in FIELDS else 'form'}-error", Static)
-        target.update(f"⚠ {message}")
-        target.display = True
+        self.query_one(f"#dose-{field if field in FIELDS else 'form'}-error", FieldError).say(message)
 
     def clear_errors(self) -> None:
-        for error in self.query(".field-error"):
-            error.update("")
-            error.display = False
+        for error in self.query(FieldError):
+            error.clear()
 
     def saved(self, now: datetime) -> None:
         """After a successful save: empty the amount, time back to now."""

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -20,6 +21,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from magsleep.domain.text_safety import visible
 
 
 class NightTable(ScrollView, can_focus=True):
@@ -87,7 +90,8 @@ class NightTable(ScrollView, can_focus=True):
     # ---------------------------------------------------------------- drawing
 
     def _line(self, cells: Sequence[str], style: Style) -> list[Segment]:
-        text = "".join(f" {cell[:width]:<{width}} " for cell, (_, width) in zip(cells, self.columns))
+        # Cells are data: control characters made visible, cut and padded by terminal cells.
+        text = "".join(f" {set_cell_size(visible(cell), width)} " for cell, (_, width) in zip(cells, self.columns))
         return [Segment(text, style)]
 
     def render_line(self, y: int) -> Strip:
