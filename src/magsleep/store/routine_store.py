@@ -50,8 +50,9 @@ def item_by_label(label: str, *, session: Session) -> RoutineItem | None:
 
 def add_item(label: str, *, session: Session) -> ItemRecord:
     clean = clean_label(label)
-    if item_by_label(clean, session=session) is not None:
-        raise InvalidInput("label", f"{clean!r} is already on the checklist")
+    same = item_by_label(clean, session=session)
+    if same is not None:
+        raise InvalidInput("label", f"{same.label!r} is already on the checklist")
     last = session.exec(select(func.max(RoutineItem.position))).one()
     item = RoutineItem(label=clean, position=(last or 0) + 1, active=True)
     session.add(item)
@@ -63,7 +64,7 @@ def rename_item(item_id: int, label: str, *, session: Session) -> None:
     clean = clean_label(label)
     other = item_by_label(clean, session=session)
     if other is not None and other.id != item_id:
-        raise InvalidInput("label", f"{clean!r} is already on the checklist")
+        raise InvalidInput("label", f"{other.label!r} is already on the checklist")
     item = session.get(RoutineItem, item_id)
     if item is None:
         raise InvalidInput("item", "that checklist item no longer exists")
