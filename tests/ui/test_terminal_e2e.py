@@ -59,3 +59,43 @@ def test_demo_dashboard_tick_and_quit(tmp_path: Path):
         record = load_night(tonight, session=s)
     store.close()
     assert [c.label for c in record.checks if c.done] == ["Screens off an hour before bed"]
+
+
+def test_a_key_storm_never_kills_the_app(tmp_path: Path):
+    """ctrl+p then PageDown within ~10 ms used to crash Textual's palette (KeyError: 0), and random
+    key storms ended in it; after both, the app is still running and quits cleanly."""
+    import random
+
+    db = tmp_path / "storm.db"
+    magsleep = shutil.which("magsleep") or str(Path(sys.executable).parent / "magsleep")
+    subprocess.run([magsleep, "--db", str(db), "demo", "--nights", "30"], check=True, capture_output=True)
+    session = f"magsleep-storm-{tmp_path.name}"[:60]
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+         f"{magsleep} --db {db}; echo EXITED-$?; sleep 30")
+    try:
+        wait_for(session, "Welcome to magsleep")
+        tmux("send-keys", "-t", session, "Enter")
+        wait_for(session, "nights logged")
+        for _ in range(3):
+            tmux("send-keys", "-t", session, "C-p")
+            time.sleep(0.01)
+            tmux("send-keys", "-t", session, "PageDown")
+            time.sleep(0.3)
+            tmux("send-keys", "-t", session, "Escape")
+            time.sleep(0.2)
+        rng = random.Random(5)
+        keys = ["C-p", "PageDown", "PageUp", "Up", "Down", "Enter", "Escape", "Tab", "Space", "a", "l",
+                "h", "i", "m", "r", "g", "/", "?", "1", "[", "End", "Home", "BSpace", "n"]
+        for _ in range(150):
+            tmux("send-keys", "-t", session, rng.choice(keys))
+            time.sleep(rng.choice([0.0, 0.005, 0.01]))
+        time.sleep(1)
+        screen = tmux("capture-pane", "-p", "-t", session)
+        assert "EXITED" not in screen and "Error" not in screen, screen
+        for _ in range(8):  # back to the dashboard from wherever the storm ended, then quit
+            tmux("send-keys", "-t", session, "Escape")
+            time.sleep(0.1)
+        tmux("send-keys", "-t", session, "q")
+        wait_for(session, "EXITED-0")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

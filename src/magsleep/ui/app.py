@@ -219,6 +219,12 @@ class MagsleepApp(App[int]):
 
     # ---------------------------------------------------------------- everywhere
 
+    def action_command_palette(self) -> None:
+        from magsleep.ui.commands import SteadyCommandPalette
+
+        if self.use_command_palette and not SteadyCommandPalette.is_open(self):
+            self.push_screen(SteadyCommandPalette(id="--command-palette"))
+
     def action_help(self) -> None:
         from magsleep.ui.screens.help import HelpScreen
 

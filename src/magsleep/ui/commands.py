@@ -1,10 +1,11 @@
-"""The command palette's own commands: go to a screen, add a dose, log sleep, export."""
+"""The command palette: magsleep's own commands (go to a screen, add a dose, log sleep, export),
+and a palette that survives keys pressed before its list is laid out."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 COMMANDS = (
     ("Go to dashboard", "Tonight's checklist, dose and trend", "dashboard"),
@@ -34,3 +35,15 @@ class MagsleepCommands(Provider):
 
     def _run(self, action: str) -> None:
         self.app.run_palette_command(action)  # type: ignore[attr-defined]
+
+
+class SteadyCommandPalette(CommandPalette):
+    """Textual's palette, minus a crash: PageUp/PageDown pressed in the moment after the list
+    fills but before it is laid out raised KeyError (textual 8.2, OptionList._move_page reads a
+    line map that is empty until the list has a size). Such a page move is skipped."""
+
+    def _action_command_list(self, action: str) -> None:
+        commands = self.query_one(CommandList)
+        if action.startswith("page_") and not commands.scrollable_content_region.height:
+            return
+        super()._action_command_list(action)
