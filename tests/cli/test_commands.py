@@ -55,7 +55,7 @@ def test_dose_jump_is_pointed_out(run):
     (["sleep", "--bed", "23:00", "--latency", "10", "--final", "06:30", "--up", "07:00", "--quality", "3",
       "--symptom", "hiccups"], "unknown side effect 'hiccups'"),
     (["sleep", "--night", "2999-01-01", "--bed", "23:00", "--latency", "10", "--final", "06:30", "--up", "07:00",
-      "--quality", "3"], "has not ended yet"),
+      "--quality", "3"], "2999-01-01 is in the future"),
     (["sleep", "--bed", "23:00"], "Missing option"),
     (["export", "--format", "xml"], "'xml' is not one of"),
     (["import", "/nonexistent/file.json"], "no such file"),
@@ -117,14 +117,14 @@ def test_export_csv_and_import_round_trip(run, tmp_path, db_path):
     assert again.stdout == out.read_text()
 
 
-def test_import_problem_names_line_and_field_and_imports_nothing(run, tmp_path, exported):
+def test_import_problem_names_line_and_field_and_imports_nothing(run, tmp_path, db_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"nights": [{"night": "2026-01-01"}, {"night": "2026-01-02", "quality": 3,
                                           "bed": "nope"}]}, indent=1))
     result = run("import", str(bad))
     assert result.exit_code == 2
     assert "nothing was imported" in result.stderr and "line 6 (night 2026-01-02), field bed" in result.stderr
-    assert exported() == []
+    assert not db_path.exists()  # a refused import does not even create the database
 
 
 def test_backup_and_verify(run, db_path, tmp_path):

@@ -21,7 +21,13 @@ def test_insights_json_has_every_comparison_and_the_verdict(run):
     assert data["verdict"] in text and "Nights with vs without magnesium" in text
 
 
-def test_insights_on_an_empty_database_says_too_few(run):
+def test_insights_on_an_empty_database_says_too_few(run, db_path):
+    missing = run("insights")
+    assert missing.exit_code == 2 and "there is no database" in missing.stderr
+    assert not db_path.parent.exists()  # a read-only command creates nothing
+    from magsleep.store.engine import Store
+
+    Store.open(db_path).close()
     result = run("insights")
     assert result.exit_code == 0 and "Too few nights to tell yet" in result.stdout
 

@@ -31,7 +31,7 @@ class OneLineGroup(click.Group):
             click.echo(f"magsleep: {_one_line(err.format_message())}", err=True)
             sys.exit(err.exit_code)
         except InvalidInput as err:
-            click.echo(f"magsleep: {err.field}: {err.message}", err=True)
+            click.echo(f"magsleep: {_one_line(err.field)}: {_one_line(err.message)}", err=True)
             sys.exit(2)
         except StoreError as err:
             click.echo(f"magsleep: {_one_line(str(err))}", err=True)
@@ -40,7 +40,10 @@ class OneLineGroup(click.Group):
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line, with any control character from a file or an argument made visible."""
+    from magsleep.domain.text_safety import visible
+
+    return visible(" ".join(text.split()))
 
 
 def fail(message: str) -> None:
@@ -48,13 +51,16 @@ def fail(message: str) -> None:
     raise click.UsageError(message)
 
 
-def open_store(ctx: click.Context):  # noqa: ANN201
-    """Open the database named by --db / $MAGSLEEP_DB / the default; closed when the command ends."""
+def open_store(ctx: click.Context, *, read_only: bool = False):  # noqa: ANN201
+    """Open the database named by --db / $MAGSLEEP_DB / the default; closed when the command ends.
+
+    A command that only reads passes `read_only`: a mistyped --db then creates nothing.
+    """
     from magsleep.paths import data_dir, default_db_path
     from magsleep.store.engine import Store
 
     path = ctx.obj.get("db") or default_db_path()
-    store = Store.open(path, private_dir=data_dir())
+    store = Store.open(path, private_dir=data_dir(), read_only=read_only)
     ctx.call_on_close(store.close)
     return store
 

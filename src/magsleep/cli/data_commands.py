@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -37,32 +36,22 @@ def demo(ctx: click.Context, nights: str, force: bool, seed: int) -> None:
     click.echo(f"Wrote {count} demo nights ({on} with magnesium) to {store.path}.")
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Write an export 0600: it is health data."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(path, 0o600)
-    except OSError as err:
-        fail(f"cannot write {path}: {err.strerror or err}")
-
-
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Export every night with its diary, derived metrics, doses, checklist and side effects."""
+    from magsleep.store.files import write_private
     from magsleep.store.transfer import export_all
 
-    store = open_store(ctx)
+    store = open_store(ctx, read_only=True)
     with store.reading() as session:
         text = export_all(fmt, session=session)
     if output is None:
         click.echo(text, nl=False)
     else:
-        _write_private(output, text)
+        write_private(output, text)
         click.echo(f"Exported to {output}.", err=True)
 
 
@@ -73,6 +62,8 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
 @click.pass_context
 def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> None:
     """Import an export (JSON or CSV): every row is checked first, then all or nothing is written."""
+    from magsleep import local_time
+    from magsleep.domain.text_safety import visible
     from magsleep.store.transfer import ImportFailed, import_nights, parse_file
 
     if not file.is_file():
@@ -83,7 +74,7 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
         fail(f"cannot read {file}: {getattr(err, 'strerror', None) or err}")
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
-        nights = parse_file(text, fmt)
+        nights = parse_file(text, fmt, latest=local_time.now().date())
         store = open_store(ctx)
         with store.writing() as session:
             if dry_run:
@@ -93,11 +84,11 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
             else:
                 import_nights(nights, session=session)
     except ImportFailed as err:
-        detail = "\n".join(f"  {p}" for p in err.problems)
-        click.echo(f"magsleep: cannot import {file}: nothing was imported\n{detail}", err=True)
+        detail = "\n".join(f"  {visible(p)}" for p in err.problems)
+        click.echo(f"magsleep: cannot import {visible(file)}: nothing was imported\n{detail}", err=True)
         ctx.exit(2)
     verb = "would import" if dry_run else "imported"
-    click.echo(f"{len(nights)} nights {verb} from {file}.")
+    click.echo(f"{len(nights)} nights {verb} from {visible(file)}.")
 
 
 @cli.command()
@@ -108,7 +99,7 @@ def backup(ctx: click.Context, dest: Path | None) -> None:
     from magsleep import local_time
     from magsleep.store.files import backup_name
 
-    store = open_store(ctx)
+    store = open_store(ctx, read_only=True)
     target = dest if dest is not None else backup_name(store.path, "backup", local_time.now())
     if target.is_dir():
         target = target / backup_name(store.path, "backup", local_time.now()).name
@@ -122,7 +113,7 @@ def verify(ctx: click.Context) -> None:
     """Check the database's integrity and foreign keys; exit 1 on a problem."""
     from magsleep.store.health import check_health
 
-    store = open_store(ctx)
+    store = open_store(ctx, read_only=True)
     problems = check_health(store)
     if problems:
         for problem in problems:

@@ -21,7 +21,7 @@ def insights(ctx: click.Context, as_json: bool) -> None:
     from magsleep.store.insights_store import load_insights
     from magsleep.store.settings_store import load_settings
 
-    store = open_store(ctx)
+    store = open_store(ctx, read_only=True)
     with store.reading() as session:
         last = last_night(local_time.now(), load_settings(session=session).rollover_hour)
         result = load_insights(last, session=session)
@@ -53,22 +53,23 @@ def report(ctx: click.Context, output: Path | None, fmt: str | None, start: str 
     from magsleep import local_time
     from magsleep.domain.nights import last_night
     from magsleep.domain.parsing import parse_date
+    from magsleep.domain.text_safety import visible
     from magsleep.store.report import build_report, write_report
     from magsleep.store.settings_store import load_settings
 
-    first = parse_date(start, "--from") if start else None
+    today = local_time.now().date()
+    first = parse_date(start, "--from", latest=today) if start else None
     final = parse_date(end, "--to") if end else None
     if first and final and final < first:
         fail("--to is before --from")
     fmt = fmt or ("html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md")
-    store = open_store(ctx)
+    store = open_store(ctx, read_only=True)
     with store.reading() as session:
         last = last_night(local_time.now(), load_settings(session=session).rollover_hour)
         if output is None:
-            click.echo(build_report(fmt, last, session=session, start=first, end=final), nl=False)
+            # Markdown or HTML is text for a terminal here: no control character reaches it raw.
+            click.echo(visible(build_report(fmt, last, session=session, start=first, end=final),
+                               keep_newlines=True), nl=False)
             return
-        try:
-            write_report(output, fmt, last, session=session, start=first, end=final)
-        except OSError as err:
-            fail(f"cannot write {output}: {err.strerror or err}")
+        write_report(output, fmt, last, session=session, start=first, end=final)
     click.echo(f"Report written to {output}.", err=True)

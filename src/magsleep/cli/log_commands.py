@@ -94,7 +94,7 @@ def sleep(ctx: click.Context, night: str | None, bed: str, tried: str | None, la
     from magsleep.store.settings_store import load_settings
 
     now = local_time.now()
-    which = parse_date(night, "--night") if night else None
+    which = parse_date(night, "--night", latest=now.date()) if night else None
     if which is not None and which >= now.date():
         raise InvalidInput("--night", f"{which} has not ended yet; the diary is for a past night")
     checked_symptoms = [parse_symptom(s, "--symptom") for s in symptoms]

@@ -29,29 +29,47 @@ def parse_clock(text: str | None, field: str) -> time:
     return time(hour, minute)
 
 
-def parse_date(text: str | None, field: str) -> date:
-    """Parse an ISO date, ``YYYY-MM-DD``."""
+EARLIEST_DATE = date(2000, 1, 1)
+"""No date before this is accepted anywhere (typed, on the command line or imported): earlier
+ones are typos (0001-01-01, 1900-01-01) that would throw every computation off."""
+
+
+def check_date(value: date, field: str, *, latest: date | None = None) -> date:
+    """`value` if it lies between EARLIEST_DATE and `latest` (when given), else InvalidInput."""
+    if value < EARLIEST_DATE:
+        raise InvalidInput(field, f"{value.isoformat()} is too early; dates start at {EARLIEST_DATE.isoformat()}")
+    if latest is not None and value > latest:
+        raise InvalidInput(field, f"{value.isoformat()} is in the future (latest {latest.isoformat()})")
+    return value
+
+
+def parse_date(text: str | None, field: str, *, latest: date | None = None) -> date:
+    """Parse an ISO date, ``YYYY-MM-DD``, from EARLIEST_DATE to `latest`."""
     if text is None or not str(text).strip():
         raise InvalidInput(field, "is required (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(str(text).strip())
+        value = date.fromisoformat(str(text).strip())
     except ValueError:
         raise InvalidInput(field, f"{_show(text)} is not a date; use YYYY-MM-DD") from None
+    return check_date(value, field, latest=latest)
 
 
 def parse_moment(text: str, field: str, *, today: date) -> datetime:
-    """Parse ``HH:MM`` (on `today`) or an ISO date-time; the result is naive unless an offset was given."""
+    """Parse ``HH:MM`` (on `today`) or an ISO date-time from EARLIEST_DATE on; the result is naive
+    unless an offset was given."""
     if text is None or not str(text).strip():
         raise InvalidInput(field, "is required (HH:MM or YYYY-MM-DDTHH:MM)")
     raw = str(text).strip()
     if _CLOCK.match(raw):
         return datetime.combine(today, parse_clock(raw, field))
     try:
-        return datetime.fromisoformat(raw)
+        moment = datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(
             field, f"{_show(text)} is not a time; use HH:MM or YYYY-MM-DDTHH:MM"
         ) from None
+    check_date(moment.date(), field)
+    return moment
 
 
 def parse_number(
@@ -69,12 +87,17 @@ def parse_number(
     if isinstance(text, bool):
         raise InvalidInput(field, f"{_show(text)} is not a number")
     if isinstance(text, (int, float)):
-        value = float(text)
+        try:
+            value = float(text)
+        except OverflowError:  # an integer too large for a float, e.g. 10**400 from a file
+            raise InvalidInput(field, f"must be at most {_fmt(maximum)}") from None
     else:
         try:
             value = float(str(text).strip().replace(",", "."))
         except ValueError:
             raise InvalidInput(field, f"{_show(text)} is not a number") from None
+        except OverflowError:
+            raise InvalidInput(field, f"must be at most {_fmt(maximum)}") from None
     if not math.isfinite(value):
         raise InvalidInput(field, f"{_show(text)} is not a number")
     suffix = f" {unit}" if unit else ""

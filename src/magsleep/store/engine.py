@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
 from magsleep.store import files, migrations
@@ -31,23 +32,31 @@ PRAGMAS = (
 _WRITE = "magsleep_write"
 
 
-def _configure(conn: sqlite3.Connection) -> None:
+def _configure(conn: sqlite3.Connection, *, read_only: bool = False) -> None:
     for pragma in PRAGMAS:
+        if read_only and "journal_mode" in pragma:
+            continue  # changing the journal mode is a write
         conn.execute(pragma)
 
 
-def make_engine(path: Path) -> Engine:
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A sqlite3 connection to exactly `path`: never through a URL that would decode %41 or
+    stop at '?' (SQLAlchemy's sqlite:/// does both)."""
+    if read_only:
+        return sqlite3.connect(files.read_only_uri(path), uri=True, check_same_thread=False, timeout=5.0)
+    return sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
+
+
+def make_engine(path: Path, *, read_only: bool = False) -> Engine:
     """A configured engine for an existing, migrated database file."""
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": 5.0},
-    )
+    engine = create_engine("sqlite://", creator=lambda: connect(path, read_only=read_only),
+                           poolclass=QueuePool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
         # Take transaction control away from pysqlite so BEGIN is ours to issue.
         dbapi_conn.isolation_level = None
-        _configure(dbapi_conn)
+        _configure(dbapi_conn, read_only=read_only)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
@@ -60,23 +69,39 @@ def make_engine(path: Path) -> Engine:
 class Store:
     """One open magsleep database: its path, engine and session helpers."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, *, read_only: bool = False) -> None:
         self.path = path
         self.engine = engine
+        self.read_only = read_only
+        """Opened only to read: nothing is written, created or chmod-ed."""
         self._writer = engine.execution_options(**{_WRITE: True})
 
     @classmethod
     def open(cls, path: Path | str, *, private_dir: Path | None = None,
-             now: datetime | None = None) -> Store:
+             now: datetime | None = None, read_only: bool = False) -> Store:
         """Check, create or migrate the file at `path`, and open it.
 
-        Raises StoreError with a message for a person; a file that is refused is not written.
+        With `read_only` (commands that only read) a missing file is an error, nothing is
+        created or chmod-ed, and the file is opened read-only; only a schema upgrade, when one
+        is needed, writes. Raises StoreError with a message for a person; a file that is
+        refused is not written.
         """
         path = Path(path).expanduser()
+        if read_only:
+            if not os.path.lexists(path):
+                raise StoreError(f"there is no database at {path}; nothing was created.")
+            version = files.check_existing(path)
+            if version is not None and version < migrations.CURRENT_VERSION:
+                files.check_writable(path)  # an old schema is upgraded first (with a backup)
+                cls.open(path, private_dir=private_dir, now=now).close()
+            elif version is not None:
+                migrations.check_version(version, path)
+            return cls(path, make_engine(path, read_only=True), read_only=True)
         files.prepare_directory(path, private_dir=private_dir)
         version = files.check_existing(path)
         if version is not None:
             migrations.check_version(version, path)
+        files.check_writable(path)
         stamp = now or datetime.now()
         if version is None:
             # Create the file private before SQLite writes anything to it.
@@ -85,7 +110,8 @@ class Store:
             except OSError as err:
                 raise StoreError(f"cannot create {path}: {err.strerror or err}.") from None
         try:
-            conn = sqlite3.connect(path, isolation_level=None)
+            conn = connect(path)
+            conn.isolation_level = None  # autocommit: the migrations issue their own BEGIN
         except sqlite3.Error as err:
             raise StoreError(f"cannot open {path}: {err}") from None
         try:
@@ -123,6 +149,8 @@ class Store:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A session whose work commits as one BEGIN IMMEDIATE transaction, or not at all."""
+        if self.read_only:
+            raise StoreError(f"{self.path} was opened only to read; nothing was saved.")
         try:
             with Session(self._writer, expire_on_commit=False) as session:
                 with session.begin():
@@ -141,4 +169,5 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-        files.make_private(self.path)
+        if not self.read_only:
+            files.make_private(self.path)

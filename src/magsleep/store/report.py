@@ -7,7 +7,6 @@ by week, the comparisons with their intervals, side effects and checklist adhere
 from __future__ import annotations
 
 import html
-import os
 import statistics
 from collections import defaultdict
 from datetime import date, timedelta
@@ -18,12 +17,18 @@ from sqlmodel import Session
 from magsleep.domain.comparison import describe
 from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.sleep_diary import format_minutes
+from magsleep.domain.text_safety import markdown_text, visible
+from magsleep.store.files import write_private
 from magsleep.store.insights_store import Insights, compute_insights
 from magsleep.store.nights import load_nights
 from magsleep.store.records import NightRecord
 from magsleep.store.settings_store import load_settings
 
 Table = tuple[list[str], list[list[str]]]
+
+
+class Data(str):
+    """Text that came from a person or a file (a label, a note): escaped in Markdown."""
 
 
 def _week(d: date) -> date:
@@ -69,7 +74,7 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
         f"  {describe(c)}" for c in insights.comparisons if c.kind == "on_off"] + [
         "Since starting vs before:"] + [f"  {describe(c)}" for c in insights.comparisons if c.kind == "before_after"]
     side = [f"{kind}: {n} time{'s' if n != 1 else ''}" for kind, n in insights.side_effects.items()] or ["none logged"]
-    adherence = [f"{label}: {done} of {total} nights ({done / total:.0%})"
+    adherence = [Data(f"{label}: {done} of {total} nights ({done / total:.0%})")
                  for label, (done, total) in insights.adherence.items() if total] or ["nothing ticked"]
     return [
         ("Period", f"{period}; {len(records)} nights, {len(insights.points)} with a sleep diary."),
@@ -83,8 +88,13 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
         ("Routine checklist", adherence),
         ("Notes", list(insights.advice) + [
             "Self-tracked data from magsleep, a tracker, not a medical device. Intervals come from a "
-            "moving-block bootstrap that allows for night-to-night correlation.", CONSULT]),
+            "circular block bootstrap that allows for night-to-night correlation.", CONSULT]),
     ]
+
+
+def _md(text: str) -> str:
+    """Our own text as it is; a person's text with Markdown and HTML escaped, controls visible."""
+    return markdown_text(text) if isinstance(text, Data) else visible(text)
 
 
 def to_markdown(title: str, parts: list[tuple[str, object]]) -> str:
@@ -98,11 +108,13 @@ def to_markdown(title: str, parts: list[tuple[str, object]]) -> str:
                 continue
             out.append("| " + " | ".join(head) + " |")
             out.append("|" + "---|" * len(head))
-            out += ["| " + " | ".join(row) + " |" for row in rows]
+            out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
         elif isinstance(body, list):
-            out += [f"- {line.strip()}" if not line.startswith("  ") else f"  - {line.strip()}" for line in body]
+            for line in body:
+                text = Data(line.strip()) if isinstance(line, Data) else line.strip()
+                out.append(f"{'  ' if line.startswith('  ') else ''}- {_md(text)}")
         else:
-            out.append(str(body))
+            out.append(_md(body) if isinstance(body, str) else visible(body))
         out.append("")
     return "\n".join(out)
 
@@ -114,7 +126,9 @@ th{background:#f3f3f3}ul{padding-left:1.2rem}@media print{body{margin:0}h2{break
 
 
 def to_html(title: str, parts: list[tuple[str, object]]) -> str:
-    e = html.escape
+    def e(text: str) -> str:
+        return html.escape(visible(text))
+
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<title>{e(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
     for heading, body in parts:
@@ -148,10 +162,5 @@ def build_report(fmt: str, last: date, *, session: Session, start: date | None =
 
 def write_report(path: Path, fmt: str, last: date, *, session: Session, start: date | None = None,
                  end: date | None = None) -> Path:
-    """Write the report 0600 (it is health data)."""
-    text = build_report(fmt, last, session=session, start=start, end=end)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
-    return path
+    """Write the report 0600, complete or not at all (it is health data)."""
+    return write_private(path, build_report(fmt, last, session=session, start=start, end=end))

@@ -16,6 +16,7 @@ from typing import Any
 
 from magsleep.domain.nights import night_of
 from magsleep.domain.settings import Settings, settings_from_text
+from magsleep.store.files import read_only_uri
 from magsleep.store.migrations import CURRENT_VERSION
 from magsleep.store.records import CheckRecord, DoseRecord, dose_from_columns
 
@@ -91,7 +92,7 @@ def peek_tonight(path: Path, now: datetime) -> TonightView | None:
     if not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=1.0)
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] != CURRENT_VERSION:
                 return None

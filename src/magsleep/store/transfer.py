@@ -12,16 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.magnesium import MAX_AMOUNT_MG, dose_amount
-from magsleep.domain.parsing import clean_note, parse_date, parse_number
-from magsleep.domain.routine import clean_label
+from magsleep.domain.magnesium import dose_amount
+from magsleep.domain.parsing import check_date, clean_note, parse_date, parse_number
+from magsleep.domain.routine import clean_label, label_key
+from magsleep.domain.text_safety import csv_cell, csv_uncell, visible
 from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
 from magsleep.store.models import Dose, Night, RoutineCheck
 from magsleep.store.nights import load_nights, save_diary
@@ -79,12 +79,12 @@ def export_csv(records: list[NightRecord]) -> str:
     writer.writerow(CSV_COLUMNS)
     for record in records:
         row = night_to_dict(record)
-        writer.writerow(
-            [_cell(row[c]) for c in SCALAR_COLUMNS]
-            + [";".join(f"{s['kind']}:{s['severity']}" for s in row["symptoms"]),
-               json.dumps(row["doses"], ensure_ascii=False) if row["doses"] else "",
-               json.dumps(row["routine"], ensure_ascii=False) if row["routine"] else ""]
-        )
+        cells = [_cell(row[c]) for c in SCALAR_COLUMNS] + [
+            ";".join(f"{s['kind']}:{s['severity']}" for s in row["symptoms"]),
+            json.dumps(row["doses"], ensure_ascii=False) if row["doses"] else "",
+            json.dumps(row["routine"], ensure_ascii=False) if row["routine"] else ""]
+        # No cell may start a spreadsheet formula (=HYPERLINK(...) in a note); import undoes this.
+        writer.writerow([csv_cell(cell) for cell in cells])
     return out.getvalue()
 
 
@@ -93,6 +93,9 @@ def _cell(value: object) -> str:
 
 
 # ---------------------------------------------------------------- import
+
+NIGHT_KEYS = frozenset(CSV_COLUMNS)
+DOSE_KEYS = frozenset(("taken_at", "form", "amount_mg", "amount_is", "percent", "elemental_mg", "note"))
 
 
 @dataclass(frozen=True)
@@ -116,46 +119,96 @@ class ImportFailed(Exception):
         self.problems = problems
 
 
-def parse_file(text: str, fmt: str) -> list[ImportNight]:
-    """Read and check every row of an export; raises ImportFailed naming each problem."""
+def _limited(problems: list[str]) -> list[str]:
+    """At most MAX_PROBLEMS lines, and how many more there were."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
+
+
+def parse_file(text: str, fmt: str, *, latest: date | None = None) -> list[ImportNight]:
+    """Read and check every row of an export; raises ImportFailed naming each problem.
+
+    `latest` is the last night that may be imported (tonight): nights in the future are refused.
+    """
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as spreadsheets save CSV
     items = _json_items(text) if fmt == "json" else _csv_items(text)
     problems: list[str] = []
     nights: list[ImportNight] = []
     seen: dict[date, int] = {}
     for line, raw in items:
         try:
-            parsed = _parse_night(line, raw)
+            parsed = _parse_night(line, raw, latest)
         except InvalidInput as err:
             label = raw.get("night") if isinstance(raw, dict) else None
-            where = f"line {line}" + (f" (night {label})" if isinstance(label, str) else "")
+            where = f"line {line}" + (f" (night {label[:10]})" if isinstance(label, str) else "")
             problems.append(f"{where}, field {err.field}: {err.message}")
-        else:
-            if parsed.night in seen:
-                problems.append(f"line {line}, field night: {parsed.night} appears twice "
-                                f"(first on line {seen[parsed.night]})")
-            seen.setdefault(parsed.night, line)
-            nights.append(parsed)
-        if len(problems) >= MAX_PROBLEMS:
-            problems.append("(stopped after 20 problems)")
-            break
+            continue
+        if parsed.night in seen:
+            problems.append(f"line {line}, field night: {parsed.night} appears twice "
+                            f"(first on line {seen[parsed.night]})")
+        seen.setdefault(parsed.night, line)
+        nights.append(parsed)
     if problems:
-        raise ImportFailed(problems)
+        raise ImportFailed(_limited(problems))
     return nights
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    # json.loads keeps the last of two equal keys: the file would mean two things at once.
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
 
 
 def _json_items(text: str) -> list[tuple[int, object]]:
     """The nights of a JSON export with the line each starts on."""
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
     try:
-        data = json.loads(text)
+        data = decoder.decode(text)
     except json.JSONDecodeError as err:
         raise ImportFailed([f"line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})"]) from None
+    except _DuplicateKey as err:
+        raise ImportFailed([f"the key {visible(err.key)[:40]!r} appears twice in one object; "
+                            "the file is ambiguous"]) from None
+    except RecursionError:
+        raise ImportFailed(["the JSON is nested too deeply to be a magsleep export"]) from None
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits
+        raise ImportFailed([f"not a usable JSON file ({visible(err)[:80]})"]) from None
     if not isinstance(data, dict) or not isinstance(data.get("nights"), list):
         raise ImportFailed(['line 1: expected an object with a "nights" list'])
-    # Walk the array again with raw_decode to learn where each night starts.
-    decoder = json.JSONDecoder()
+    unknown = sorted(set(data) - {"nights"})
+    if unknown:
+        raise ImportFailed([f"line 1: unknown top-level field {visible(unknown[0])[:40]!r}; "
+                            "is this a magsleep export?"])
+    # Find where each night starts: walk the (already valid) top-level object to *its* "nights"
+    # key, so a "nights" inside another value cannot mislead the line numbers.
+    pos = _skip_space(text, 0) + 1
+    while True:
+        pos = _skip_space(text, pos)
+        key, pos = json.decoder.scanstring(text, pos + 1)
+        pos = _skip_space(text, _skip_space(text, pos) + 1)  # past the colon
+        if key == "nights":
+            break
+        _, pos = decoder.raw_decode(text, pos)
+        pos = _skip_space(text, pos) + 1  # past the comma
+    pos += 1  # past "["
     lines: list[int] = []
-    start = text.find("[", text.find('"nights"'))
-    pos = start + 1
     line, counted = 1, 0  # newlines are counted once, as the walk moves on (a 50 MB file has many)
     for _ in data["nights"]:
         while text[pos] in " \t\r\n,":
@@ -169,22 +222,24 @@ def _json_items(text: str) -> list[tuple[int, object]]:
 
 def _csv_items(text: str) -> list[tuple[int, object]]:
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("night",) if c not in (reader.fieldnames or [])]
-    if missing:
+    fields = reader.fieldnames or []
+    if "night" not in fields:
         raise ImportFailed(["line 1: the header has no 'night' column"])
+    if len(set(fields)) != len(fields):
+        raise ImportFailed(["line 1: the header names a column twice"])
     rows: list[tuple[int, object]] = []
     try:
         for row in reader:
             line = reader.line_num
             if None in row:
                 raise ImportFailed([f"line {line}: more cells than the header has columns"])
-            item: dict[str, object] = {k: (v if v != "" else None) for k, v in row.items()}
+            item: dict[str, object] = {k: (csv_uncell(v) if v != "" else None) for k, v in row.items()}
             item["symptoms"] = [s for s in (item.get("symptoms") or "").split(";") if s]
             for key, empty in (("doses", []), ("routine", {})):
                 cell = item.get(key)
                 try:
-                    item[key] = json.loads(cell) if cell else empty
-                except json.JSONDecodeError:
+                    item[key] = json.loads(cell, object_pairs_hook=_unique_keys) if cell else empty
+                except (ValueError, RecursionError):
                     raise ImportFailed([f"line {line}, field {key}: not valid JSON"]) from None
             rows.append((line, item))
     except csv.Error as err:
@@ -198,9 +253,10 @@ def _moment(value: object, field: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(field, f"{value[:30]!r} is not an ISO date-time") from None
+        raise InvalidInput(field, f"{visible(value[:30])!r} is not an ISO date-time") from None
     if moment.tzinfo is None:
         raise InvalidInput(field, "needs its UTC offset, e.g. 2026-11-24T23:00:00+01:00")
+    check_date(moment.date(), field)
     return moment
 
 
@@ -215,38 +271,82 @@ def _int(value: object, field: str, lo: int, hi: int) -> int:
     return int(number)
 
 
-def _parse_night(line: int, raw: object) -> ImportNight:
+def _text(value: object, field: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(field, "must be text")
+    return clean_note(value, field)
+
+
+def _agrees(given: object, computed: float | None, field: str, tolerance: float = 0.05) -> None:
+    """A derived value in a file is checked against the one computed from the facts, never trusted."""
+    if given is None:
+        return
+    if computed is None:
+        raise InvalidInput(field, "is given, but there is nothing to derive it from")
+    if isinstance(given, bool) or not isinstance(given, (int, float, str)):
+        raise InvalidInput(field, "must be a number")
+    value = parse_number(given, field, minimum=-1e9, maximum=1e9)
+    if abs(value - computed) > tolerance:
+        raise InvalidInput(field, f"says {value:g}, but the night's own answers give {computed:g}; "
+                                  "derived values are recomputed, not taken from the file")
+
+
+def _parse_night(line: int, raw: object, latest: date | None) -> ImportNight:
     if not isinstance(raw, dict):
         raise InvalidInput("night", "each night must be an object")
     night_text = raw.get("night")
-    night = parse_date(night_text if isinstance(night_text, str) else None, "night")
-    diary = None
-    if raw.get("bed") is not None:
-        bed = _moment(raw.get("bed"), "bed")
-        diary = Diary(
-            bed=bed,
-            tried=bed if raw.get("tried") is None else _moment(raw["tried"], "tried"),
-            latency_min=_int(raw.get("latency_min", 0) or 0, "latency_min", 0, 720),
-            awakenings=_int(raw.get("awakenings", 0) or 0, "awakenings", 0, 60),
-            waso_min=_int(raw.get("waso_min", 0) or 0, "waso_min", 0, 1440),
-            final=_moment(raw.get("final"), "final"),
-            up=_moment(raw.get("up"), "up"),
-            quality=_int(raw.get("quality"), "quality", 1, 5),
-            rested=None if raw.get("rested") is None else _int(raw["rested"], "rested", 1, 5),
-        )
-        compute_metrics(diary)
-    note = raw.get("note")
-    if note is not None and not isinstance(note, str):
-        raise InvalidInput("note", "must be text")
-    note = clean_note(note)
-    doses = []
-    raw_doses = raw.get("doses") or []
+    night = parse_date(night_text if isinstance(night_text, str) else None, "night", latest=latest)
+    _known_fields(raw, NIGHT_KEYS, "")
+    diary = _parse_diary(raw)
+    metrics = compute_metrics(diary) if diary is not None else None
+    for key in ("tib_min", "tst_min", "se_pct"):
+        _agrees(raw.get(key), getattr(metrics, key) if metrics else None, key)
+    doses = _parse_doses(raw.get("doses"))
+    if raw.get("elemental_mg") is not None or doses:
+        _agrees(raw.get("elemental_mg", round(sum(d["elemental_mg"] for d in doses), 1)),
+                round(sum(d["elemental_mg"] for d in doses), 1), "elemental_mg")
+    return ImportNight(line, night, diary, _text(raw.get("note"), "note"), tuple(doses),
+                       _parse_symptoms(raw.get("symptoms")), _parse_routine(raw.get("routine")))
+
+
+def _known_fields(raw: dict, known: frozenset[str], prefix: str) -> None:
+    # A field this version does not know would be dropped without a word: refuse instead.
+    unknown = sorted(str(k) for k in set(raw) - known)
+    if unknown:
+        raise InvalidInput(f"{prefix}{visible(unknown[0])[:40]}",
+                           "is not a field this version of magsleep knows (an export from a newer one?)")
+
+
+def _parse_diary(raw: dict) -> Diary | None:
+    if raw.get("bed") is None:
+        return None
+    bed = _moment(raw.get("bed"), "bed")
+    diary = Diary(
+        bed=bed,
+        tried=bed if raw.get("tried") is None else _moment(raw["tried"], "tried"),
+        latency_min=_int(raw.get("latency_min", 0) or 0, "latency_min", 0, 720),
+        awakenings=_int(raw.get("awakenings", 0) or 0, "awakenings", 0, 60),
+        waso_min=_int(raw.get("waso_min", 0) or 0, "waso_min", 0, 1440),
+        final=_moment(raw.get("final"), "final"),
+        up=_moment(raw.get("up"), "up"),
+        quality=_int(raw.get("quality"), "quality", 1, 5),
+        rested=None if raw.get("rested") is None else _int(raw["rested"], "rested", 1, 5),
+    )
+    compute_metrics(diary)  # refuses an impossible diary, naming the field
+    return diary
+
+
+def _parse_doses(raw_doses: object) -> list[dict]:
+    if raw_doses is None:
+        return []
     if not isinstance(raw_doses, list):
         raise InvalidInput("doses", "must be a list")
+    doses = []
     for index, d in enumerate(raw_doses):
         field = f"doses[{index}]"
         if not isinstance(d, dict):
             raise InvalidInput(field, "must be an object")
+        _known_fields(d, DOSE_KEYS, f"{field}.")
         amount_is = d.get("amount_is", "elemental")
         if amount_is not in ("elemental", "compound"):
             raise InvalidInput(f"{field}.amount_is", "must be 'elemental' or 'compound'")
@@ -255,34 +355,43 @@ def _parse_night(line: int, raw: object) -> ImportNight:
                                   percent=d.get("percent"))
         except InvalidInput as err:
             raise InvalidInput(f"{field}.{err.field}", err.message) from None
-        elemental = d.get("elemental_mg", checked.elemental_mg)
-        if isinstance(elemental, bool) or not isinstance(elemental, (int, float)) \
-                or not math.isfinite(elemental) or not 0 < elemental <= MAX_AMOUNT_MG:
-            raise InvalidInput(f"{field}.elemental_mg", "must be a positive number of mg")
-        dose_note = d.get("note")
-        if dose_note is not None and not isinstance(dose_note, str):
-            raise InvalidInput(f"{field}.note", "must be text")
-        dose_note = clean_note(dose_note, f"{field}.note")
+        _agrees(d.get("elemental_mg"), checked.elemental_mg, f"{field}.elemental_mg")
         doses.append({"taken_at": _moment(d.get("taken_at"), f"{field}.taken_at"), "form": checked.form,
                       "amount_mg": checked.amount_mg, "amount_is": amount_is, "percent": checked.percent,
-                      "elemental_mg": float(elemental), "note": dose_note})
-    symptoms = []
-    raw_symptoms = raw.get("symptoms") or []
+                      "elemental_mg": checked.elemental_mg, "note": _text(d.get("note"), f"{field}.note")})
+    return doses
+
+
+def _parse_symptoms(raw_symptoms: object) -> tuple[Symptom, ...]:
+    if raw_symptoms is None:
+        return ()
     if not isinstance(raw_symptoms, list):
         raise InvalidInput("symptoms", "must be a list")
+    symptoms = []
     for s in raw_symptoms:
         if isinstance(s, dict):
             s = f"{s.get('kind')}:{s.get('severity', 1)}"
         symptoms.append(parse_symptom(s if isinstance(s, str) else None, "symptoms"))
-    routine_raw = raw.get("routine") or {}
+    return tuple(symptoms)
+
+
+def _parse_routine(routine_raw: object) -> tuple[tuple[str, bool], ...]:
+    if routine_raw is None:
+        return ()
     if not isinstance(routine_raw, dict):
         raise InvalidInput("routine", "must be an object of label: true/false")
-    routine = []
+    routine: dict[str, tuple[str, bool]] = {}
     for label, done in routine_raw.items():
+        shown = visible(label)[:40]
         if not isinstance(done, bool):
-            raise InvalidInput("routine", f"{label!r} must be true or false")
-        routine.append((clean_label(label), done))
-    return ImportNight(line, night, diary, note, tuple(doses), tuple(symptoms), tuple(routine))
+            raise InvalidInput("routine", f"{shown!r} must be true or false")
+        clean = clean_label(label)
+        key = label_key(clean)
+        if key in routine:
+            raise InvalidInput("routine", f"{visible(routine[key][0])!r} and {shown!r} are the same item "
+                                          "(they differ only in case or spacing)")
+        routine[key] = (clean, done)
+    return tuple(routine.values())
 
 
 def import_nights(nights: list[ImportNight], *, session: Session) -> int:
@@ -293,8 +402,8 @@ def import_nights(nights: list[ImportNight], *, session: Session) -> int:
         existing |= set(session.exec(select(Night.date).where(Night.date.in_(wanted[chunk:chunk + 500]))))
     clashes = [n for n in nights if n.night.isoformat() in existing]
     if clashes:
-        raise ImportFailed([f"line {n.line}, field night: {n.night} is already in the database"
-                            for n in clashes[:MAX_PROBLEMS]])
+        raise ImportFailed(_limited([f"line {n.line}, field night: {n.night} is already in the database"
+                                     for n in clashes]))
     items: dict[str, int] = {}
     for n in nights:
         row = save_diary(n.night, n.diary, symptoms=n.symptoms, note=n.note, session=session)
@@ -303,7 +412,7 @@ def import_nights(nights: list[ImportNight], *, session: Session) -> int:
                              amount_mg=d["amount_mg"], amount_is=d["amount_is"], percent=d["percent"],
                              elemental_mg=d["elemental_mg"], note=d["note"]))
         for label, done in n.routine:
-            key = label.lower()
+            key = label_key(label)
             if key not in items:
                 item = item_by_label(label, session=session)
                 items[key] = item.id if item is not None else add_item(label, session=session).id

@@ -62,6 +62,7 @@ class MagsleepApp(App[int]):
         self.data_version = 0
         """Counts saved writes: a screen coming back to the front reloads only if it moved."""
         self._waiting: list[tuple] = []  # run_db jobs asked for before the store was open
+        self._open_error: str | None = None  # why the store could not be opened
         self.history = HistoryRows(self)
         """History's rows, read ahead while the dashboard is idle."""
 
@@ -120,6 +121,9 @@ class MagsleepApp(App[int]):
         except StoreError as err:
             self.call_from_thread(self._open_failed, str(err))
             return
+        except Exception as err:  # noqa: BLE001  (never stay on "Opening your data…" silently)
+            self.call_from_thread(self._open_failed, f"cannot open {self.db_path}: {err}")
+            return
         self.call_from_thread(self._opened, store, settings)
 
     def _peeked(self, view: Any) -> None:
@@ -152,9 +156,16 @@ class MagsleepApp(App[int]):
         self.run_db(lambda s: save_setting("welcome_seen", True, session=s), write=True)
 
     def _open_failed(self, message: str) -> None:
+        from magsleep.store.errors import StoreError
         from magsleep.ui.screens.store_error import StoreErrorScreen
 
         self._exit_code = 2
+        self._open_error = message
+        # What was typed while the file was opening can't be saved: say so beside each, now.
+        waiting, self._waiting = self._waiting, []
+        for _job, write, _done, failed in waiting:
+            if write:
+                (failed or self._notify_error)(StoreError(f"Not saved: {message}"))
         self.push_screen(StoreErrorScreen(message))
 
     def on_unmount(self) -> None:
@@ -172,6 +183,12 @@ class MagsleepApp(App[int]):
         store is open the job waits (a tick made while it opens is saved once it is).
         """
         if self.store is None:
+            if self._open_error is not None:
+                if write:
+                    from magsleep.store.errors import StoreError
+
+                    (failed or self._notify_error)(StoreError(f"Not saved: {self._open_error}"))
+                return
             self._waiting.append((job, write, done, failed))
             return
         self._db_worker(job, write, done, failed)
@@ -273,19 +290,13 @@ class MagsleepApp(App[int]):
             dashboard.action_log_sleep()
 
     def _export(self) -> None:
-        from magsleep.store.files import backup_name
+        from magsleep.store.files import backup_name, write_private
         from magsleep.store.transfer import export_all
 
         target = backup_name(self.db_path, "export", self.now()).with_suffix(".json")
 
         def job(session):  # noqa: ANN001, ANN202
-            import os
-
-            text = export_all("json", session=session)
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            return target
+            return write_private(target, export_all("json", session=session))
 
         def failed(err: Exception) -> None:
             self.notify(str(err), title="Export failed", severity="error")

@@ -176,7 +176,7 @@ class HistoryScreen(Screen):
         error = self.query_one("#history-input-error", FieldError)
         if self.mode == "jump":
             try:
-                night = parse_date(event.value, "date")
+                night = parse_date(event.value, "date", latest=self.app.now().date())  # type: ignore[attr-defined]
             except InvalidInput as err:
                 error.say(err.message)
                 return
