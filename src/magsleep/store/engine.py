@@ -87,6 +87,13 @@ class Store:
         refused is not written.
         """
         path = Path(path).expanduser()
+        try:
+            return cls._open(path, private_dir=private_dir, now=now, read_only=read_only)
+        except OSError as err:  # a folder on the way we may not enter, a vanished file...
+            raise StoreError(f"cannot open {path}: {err.strerror or err}.") from None
+
+    @classmethod
+    def _open(cls, path: Path, *, private_dir: Path | None, now: datetime | None, read_only: bool) -> Store:
         if read_only:
             if not os.path.lexists(path):
                 raise StoreError(f"there is no database at {path}; nothing was created.")

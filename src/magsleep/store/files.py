@@ -48,8 +48,10 @@ def prepare_directory(path: Path, *, private_dir: Path | None = None) -> None:
         os.chmod(parent, 0o700)
 
 
-_CANNOT_OPEN = {"SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_READONLY", "SQLITE_AUTH", "SQLITE_BUSY",
-                "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL"}
+# Primary result codes that say the file could not be reached, not that it is damaged:
+# PERM 3, BUSY 5, LOCKED 6, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14, AUTH 23 (extended codes
+# such as SQLITE_READONLY_DIRECTORY carry the primary one in their low byte).
+_CANNOT_OPEN = {3, 5, 6, 8, 10, 13, 14, 23}
 
 
 def check_existing(path: Path) -> int | None:
@@ -80,7 +82,7 @@ def check_existing(path: Path) -> int | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as err:
-        if getattr(err, "sqlite_errorname", "") in _CANNOT_OPEN:
+        if (getattr(err, "sqlite_errorcode", 0) or 0) & 0xFF in _CANNOT_OPEN:
             raise StoreError(f"cannot open {path}: {err}{_access_hint(path)}. "
                              "The file itself looks fine and was left as it is.") from None
         raise StoreError(f"{path} is damaged ({err}); it was left as it is. "

@@ -317,8 +317,13 @@ def _known_fields(raw: dict, known: frozenset[str], prefix: str) -> None:
                            "is not a field this version of magsleep knows (an export from a newer one?)")
 
 
+DIARY_KEYS = ("tried", "latency_min", "awakenings", "waso_min", "final", "up", "quality", "rested")
+
+
 def _parse_diary(raw: dict) -> Diary | None:
     if raw.get("bed") is None:
+        if any(raw.get(key) is not None for key in DIARY_KEYS):  # answers would be dropped unseen
+            raise InvalidInput("bed", "is needed for the other sleep-diary answers given")
         return None
     bed = _moment(raw.get("bed"), "bed")
     diary = Diary(
