@@ -24,6 +24,15 @@ from tests.faults.writers import fork_writer, read_all
 KILLS = 50
 
 
+def note_counts(path: Path) -> dict[str, int]:
+    """How many doses hold each note (every acknowledged write must be there exactly once)."""
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT note, count(*) FROM dose GROUP BY note").fetchall())
+    finally:
+        conn.close()
+
+
 def notes_in(path: Path) -> set[str]:
     conn = sqlite3.connect(path)
     try:
@@ -57,7 +66,8 @@ def kill_loop(path: Path, kills: int, seed: int = 1) -> tuple[set[str], int]:
     rng = random.Random(seed)
     acked: set[str] = set()
     for round_ in range(kills):
-        pid, fd = fork_writer(path, tag=round_ % 7)
+        # Each child has its own tag, so every acknowledged write is a note no other write has.
+        pid, fd = fork_writer(path, tag=round_)
         wait_ready(fd)
         first = first_line(fd).decode()
         time.sleep(rng.uniform(0.0, 0.1))  # then killed at a random point of a later write
@@ -66,6 +76,7 @@ def kill_loop(path: Path, kills: int, seed: int = 1) -> tuple[set[str], int]:
         for line in [first.strip(), *read_all(fd)]:
             assert not line.startswith("error"), line
             tag, seq, kind = line.split()
+            assert f"{tag}:{seq}" not in acked, f"{tag}:{seq} acknowledged twice"
             acked.add(f"{tag}:{seq}")
     return acked, len(acked)
 
@@ -75,8 +86,10 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(tmp_path):
     Store.open(path).close()
     acked, count = kill_loop(path, KILLS)
     assert count > KILLS  # the children really were writing when killed
-    stored = notes_in(path)
+    counts = note_counts(path)
+    stored = set(counts)
     assert acked <= stored, f"{len(acked - stored)} acknowledged writes lost"
+    assert all(counts[note] == 1 for note in acked)
     # A dose without its ack was committed just before the kill: at most one per child.
     assert len(stored - acked) <= KILLS
 
