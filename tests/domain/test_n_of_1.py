@@ -88,7 +88,7 @@ def simulate(rng: random.Random, p, *, effect: float, rho: float, drift: float, 
         else:
             level = 1.0 if on else 0.0
         noise = rho * noise + rng.gauss(0, innovation)
-        value = 30 + drift * i + effect * level + noise
+        value = 60 + drift * i + effect * level + noise
         dosed = on if rng.random() < adherence else not on
         data[s.night] = NightData(max(0.0, value), dosed)
     return data

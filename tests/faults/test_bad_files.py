@@ -102,6 +102,11 @@ def test_every_shipped_schema_opens_with_every_row(tmp_path):
             assert sum(len(r.checks) for r in records) == counts["routine_check"]
             assert sum(len(r.symptoms) for r in records) == counts["symptom"]
             assert sorted(f"{r.night}{r.note or ''}" for r in records) == notes
+            if fixture.name >= "schema_v2.db":  # trial plans came with schema 2
+                from magsleep.store.trials import all_trials
+
+                plans = all_trials(session=s)
+                assert [p.pairs for p in plans] == [2, 4] and plans[0].stopped_at and not plans[1].stopped_at
         store.close()
 
 

@@ -131,10 +131,11 @@ def test_migration_backs_up_first_and_a_failure_leaves_the_old_schema(db_path, m
     with pytest.raises(StoreError, match="simulated"):
         Store.open(db_path)
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    shipped = len(migrations.MIGRATIONS) - 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == shipped
     assert not conn.execute("SELECT name FROM sqlite_master WHERE name='half_done'").fetchall()
     conn.close()
-    backups = list(db_path.parent.glob("magsleep-before-v2-*.db"))
+    backups = list(db_path.parent.glob(f"magsleep-before-v{shipped + 1}-*.db"))
     assert len(backups) == 1 and mode(backups[0]) == 0o600
     conn = sqlite3.connect(backups[0])
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

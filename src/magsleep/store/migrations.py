@@ -69,8 +69,30 @@ def _v1(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+SCHEMA_V2 = """
+CREATE TABLE trial (
+    id INTEGER PRIMARY KEY,
+    start TEXT NOT NULL,
+    baseline_nights INTEGER NOT NULL,
+    period_nights INTEGER NOT NULL,
+    pairs INTEGER NOT NULL,
+    washout_nights INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    orders TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    stopped_at TEXT
+)
+"""
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """The randomised trial's plans: one row each, never changed but for the stop."""
+    conn.execute(SCHEMA_V2)
+
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[Step] = [_v1]
+MIGRATIONS: list[Step] = [_v1, _v2]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -86,3 +86,21 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class TrialRow(SQLModel, table=True):
+    """A randomised trial's plan (domain.n_of_1.TrialPlan): fixed when made, only the stop changes."""
+
+    __tablename__ = "trial"
+
+    id: int | None = Field(default=None, primary_key=True)
+    start: str
+    baseline_nights: int
+    period_nights: int
+    pairs: int
+    washout_nights: int
+    outcome: str
+    orders: str  # JSON list of "on-off" / "off-on"
+    created_at: str
+    fingerprint: str  # SHA-256 of the plan's canonical JSON, checked on every read
+    stopped_at: str | None = None
