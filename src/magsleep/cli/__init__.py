@@ -84,4 +84,4 @@ def cli(ctx: click.Context, db: Path | None) -> None:
         run_app(ctx)
 
 
-from magsleep.cli import data_commands, insight_commands, log_commands  # noqa: E402,F401  (registers the commands)
+from magsleep.cli import data_commands, insight_commands, log_commands, trial_commands  # noqa: E402,F401  (registers the commands)

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from magsleep.domain.n_of_1 import NightData, TrialPlan
 from magsleep.domain.trend import NightPoint, point
 from magsleep.store.nights import diary_from_columns
 from magsleep.store.records import NightRecord
@@ -97,3 +98,14 @@ def diary_metrics(source: tuple | None):  # noqa: ANN201
         return diary, compute_metrics(diary)
     except (InvalidInput, ValueError):
         return None, None
+
+
+def trial_nights(plan: TrialPlan, *, session: Session) -> dict[date, NightData]:
+    """Each night of the plan with a diary or a dose: the outcome (minutes, points or 1-5) and
+    whether magnesium was taken (a dose on a night without is a deviation)."""
+    values = {p.night: getattr(p, plan.metric) for p in trend_points(session=session)
+              if plan.start <= p.night <= plan.end}
+    dosed = {date.fromisoformat(row[0]) for row in session.connection().exec_driver_sql(
+        "SELECT DISTINCT n.date FROM night n JOIN dose d ON d.night_id = n.id WHERE n.date BETWEEN ? AND ?",
+        (plan.start.isoformat(), plan.end.isoformat())).all()}
+    return {night: NightData(values.get(night), night in dosed) for night in set(values) | dosed}

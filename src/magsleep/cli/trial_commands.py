@@ -1,0 +1,121 @@
+"""`magsleep trial start|stop|status`: a randomised on/off plan, fixed before its nights."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from magsleep.cli import cli, open_store
+
+
+@cli.group()
+def trial() -> None:
+    """A randomised trial: periods with and without magnesium, in an order drawn at random."""
+
+
+@trial.command()
+@click.option("--baseline", default="14", metavar="N", show_default=True, help="Nights before the first period.")
+@click.option("--period", default="14", metavar="N", show_default=True, help="Nights in each period.")
+@click.option("--pairs", default="4", metavar="N", show_default=True, help="Pairs of one on and one off period.")
+@click.option("--washout", default="7", metavar="N", show_default=True,
+              help="First nights of each period that are taken but not counted.")
+@click.option("--outcome", default="sol", show_default=True, metavar="METRIC",
+              help="sol (time to fall asleep), se (efficiency), tst (total sleep) or quality.")
+@click.option("--start", "start", metavar="DATE", help="The first night, YYYY-MM-DD (default: tonight).")
+@click.pass_context
+def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: str, outcome: str,
+          start: str | None) -> None:
+    """Make the plan: each pair's order is drawn now, stored and never redrawn."""
+    from magsleep import local_time
+    from magsleep.domain.errors import InvalidInput
+    from magsleep.domain.n_of_1 import make_plan
+    from magsleep.domain.nights import night_of
+    from magsleep.domain.parsing import parse_date, parse_int
+    from magsleep.store.settings_store import load_settings
+    from magsleep.store.trials import add_trial
+
+    now = local_time.now()
+    numbers = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
+               for name, value in (("baseline", baseline), ("period", period), ("pairs", pairs),
+                                   ("washout", washout))}
+    first = parse_date(start, "--start") if start else None
+    if first is not None and first < night_of(now):
+        raise InvalidInput("--start", f"{first} is in the past; a plan is made before its nights")
+    # Checked in full before the database is touched.
+    make_plan(first or night_of(now), now.isoformat(timespec="seconds"), outcome=outcome,
+              draw=lambda orders: orders[0], **numbers)
+    store = open_store(ctx)
+    with store.writing() as session:
+        tonight = night_of(now, load_settings(session=session).rollover_hour)
+        if first is not None and first < tonight:
+            raise InvalidInput("--start", f"{first} is in the past; a plan is made before its nights")
+        plan = add_trial(make_plan(first or tonight, now.isoformat(timespec="seconds"), outcome=outcome,
+                                   **numbers), tonight, session=session)
+    click.echo(f"Trial plan {plan.short_fingerprint} made {plan.created_at}: {plan.start} to {plan.end}.")
+    click.echo(f"Outcome: {plan.outcome}. Baseline {plan.baseline_nights} nights, then {plan.pairs} pairs of "
+               f"{plan.period_nights}-night periods; the first {plan.washout_nights} nights of each are "
+               "not counted.")
+    for s in plan.schedule():
+        if s.period_night == 1:
+            what = "baseline" if s.phase == "baseline" else f"pair {s.pair}: {'magnesium' if s.phase == 'on' else 'no magnesium'}"
+            click.echo(f"  from {s.night}  {what}")
+    click.echo("magsleep never suggests a dose: keep to the one you and your healthcare professional chose.")
+
+
+@trial.command()
+@click.pass_context
+def stop(ctx: click.Context) -> None:
+    """End the running trial early (recorded, and said in every result)."""
+    from magsleep import local_time
+    from magsleep.store.trials import stop_trial
+
+    now = local_time.now()
+    store = open_store(ctx)
+    with store.writing() as session:
+        plan = stop_trial(now.isoformat(timespec="seconds"), now.date(), session=session)
+    click.echo(f"Trial {plan.short_fingerprint} stopped {plan.stopped_at}.")
+
+
+@trial.command()
+@click.option("--json", "as_json", is_flag=True, help="The plan, its schedule and tonight, as JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """The plan, tonight's assignment, progress and deviations."""
+    from magsleep import local_time
+    from magsleep.domain.n_of_1 import analyse, tonight_text
+    from magsleep.domain.nights import last_night, night_of
+    from magsleep.store.settings_store import load_settings
+    from magsleep.store.trials import current_trial
+    from magsleep.store.views import trial_nights
+
+    store = open_store(ctx, read_only=True)
+    now = local_time.now()
+    with store.reading() as session:
+        rollover = load_settings(session=session).rollover_hour
+        plan = current_trial(session=session)
+        data = trial_nights(plan, session=session) if plan else {}
+    if plan is None:
+        click.echo(json.dumps({"plan": None}) if as_json else "No trial yet: 'magsleep trial start' makes one.")
+        return
+    tonight, last = night_of(now, rollover), last_night(now, rollover)
+    result = analyse(plan, data, last)
+    entry = plan.night(tonight)
+    if as_json:
+        plan_dict = {**plan.as_dict(), "fingerprint_short": plan.short_fingerprint}
+        click.echo(json.dumps({
+            "plan": plan_dict,
+            "schedule": [s.as_dict() for s in plan.schedule()],
+            "tonight": {"night": tonight.isoformat(), "phase": entry.phase if entry else None,
+                        "pair": entry.pair if entry else None, "counts": entry.counts if entry else False,
+                        "text": tonight_text(plan, tonight)},
+            "result": result.as_dict(),
+        }, indent=2))
+        return
+    click.echo(f"Trial plan {plan.short_fingerprint} (made {plan.created_at}): {plan.start} to {plan.end}, "
+               f"outcome {plan.outcome}." + (f" Stopped {plan.stopped_at}." if plan.stopped_at else ""))
+    click.echo(tonight_text(plan, tonight))
+    click.echo(result.text())
+    if result.deviations:
+        click.echo(f"Deviations (a dose on a night without, or none on a magnesium night): "
+                   f"{len(result.deviations)} nights, latest {result.deviations[-1]}.")
