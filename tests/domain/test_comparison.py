@@ -81,10 +81,10 @@ def test_trial_progress_consistency_streaks_and_jumps():
 def test_when_to_see_a_professional():
     t = trial_progress({START + timedelta(days=i): 200.0 for i in range(28)}, None, 28, START + timedelta(days=45))
     pts = points([80] * 46, [True] * 28 + [False] * 18)
-    advice = professional_advice(pts, side_effect_nights=3, nights_over_limit=2, trial=t, main=None)
+    advice = professional_advice(pts, side_effect_nights=3, nights_over_limit=2, trial=t, improved=False)
     assert len(advice) == 4 and all("healthcare professional" in a for a in advice)
     assert professional_advice(pts[:5], side_effect_nights=2, nights_over_limit=0,
-                               trial=trial_progress({}, None, 28, START), main=None) == []
+                               trial=trial_progress({}, None, 28, START), improved=False) == []
 
 
 # ---------------------------------------------------------------- simulation

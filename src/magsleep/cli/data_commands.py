@@ -74,21 +74,22 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
         fail(f"cannot read {file}: {getattr(err, 'strerror', None) or err}")
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
-        nights = parse_file(text, fmt, latest=local_time.now().date())
+        parsed = parse_file(text, fmt, latest=local_time.now().date())
         store = open_store(ctx)
         with store.writing() as session:
             if dry_run:
                 # Check clashes with stored nights too, then undo.
-                import_nights(nights, session=session)
+                import_nights(parsed, session=session)
                 session.rollback()
             else:
-                import_nights(nights, session=session)
+                import_nights(parsed, session=session)
     except ImportFailed as err:
         detail = "\n".join(f"  {visible(p)}" for p in err.problems)
         click.echo(f"magsleep: cannot import {visible(file)}: nothing was imported\n{detail}", err=True)
         ctx.exit(2)
     verb = "would import" if dry_run else "imported"
-    click.echo(f"{len(nights)} nights {verb} from {visible(file)}.")
+    plans = f" and {len(parsed.trials)} trial plan{'s' if len(parsed.trials) != 1 else ''}" if parsed.trials else ""
+    click.echo(f"{len(parsed.nights)} nights{plans} {verb} from {visible(file)}.")
 
 
 @cli.command()

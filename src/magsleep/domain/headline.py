@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from magsleep.domain.comparison import MIN_NIGHTS, t_quantile
+from magsleep.domain.comparison import MIN_NIGHTS, Comparison, t_quantile
+from magsleep.domain.n_of_1 import TrialResult
 from magsleep.domain.trend import METRICS_BY_KEY, NightPoint
 
 WINDOW_NIGHTS = 14
@@ -109,3 +110,21 @@ def headline_text(effect: Effect, since_start: tuple[float | None, float | None,
     if effect.direction == "unclear":
         return f"No clear difference so far: {numbers}."
     return f"{'Better' if effect.direction == 'better' else 'Worse'} on magnesium: {numbers}."
+
+
+def trial_effect(result: TrialResult) -> Effect:
+    """The headline from a randomised trial: its own outcome, estimate and interval."""
+    e = result.as_randomised
+    direction = "too few" if result.direction == "interim" else result.direction
+    return Effect(result.plan.metric, "trial", e.estimate, e.ci_low, e.ci_high, direction)
+
+
+def headline(points: Sequence[NightPoint], metric: str, comparisons: Sequence[Comparison],
+             start: date | None, trial: TrialResult | None) -> tuple[Effect, str]:
+    """What the headline claims and says: the trial's result when one has begun, else the diary's."""
+    if trial is not None:
+        return trial_effect(trial), trial.text()
+    effect = diary_effect(points, metric)
+    since = next((c for c in comparisons if c.metric == metric and c.kind == "before_after"), None)
+    raw = (since.diff, since.ci_low, since.ci_high) if since is not None and since.enough else None
+    return effect, headline_text(effect, raw, start)

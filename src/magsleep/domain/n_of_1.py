@@ -29,10 +29,8 @@ from datetime import date, timedelta
 
 from magsleep.domain.comparison import t_quantile
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.trend import METRICS_BY_KEY
+from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 
-OUTCOMES = {"sol": "sol_min", "se": "se_pct", "tst": "tst_min", "quality": "quality"}
-"""Trial outcome names (the command line's) and the metric each one is."""
 DEFAULTS = {"baseline": 14, "period": 14, "pairs": 4, "washout": 7, "outcome": "sol"}
 MIN_COUNTED = 4
 """A period counts only with at least this many counted nights with a diary."""
@@ -298,9 +296,9 @@ def tonight_text(plan: TrialPlan, night: date) -> str:
         return "Trial finished: see Insights for the result."
     if s.phase == "baseline":
         return f"Trial · baseline night {s.period_night} of {plan.baseline_nights}: as usual, no magnesium."
-    counts = "counts" if s.counts else "washout, not counted"
+    counts = "counts" if s.counts else "washout"
     if s.phase == "on":
         return (f"Trial · pair {s.pair} of {plan.pairs} · magnesium period, night {s.period_night} of "
                 f"{plan.period_nights} ({counts})")
-    return (f"Trial · pair {s.pair} of {plan.pairs} · no-magnesium period: skip magnesium tonight "
-            f"(night {s.period_night} of {plan.period_nights}, {counts})")
+    return (f"Trial · pair {s.pair} of {plan.pairs} · no-magnesium period: skip magnesium tonight · "
+            f"night {s.period_night} of {plan.period_nights} ({counts})")

@@ -9,6 +9,7 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import DEFAULT_DAILY_LIMIT_MG, DEFAULT_FORM, find_form, validate_limit
 from magsleep.domain.nights import DEFAULT_ROLLOVER_HOUR
 from magsleep.domain.parsing import parse_date, parse_int
+from magsleep.domain.trend import OUTCOMES
 
 DEFAULT_TRIAL_NIGHTS = 28
 
@@ -22,6 +23,8 @@ class Settings:
     default_form: str = DEFAULT_FORM
     trial_start: date | None = None
     trial_length: int = DEFAULT_TRIAL_NIGHTS
+    primary_outcome: str = "sol"
+    """The one outcome the headline speaks of (trend.OUTCOMES); the others are secondary."""
     welcome_seen: bool = False
 
 
@@ -40,6 +43,11 @@ def parse_setting(key: str, text: str | None) -> object:
         return None if text in (None, "") else parse_date(text, "trial start")
     if key == "trial_length":
         return parse_int(text, "trial length", minimum=7, maximum=365, unit="nights")
+    if key == "primary_outcome":
+        value = str(text or "").strip().lower()
+        if value not in OUTCOMES:
+            raise InvalidInput("primary outcome", f"must be one of {', '.join(OUTCOMES)}")
+        return value
     if key == "welcome_seen":
         return str(text).lower() in ("1", "true", "yes")
     raise InvalidInput("setting", f"unknown setting {key!r}")

@@ -27,6 +27,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("quality", "Quality", "1-5", "Quality 1-5"),
 )
 METRICS_BY_KEY = {m.key: m for m in METRICS}
+OUTCOMES = {"sol": "sol_min", "se": "se_pct", "tst": "tst_min", "quality": "quality"}
+"""Outcome names (as typed on the command line and stored) and the metric each one is."""
 RANGES: tuple[int | None, ...] = (7, 30, 90, None)  # None: all nights
 WINDOW = 7
 

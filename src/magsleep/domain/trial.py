@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from magsleep.domain.comparison import Comparison
 from magsleep.domain.magnesium import CONSULT, JUMP_RATIO
 from magsleep.domain.trend import NightPoint
 
@@ -86,7 +85,7 @@ def trial_progress(dose_totals: dict[date, float], start: date | None, length: i
 
 
 def professional_advice(points: Sequence[NightPoint], *, side_effect_nights: int, nights_over_limit: int,
-                        trial: Trial, main: Comparison | None) -> list[str]:
+                        trial: Trial, improved: bool) -> list[str]:
     """The reasons, if any, to talk to a healthcare professional; said plainly, without drama."""
     advice = []
     if side_effect_nights >= SIDE_EFFECT_NIGHTS:
@@ -94,7 +93,7 @@ def professional_advice(points: Sequence[NightPoint], *, side_effect_nights: int
     if nights_over_limit:
         advice.append(f"The daily limit was exceeded on {nights_over_limit} "
                       f"night{'s' if nights_over_limit != 1 else ''}. {CONSULT}")
-    if trial.finished and (main is None or main.direction != "better"):
+    if trial.finished and not improved:
         advice.append("The trial is finished with no clear improvement. Poor sleep that goes on is worth "
                       f"discussing: {CONSULT[0].lower()}{CONSULT[1:]}")
     if trial.finished and trial.start is not None:

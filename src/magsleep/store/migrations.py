@@ -87,8 +87,10 @@ CREATE TABLE trial (
 
 
 def _v2(conn: sqlite3.Connection) -> None:
-    """The randomised trial's plans: one row each, never changed but for the stop."""
+    """The randomised trial's plans (one row each, never changed but for the stop), and the night
+    each checklist item was added (adherence counts an item from then on; NULL: from the start)."""
     conn.execute(SCHEMA_V2)
+    conn.execute("ALTER TABLE routine_item ADD COLUMN created_on TEXT")
 
 
 # MIGRATIONS[n] takes a database from version n to n + 1.

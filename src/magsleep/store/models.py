@@ -54,6 +54,7 @@ class RoutineItem(SQLModel, table=True):
     label: str = Field(unique=True)
     position: int
     active: bool = True
+    created_on: str | None = None  # the night it was added; None: there from the start
 
 
 class RoutineCheck(SQLModel, table=True):

@@ -18,8 +18,9 @@ from magsleep.domain.comparison import describe
 from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.sleep_diary import format_minutes
 from magsleep.domain.text_safety import markdown_text, visible
+from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.store.files import write_private
-from magsleep.store.insights_store import Insights, compute_insights
+from magsleep.store.insights_store import Insights, load_insights
 from magsleep.store.nights import load_nights
 from magsleep.store.records import NightRecord
 from magsleep.store.settings_store import load_settings
@@ -74,11 +75,12 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
         f"  {describe(c)}" for c in insights.comparisons if c.kind == "on_off"] + [
         "Since starting vs before:"] + [f"  {describe(c)}" for c in insights.comparisons if c.kind == "before_after"]
     side = [f"{kind}: {n} time{'s' if n != 1 else ''}" for kind, n in insights.side_effects.items()] or ["none logged"]
-    adherence = [Data(f"{label}: {done} of {total} nights ({done / total:.0%})")
-                 for label, (done, total) in insights.adherence.items() if total] or ["nothing ticked"]
+    adherence = [Data(f"{label}: {done} of {total} logged nights ({done / total:.0%})")
+                 for label, (done, total) in insights.adherence.items() if total] or ["no logged nights yet"]
     return [
         ("Period", f"{period}; {len(records)} nights, {len(insights.points)} with a sleep diary."),
         ("Summary", insights.verdict),
+        *trial_sections(insights),
         ("Trial", f"{insights.trial.progress_text()} {insights.trial.dose_rise_text()}"),
         ("Magnesium by week", dose_weeks(records)),
         ("Sleep diary by week", diary_weeks(records)),
@@ -90,6 +92,40 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
             "Self-tracked data from magsleep, a tracker, not a medical device. Intervals come from a "
             "circular block bootstrap that allows for night-to-night correlation.", CONSULT]),
     ]
+
+
+def trial_sections(insights: Insights) -> list[tuple[str, object]]:
+    """The randomised trial: the plan as fixed before the data, the orders, each pair, the result
+    and the deviations (CENT 2015 asks for the planned periods, their length and any washout)."""
+    plan, result = insights.plan, insights.randomised
+    if plan is None:
+        return []
+    metric = METRICS_BY_KEY[plan.metric]
+    lines = [f"Plan {plan.short_fingerprint} (SHA-256 {plan.fingerprint}), made {plan.created_at}, before its "
+             f"first night {plan.start}; last night {plan.end}.",
+             f"Outcome: {metric.label.lower()} ({metric.unit}). Baseline {plan.baseline_nights} nights, then "
+             f"{plan.pairs} pairs of {plan.period_nights}-night periods, one with and one without magnesium in an "
+             f"order drawn at random; the first {plan.washout_nights} nights of each period are not counted.",
+             "Orders: " + ", ".join(f"pair {i} {o}" for i, o in enumerate(plan.orders, 1)) + "."]
+    if plan.stopped_at:
+        lines.append(f"Stopped early on {plan.stopped_at}.")
+    parts: list[tuple[str, object]] = [("Randomised trial", lines)]
+    if result is not None:
+        def mean(value: float | None, n: int) -> str:
+            return f"{value:.1f} ({n} nights)" if value is not None else f"— ({n} nights)"
+        rows = [[str(p.pair), p.order, mean(p.on_mean, p.on_n), mean(p.off_mean, p.off_n),
+                 f"{p.diff:+.1f}" if p.diff is not None else "—"] for p in result.pairs]
+        parts.append(("Trial pairs", (["Pair", "Order", "With magnesium", "Without", "Difference"], rows)))
+        pp = result.per_protocol
+        per_protocol = (f"Per protocol (deviation nights left out): {pp.estimate:+.1f}, 95% CI {pp.ci_low:+.1f} "
+                        f"to {pp.ci_high:+.1f}." if pp.estimate is not None and pp.ci_low is not None
+                        else "Per protocol: no estimate yet.")
+        deviations = (f"Deviations (a dose on a night without, or none on a magnesium night): "
+                      f"{len(result.deviations)} nights" + (f", {', '.join(str(d) for d in result.deviations[:10])}"
+                                                             f"{' …' if len(result.deviations) > 10 else ''}."
+                                                             if result.deviations else "."))
+        parts.append(("Trial result", [result.text(), per_protocol, deviations]))
+    return parts
 
 
 def _md(text: str) -> str:
@@ -152,7 +188,7 @@ def to_html(title: str, parts: list[tuple[str, object]]) -> str:
 def build_report(fmt: str, last: date, *, session: Session, start: date | None = None,
                  end: date | None = None) -> str:
     records = load_nights(session=session, start=start, end=end)
-    insights = compute_insights(records, load_settings(session=session), min(last, end) if end else last)
+    insights = load_insights(last, session=session, start=start, end=end)
     first = records[0].night if records else None
     final = records[-1].night if records else None
     title = "magsleep report: magnesium and sleep"

@@ -48,13 +48,16 @@ def item_by_label(label: str, *, session: Session) -> RoutineItem | None:
     return next((item for item in session.exec(select(RoutineItem)) if label_key(item.label) == key), None)
 
 
-def add_item(label: str, *, session: Session) -> ItemRecord:
+def add_item(label: str, *, session: Session, created_on: date | None = None) -> ItemRecord:
+    """A new active item at the end; `created_on` is tonight when a person adds it (adherence counts
+    it from then on), None for items that come with imported nights."""
     clean = clean_label(label)
     same = item_by_label(clean, session=session)
     if same is not None:
         raise InvalidInput("label", f"{same.label!r} is already on the checklist")
     last = session.exec(select(func.max(RoutineItem.position))).one()
-    item = RoutineItem(label=clean, position=(last or 0) + 1, active=True)
+    item = RoutineItem(label=clean, position=(last or 0) + 1, active=True,
+                       created_on=created_on.isoformat() if created_on else None)
     session.add(item)
     session.flush()
     return ItemRecord(item.id, item.label, item.position, item.active)

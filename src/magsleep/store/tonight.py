@@ -8,14 +8,17 @@ screen before SQLAlchemy has finished importing. Nothing here imports SQLAlchemy
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from magsleep.domain.n_of_1 import TrialPlan
 from magsleep.domain.nights import night_of
 from magsleep.domain.settings import Settings, settings_from_text
+from magsleep.store.errors import StoreError
 from magsleep.store.files import read_only_uri
 from magsleep.store.migrations import CURRENT_VERSION
 from magsleep.store.records import CheckRecord, DoseRecord, dose_from_columns
@@ -30,6 +33,8 @@ class TonightView:
     doses: tuple[DoseRecord, ...]
     recent_totals: tuple[float, ...]
     settings: Settings
+    trial: TrialPlan | None = None
+    """The newest randomised trial plan (stopped or not), if any."""
 
     @property
     def total_mg(self) -> float:
@@ -73,6 +78,32 @@ def read_recent_totals(conn: sqlite3.Connection, night: date, days: int = 7) -> 
     return [round(float(total), 1) for _, total in rows]
 
 
+TRIAL_COLUMNS = ("start, baseline_nights, period_nights, pairs, washout_nights, outcome, orders, created_at, "
+                 "stopped_at, fingerprint")
+
+
+def plan_from_columns(start: str, baseline: int, period: int, pairs: int, washout: int, outcome: str,
+                      orders: str, created_at: str, stopped_at: str | None, fingerprint: str) -> TrialPlan:
+    """A stored plan, checked against its fingerprint: one edited behind magsleep's back is refused."""
+    plan = TrialPlan(date.fromisoformat(start), baseline, period, pairs, washout, outcome,
+                     tuple(json.loads(orders)), created_at, stopped_at)
+    if plan.fingerprint != fingerprint:
+        raise StoreError(f"the trial plan made {created_at} no longer matches its fingerprint; "
+                         "it was changed outside magsleep")
+    return plan
+
+
+def read_trials(conn: sqlite3.Connection) -> list[TrialPlan]:
+    """Every plan, oldest first."""
+    return [plan_from_columns(*row) for row in conn.execute(f"SELECT {TRIAL_COLUMNS} FROM trial ORDER BY id")]
+
+
+def read_trial(conn: sqlite3.Connection) -> TrialPlan | None:
+    """The newest plan, stopped or not."""
+    row = conn.execute(f"SELECT {TRIAL_COLUMNS} FROM trial ORDER BY id DESC LIMIT 1").fetchone()
+    return None if row is None else plan_from_columns(*row)
+
+
 def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | None = None) -> TonightView:
     return TonightView(
         night=night,
@@ -80,6 +111,7 @@ def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | Non
         doses=tuple(read_doses(conn, night)),
         recent_totals=tuple(read_recent_totals(conn, night)),
         settings=settings or read_settings(conn),
+        trial=read_trial(conn),
     )
 
 
@@ -101,5 +133,5 @@ def peek_tonight(path: Path, now: datetime) -> TonightView | None:
             return read_tonight(conn, night_of(now, settings.rollover_hour), settings)
         finally:
             conn.close()
-    except (sqlite3.Error, ValueError):
+    except (sqlite3.Error, ValueError, StoreError):
         return None

@@ -23,10 +23,12 @@ from magsleep.domain.parsing import check_date, clean_note, parse_date, parse_nu
 from magsleep.domain.routine import clean_label, label_key
 from magsleep.domain.text_safety import csv_cell, csv_uncell, visible
 from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
+from magsleep.domain.n_of_1 import ORDERS, TrialPlan, check_plan_numbers
 from magsleep.store.models import Dose, Night, RoutineCheck
 from magsleep.store.nights import load_nights, save_diary
 from magsleep.store.records import NightRecord
 from magsleep.store.routine_store import add_item, item_by_label
+from magsleep.store.trials import all_trials, insert_plan
 
 SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",
                   "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "note")
@@ -69,8 +71,18 @@ def night_to_dict(record: NightRecord) -> dict:
     }
 
 
-def export_json(records: list[NightRecord]) -> str:
-    return json.dumps({"nights": [night_to_dict(r) for r in records]}, indent=2, ensure_ascii=False) + "\n"
+TRIAL_KEYS = ("start", "baseline_nights", "period_nights", "pairs", "washout_nights", "outcome", "orders",
+              "created_at", "stopped_at", "fingerprint")
+
+
+def trial_to_dict(plan: TrialPlan) -> dict:
+    data = plan.as_dict()
+    return {key: data[key] for key in TRIAL_KEYS}
+
+
+def export_json(records: list[NightRecord], trials: list[TrialPlan] | None = None) -> str:
+    return json.dumps({"nights": [night_to_dict(r) for r in records],
+                       "trials": [trial_to_dict(p) for p in trials or []]}, indent=2, ensure_ascii=False) + "\n"
 
 
 def export_csv(records: list[NightRecord]) -> str:
@@ -111,6 +123,14 @@ class ImportNight:
     routine: tuple[tuple[str, bool], ...]
 
 
+@dataclass(frozen=True)
+class ImportFile:
+    """Everything a checked file holds: its nights, and (JSON only) its trial plans."""
+
+    nights: list[ImportNight]
+    trials: list[TrialPlan]
+
+
 class ImportFailed(Exception):
     """A file that cannot be imported; `problems` name the line and field of each."""
 
@@ -126,13 +146,17 @@ def _limited(problems: list[str]) -> list[str]:
     return [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
 
 
-def parse_file(text: str, fmt: str, *, latest: date | None = None) -> list[ImportNight]:
+def parse_file(text: str, fmt: str, *, latest: date | None = None) -> ImportFile:
     """Read and check every row of an export; raises ImportFailed naming each problem.
 
     `latest` is the last night that may be imported (tonight): nights in the future are refused.
     """
     text = text.removeprefix("\ufeff")  # a byte-order mark, as spreadsheets save CSV
-    items = _json_items(text) if fmt == "json" else _csv_items(text)
+    trials_raw: object = []
+    if fmt == "json":
+        items, trials_raw = _json_items(text)
+    else:
+        items = _csv_items(text)
     problems: list[str] = []
     nights: list[ImportNight] = []
     seen: dict[date, int] = {}
@@ -149,9 +173,52 @@ def parse_file(text: str, fmt: str, *, latest: date | None = None) -> list[Impor
                             f"(first on line {seen[parsed.night]})")
         seen.setdefault(parsed.night, line)
         nights.append(parsed)
+    trials = _parse_trials(trials_raw, problems)
     if problems:
         raise ImportFailed(_limited(problems))
-    return nights
+    return ImportFile(nights, trials)
+
+
+def _parse_trials(raw: object, problems: list[str]) -> list[TrialPlan]:
+    """Trial plans from a file: every number checked, and each fingerprint recomputed (a plan
+    changed after it was made is refused)."""
+    if not isinstance(raw, list):
+        problems.append('field trials: must be a list')
+        return []
+    plans = []
+    for index, t in enumerate(raw):
+        field = f"trials[{index}]"
+        try:
+            if not isinstance(t, dict):
+                raise InvalidInput(field, "must be an object")
+            _known_fields(t, frozenset(TRIAL_KEYS), f"{field}.")
+            orders = t.get("orders")
+            if not isinstance(orders, list) or any(o not in ORDERS for o in orders):
+                raise InvalidInput(f"{field}.orders", "must be a list of 'on-off' / 'off-on'")
+            numbers = {key: _int(t.get(key), f"{field}.{key}", 0, 1000)
+                       for key in ("baseline_nights", "period_nights", "pairs", "washout_nights")}
+            outcome = t.get("outcome")
+            try:
+                check_plan_numbers(numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
+                                   numbers["washout_nights"], outcome if isinstance(outcome, str) else "")
+            except InvalidInput as err:
+                raise InvalidInput(f"{field}.{err.field.lstrip('-')}", err.message) from None
+            if len(orders) != numbers["pairs"]:
+                raise InvalidInput(f"{field}.orders", "must hold one order per pair")
+            start = parse_date(t.get("start") if isinstance(t.get("start"), str) else None, f"{field}.start")
+            created, stopped = t.get("created_at"), t.get("stopped_at")
+            _moment(created, f"{field}.created_at")
+            if stopped is not None:
+                _moment(stopped, f"{field}.stopped_at")
+            plan = TrialPlan(start, numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
+                             numbers["washout_nights"], str(outcome), tuple(orders), str(created), stopped)
+            if plan.fingerprint != t.get("fingerprint"):
+                raise InvalidInput(f"{field}.fingerprint", "does not match the plan: it was changed after "
+                                                           "it was made")
+            plans.append(plan)
+        except InvalidInput as err:
+            problems.append(f"field {err.field}: {err.message}")
+    return plans
 
 
 class _DuplicateKey(ValueError):
@@ -176,8 +243,8 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _json_items(text: str) -> list[tuple[int, object]]:
-    """The nights of a JSON export with the line each starts on."""
+def _json_items(text: str) -> tuple[list[tuple[int, object]], object]:
+    """The nights of a JSON export with the line each starts on, and its trial plans."""
     decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
     try:
         data = decoder.decode(text)
@@ -192,7 +259,7 @@ def _json_items(text: str) -> list[tuple[int, object]]:
         raise ImportFailed([f"not a usable JSON file ({visible(err)[:80]})"]) from None
     if not isinstance(data, dict) or not isinstance(data.get("nights"), list):
         raise ImportFailed(['line 1: expected an object with a "nights" list'])
-    unknown = sorted(set(data) - {"nights"})
+    unknown = sorted(set(data) - {"nights", "trials"})
     if unknown:
         raise ImportFailed([f"line 1: unknown top-level field {visible(unknown[0])[:40]!r}; "
                             "is this a magsleep export?"])
@@ -217,7 +284,7 @@ def _json_items(text: str) -> list[tuple[int, object]]:
         counted = pos
         lines.append(line)
         _, pos = decoder.raw_decode(text, pos)
-    return list(zip(lines, data["nights"]))
+    return list(zip(lines, data["nights"])), data.get("trials", [])
 
 
 def _csv_items(text: str) -> list[tuple[int, object]]:
@@ -399,8 +466,17 @@ def _parse_routine(routine_raw: object) -> tuple[tuple[str, bool], ...]:
     return tuple(routine.values())
 
 
-def import_nights(nights: list[ImportNight], *, session: Session) -> int:
-    """Write checked nights in the caller's transaction; refuses nights already stored."""
+def import_nights(parsed: ImportFile, *, session: Session) -> int:
+    """Write checked nights and plans in the caller's transaction; refuses nights and plans
+    already stored."""
+    nights = parsed.nights
+    stored = {p.fingerprint for p in all_trials(session=session)}
+    again = [p for p in parsed.trials if p.fingerprint in stored]
+    if again:
+        raise ImportFailed([f"field trials: the plan {p.short_fingerprint} is already in the database"
+                            for p in again][:MAX_PROBLEMS])
+    for plan in parsed.trials:
+        insert_plan(plan, session=session)
     wanted = [n.night.isoformat() for n in nights]
     existing = set()
     for chunk in range(0, len(wanted), 500):
@@ -426,5 +502,6 @@ def import_nights(nights: list[ImportNight], *, session: Session) -> int:
 
 
 def export_all(fmt: str, *, session: Session) -> str:
+    """Every night (and, in JSON, every trial plan)."""
     records = load_nights(session=session)
-    return export_json(records) if fmt == "json" else export_csv(records)
+    return export_json(records, all_trials(session=session)) if fmt == "json" else export_csv(records)

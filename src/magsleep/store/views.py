@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session
 
 from magsleep.domain.n_of_1 import NightData, TrialPlan
+from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.trend import NightPoint, point
 from magsleep.store.nights import diary_from_columns
 from magsleep.store.records import NightRecord
@@ -27,6 +28,14 @@ def night_points(records: list[NightRecord]) -> list[NightPoint]:
             out.append(point(record.night, metrics, record.diary.quality, record.elemental_mg))
     return out
 
+
+# A checklist item counts on night n when it is active and was there that night; it is done when
+# ticked, and "Take magnesium" is done too when a dose was logged (unticked is not done).
+ITEM_COUNTS = "i.active = 1 AND (i.created_on IS NULL OR i.created_on <= n.date)"
+ITEM_DONE = (
+    "(EXISTS (SELECT 1 FROM routine_check c WHERE c.item_id = i.id AND c.night_id = n.id AND c.done = 1) "
+    f"OR (i.label = '{TAKE_MAGNESIUM}' AND EXISTS (SELECT 1 FROM dose d WHERE d.night_id = n.id)))"
+)
 
 # The diary columns in the order `diary_from_columns` takes them.
 DIARY_COLUMNS = "n.bed, n.tried, n.latency_min, n.awakenings, n.waso_min, n.final, n.up, n.quality"
@@ -69,8 +78,8 @@ def history_nights(*, session: Session) -> list[HistoryNight]:
         f"SELECT n.date, {DIARY_COLUMNS}, n.note, "
         "(SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), "
         "(SELECT group_concat(DISTINCT d.form) FROM dose d WHERE d.night_id = n.id), "
-        "(SELECT sum(c.done) FROM routine_check c WHERE c.night_id = n.id), "
-        "(SELECT count(*) FROM routine_check c WHERE c.night_id = n.id), "
+        f"(SELECT sum({ITEM_DONE}) FROM routine_item i WHERE {ITEM_COUNTS}), "
+        f"(SELECT count(*) FROM routine_item i WHERE {ITEM_COUNTS}), "
         "(SELECT group_concat(s.kind || ':' || s.severity, ';') FROM symptom s WHERE s.night_id = n.id) "
         "FROM night n ORDER BY n.date DESC"
     ).all()

@@ -260,6 +260,15 @@ class MagsleepApp(App[int]):
         elif not small and isinstance(self.screen, TooSmallScreen):
             self.pop_screen()
 
+    def leave(self, screen: Screen, result: object = None) -> None:
+        """Close `screen` (with `result` for its callback) if it is still the one on top.
+
+        A key pressed twice quickly (escape, escape) reaches a screen that is already leaving:
+        dismissing it again would pop the screen beneath, and popping the last one crashes.
+        """
+        if screen.is_active and len(self.screen_stack) > 1:
+            screen.dismiss(result)
+
     def action_quit(self) -> None:
         self.exit(return_code=self._exit_code)
 

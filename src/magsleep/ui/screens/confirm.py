@@ -33,7 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.query_one("#confirm-no").focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
+        self.app.leave(self, event.button.id == "confirm-yes")  # type: ignore[attr-defined]
 
     def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        self.app.leave(self, answer)  # type: ignore[attr-defined]

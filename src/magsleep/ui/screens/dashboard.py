@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Header, SelectionList, Static
 
 from magsleep.domain.magnesium import dose_jump, limit_status
+from magsleep.domain.n_of_1 import tonight_text
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, RANGES, in_range, summary
 from magsleep.ui.messages import DataChanged, TonightPeeked
@@ -19,6 +22,9 @@ from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.dose_form import DoseForm
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.limit_bar import LimitBar
+
+
+OFF_NIGHT_LABEL = "No magnesium tonight (trial)"
 
 
 class DashboardScreen(Screen):
@@ -56,6 +62,7 @@ class DashboardScreen(Screen):
             with Vertical(id="dash-left"):
                 with Vertical(id="tonight-pane", classes="pane") as pane:
                     pane.border_title = "Tonight"
+                    yield Static("", id="trial-tonight")
                     yield Checklist(id="checklist")
                 with Vertical(id="dose-pane", classes="pane") as pane:
                     pane.border_title = "Dose"
@@ -76,6 +83,7 @@ class DashboardScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(Checklist).focus()
         self.query_one("#dose-warning").display = False
+        self.query_one("#trial-tonight").display = False
 
     def _mount_dose_form(self) -> None:
         if self.query(DoseForm):
@@ -129,12 +137,30 @@ class DashboardScreen(Screen):
     def _show_tonight(self, view) -> None:  # noqa: ANN001
         self.view = view
         self.sub_title = f"night of {view.night:%a %d %b}"
-        self.query_one(Checklist).show(view.checklist)
+        phase = self._show_trial(view)
+        checks = view.checklist
+        if phase == "off":  # the plan says no magnesium tonight: the item says so too
+            checks = tuple(replace(c, label=OFF_NIGHT_LABEL) if c.label == TAKE_MAGNESIUM else c for c in checks)
+        self.query_one(Checklist).show(checks)
         self._show_tonight_count()
         for form in self.query(DoseForm):
             form.set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
         self._show_doses()
         self.call_after_refresh(self._mount_dose_form)  # after tonight's frame
+
+    def _show_trial(self, view) -> str | None:  # noqa: ANN001
+        """Where tonight stands in a randomised trial; returns tonight's phase (None outside one)."""
+        line = self.query_one("#trial-tonight", Static)
+        plan = view.trial
+        entry = plan.night(view.night) if plan is not None and plan.stopped_at is None else None
+        line.display = entry is not None
+        if entry is None:
+            return None
+        text = tonight_text(plan, view.night)
+        if entry.phase != "on" and view.doses:
+            text += "\n⚠ A dose on a no-magnesium night: saved, and marked as a deviation."
+        line.update(plain(text))
+        return entry.phase
 
     def _load_trend(self) -> None:
         from magsleep.store.views import trend_points

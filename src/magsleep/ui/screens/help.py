@@ -55,4 +55,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static("magsleep is a tracker, not medical advice. Escape closes this page.", classes="hint")
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.app.leave(self)  # type: ignore[attr-defined]

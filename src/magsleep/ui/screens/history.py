@@ -199,7 +199,7 @@ class HistoryScreen(Screen):
                 self._fill()
             self.query_one(NightTable).focus()
             return
-        self.app.pop_screen()
+        self.app.leave(self)  # type: ignore[attr-defined]
 
     # ---------------------------------------------------------------- edit, delete, undo
 

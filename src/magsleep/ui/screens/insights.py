@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
@@ -16,6 +16,7 @@ from magsleep.store.insights_store import Insights
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
+from magsleep.ui.widgets.trial_chart import TrialChart
 
 COLUMNS = (("Measure", 18), ("Means", 13), ("Difference", 11), ("95% CI", 14), ("Nights", 7))
 TABLES = (("on_off", "Nights with magnesium vs without"), ("before_after", "Since starting vs before"))
@@ -37,6 +38,11 @@ class InsightsScreen(Screen):
         yield Header()
         with VerticalScroll(id="insights"):
             yield Static("Working it out…", id="ins-verdict")
+            with Vertical(id="ins-randomised"):
+                yield Static("[b]Randomised trial[/b]", classes="section-title")
+                yield Static("", id="ins-plan")
+                yield Static("", id="ins-pairs")
+                yield TrialChart(id="ins-trial-chart")
             yield Static("", id="ins-trial")
             yield Static("", id="ins-dose")
             for kind, title in TABLES:
@@ -69,6 +75,7 @@ class InsightsScreen(Screen):
 
     def _loaded(self, insights: Insights) -> None:
         self.insights = insights
+        self._show_randomised(insights)
         t = insights.trial
         self.query_one("#ins-verdict", Static).update(markup("[b]$verdict[/b]", verdict=insights.verdict))
         bar = ""
@@ -94,6 +101,35 @@ class InsightsScreen(Screen):
         adherence = ", ".join(f"{label} {done / total:.0%}" for label, (done, total) in insights.adherence.items() if total)
         self.query_one("#ins-adherence", Static).update(plain(f"Checklist kept: {adherence or 'nothing ticked yet'}."))
 
+    def _show_randomised(self, insights: Insights) -> None:
+        """The plan, its fingerprint, each pair's periods, a chart of them, and the result."""
+        plan, result = insights.plan, insights.randomised
+        self.query_one("#ins-randomised").display = plan is not None
+        if plan is None:
+            return
+        stopped = f" · stopped {plan.stopped_at[:10]}" if plan.stopped_at else ""
+        self.query_one("#ins-plan", Static).update(plain(
+            f"Plan {plan.short_fingerprint} (made {plan.created_at[:16].replace('T', ' ')}): {plan.start} to "
+            f"{plan.end} · outcome {METRICS_BY_KEY[plan.metric].label.lower()} · baseline {plan.baseline_nights}, "
+            f"then {plan.pairs} pairs of {plan.period_nights} nights (first {plan.washout_nights} not counted)"
+            f"{stopped}"))
+        metric = METRICS_BY_KEY[plan.metric]
+        if result is None:
+            self.query_one("#ins-pairs", Static).update(plain(f"Starts on {plan.start}."))
+            self.query_one(TrialChart).replot([], metric.label)
+            return
+        rows = ["pair  order    magnesium      without        difference"]
+        for p in result.pairs:
+            def cell(mean: float | None, n: int) -> str:
+                return f"{mean:6.1f} ({n:>2})" if mean is not None else f"  —    ({n:>2})"
+            diff = f"{p.diff:+.1f}" if p.diff is not None else "—"
+            rows.append(f"{p.pair:>4}  {p.order:<7}  {cell(p.on_mean, p.on_n)}  {cell(p.off_mean, p.off_n)}  {diff:>8}")
+        if result.deviations:
+            rows.append(f"Deviations: {len(result.deviations)} nights (per protocol leaves them out: "
+                        f"{_estimate_text(result.per_protocol)}).")
+        self.query_one("#ins-pairs", Static).update(plain("\n".join(rows)))
+        self.query_one(TrialChart).replot(result.pairs, f"{metric.label} ({metric.unit})")
+
     def action_write_report(self) -> None:
         from magsleep.store.files import backup_name
         from magsleep.store.report import write_report
@@ -108,7 +144,13 @@ class InsightsScreen(Screen):
         app.run_db(job, done=lambda paths: app.notify(f"Report written: {paths[0]}", title="Report", timeout=8))  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.leave(self)  # type: ignore[attr-defined]
+
+
+def _estimate_text(e) -> str:  # noqa: ANN001
+    if e.estimate is None or e.ci_low is None:
+        return "no estimate yet"
+    return f"{e.estimate:+.1f}, 95% CI {e.ci_low:+.1f} to {e.ci_high:+.1f}"
 
 
 def comparison_cells(c) -> tuple[str, ...]:  # noqa: ANN001

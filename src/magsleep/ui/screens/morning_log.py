@@ -217,4 +217,4 @@ class MorningLogScreen(Screen):
                         done=lambda _: (self.app.notify("Dose deleted."), self._load()))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.leave(self)  # type: ignore[attr-defined]

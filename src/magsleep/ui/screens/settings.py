@@ -129,9 +129,12 @@ class SettingsScreen(Screen):
         from magsleep.store.routine_store import add_item, rename_item
 
         label, item_id = event.value, self.editing
+        tonight = self.app.tonight()  # type: ignore[attr-defined]
 
         def job(s):  # noqa: ANN001, ANN202
-            return add_item(label, session=s) if item_id is None else rename_item(item_id, label, session=s)
+            if item_id is None:
+                return add_item(label, session=s, created_on=tonight)
+            return rename_item(item_id, label, session=s)
 
         def done(_: object) -> None:
             event.input.display = False
@@ -204,4 +207,4 @@ class SettingsScreen(Screen):
             self.query_one("#item-error", FieldError).clear()
             self.query_one("#items").focus()
             return
-        self.app.pop_screen()
+        self.app.leave(self)  # type: ignore[attr-defined]

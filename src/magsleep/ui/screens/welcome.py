@@ -39,7 +39,7 @@ class WelcomeScreen(ModalScreen[None]):
         self.query_one(Button).focus()
 
     def on_button_pressed(self) -> None:
-        self.dismiss(None)
+        self.app.leave(self)  # type: ignore[attr-defined]
 
     def action_dismiss_welcome(self) -> None:
-        self.dismiss(None)
+        self.app.leave(self)  # type: ignore[attr-defined]
