@@ -50,3 +50,21 @@ def test_help(snap_compare, demo_app):
 
 def test_too_small(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=(60, 18), run_before=keys())
+
+
+@pytest.fixture
+def trial_app(db_path):
+    from tests.ui.test_trial_screens import with_plan
+
+    return app_for(with_plan(seed(db_path, nights=120), 100))
+
+
+def test_trial_dashboard(snap_compare, db_path):
+    from tests.ui.test_trial_screens import with_plan
+
+    app = app_for(with_plan(seed(db_path, nights=60), 20))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys())
+
+
+def test_trial_insights(snap_compare, trial_app):
+    assert snap_compare(trial_app, terminal_size=(100, 40), run_before=keys("i"))

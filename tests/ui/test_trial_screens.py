@@ -1,0 +1,86 @@
+"""The randomised trial in the app: tonight's line on the dashboard, the off-night item, deviations,
+and the Insights trial section."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from magsleep.domain.n_of_1 import make_plan
+from magsleep.store.trials import add_trial
+from tests.ui.conftest import SIZE, TONIGHT, app_for, open_store, seed, settle, text_of
+
+ORDERS = ["off-on", "on-off", "on-off", "off-on"]
+
+
+def with_plan(path, days_ago: int):
+    """A plan that started `days_ago` nights before tonight, with known orders."""
+    orders = iter(ORDERS)
+    store = open_store(path)
+    start = TONIGHT - timedelta(days=days_ago)
+    with store.writing() as s:
+        add_trial(make_plan(start, "2026-06-01T20:00:00+01:00", draw=lambda _: next(orders)), start, session=s)
+    store.close()
+    return path
+
+
+def labels(app) -> list[str]:
+    checklist = app.screen.query_one("#checklist")
+    return [checklist.get_option_at_index(i).prompt.plain for i in range(checklist.option_count)]
+
+
+@pytest.mark.parametrize("days_ago,line,first_item", [
+    (3, "Trial · baseline night 4 of 14: as usual, no magnesium.", "Take magnesium"),
+    (20, "Trial · pair 1 of 4 · no-magnesium period: skip magnesium tonight · night 7 of 14 (washout)",
+     "No magnesium tonight (trial)"),
+    (36, "Trial · pair 1 of 4 · magnesium period, night 9 of 14 (counts)", "Take magnesium"),
+])
+async def test_dashboard_says_where_tonight_stands(db_path, days_ago, line, first_item):
+    app = app_for(with_plan(seed(db_path, nights=30), days_ago))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#trial-tonight") == line
+        assert labels(app)[0] == first_item
+
+
+async def test_a_dose_on_a_no_magnesium_night_is_saved_and_marked(db_path):
+    app = app_for(with_plan(seed(db_path, nights=30), 20))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a", *"100", "enter")
+        await settle(pilot)
+        assert "saved, and marked as a deviation" in text_of(app, "#trial-tonight")
+        assert "100 mg" in text_of(app, "#dose-list")
+
+
+async def test_no_trial_line_without_a_plan(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one("#trial-tonight").display
+        assert labels(app)[0] == "Take magnesium"
+
+
+async def test_insights_trial_section(db_path):
+    app = app_for(with_plan(seed(db_path, nights=120), 100))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        plan_text = text_of(app, "#ins-plan")
+        assert plan_text.startswith("Plan ") and "outcome time to fall asleep" in plan_text
+        pairs = text_of(app, "#ins-pairs")
+        assert "1  off-on" in pairs and "4  off-on" in pairs and "Deviations:" in pairs
+        chart = app.screen.query_one("#ins-trial-chart")
+        assert len(chart.plotted["on"]) == 3 and len(chart.plotted["off"]) == 3
+        assert text_of(app, "#ins-verdict").startswith("Interim: 3 of 4 pairs done, no conclusion yet.")
+
+
+async def test_insights_hides_the_trial_section_without_a_plan(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert not app.screen.query_one("#ins-randomised").display
