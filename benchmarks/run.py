@@ -37,6 +37,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
+# Every headline the dashboard can show ends the loading chain; one of these is on screen then.
+VERDICT_MARKS = ["Too few nights", "tell magnesium from time", "No clear difference", "on magnesium:",
+                 "Randomised trial:", "Interim:"]
 # The script pip installed beside this interpreter, as a virtualenv runs it (a version manager's
 # shim on PATH would add its own start-up, which the bare app launched by path does not pay).
 _BESIDE = Path(sys.executable).parent / "magsleep"
@@ -132,6 +135,15 @@ class Terminal:
             raise RuntimeError(f"{self.cmd[:3]}: never saw {pending}")
         return seen
 
+    def wait_for_any(self, markers: list[str], timeout: float = 60) -> float:
+        """Seconds from launch until one of the markers is on screen."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if any(marker in self.screen for marker in markers):
+                return time.perf_counter() - self.started
+            self._read(0.05)
+        raise RuntimeError(f"{self.cmd[:3]}: never saw any of {markers}")
+
     def type(self, keys: str) -> float:
         """Type `keys`; returns the moment (seconds from launch) they were sent."""
         self.screen = ""
@@ -183,7 +195,7 @@ def history_in_terminal(cmd: list[str], nights: int, *, idle: float, moves: int)
     """
     term = Terminal(cmd)
     try:
-        term.wait_for(["95% CI"])  # the verdict: the dashboard has loaded everything
+        term.wait_for_any(VERDICT_MARKS)  # the verdict: the dashboard has loaded everything
         term.settle(idle)
         sent = term.type("h")
         opened = term.wait_for([f"of {nights} nights"])[f"of {nights} nights"] - sent

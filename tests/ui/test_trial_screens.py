@@ -84,3 +84,27 @@ async def test_insights_hides_the_trial_section_without_a_plan(seeded):
         await pilot.press("i")
         await settle(pilot)
         assert not app.screen.query_one("#ins-randomised").display
+
+
+async def test_the_headline_outcome_is_a_setting(seeded):
+    from magsleep.store.settings_store import load_settings
+
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#verdict").startswith("Time to fall asleep")
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one("#pref-primary_outcome").value = "se"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+    store = open_store(seeded)
+    with store.reading() as s:
+        assert load_settings(session=s).primary_outcome == "se"
+    store.close()
+    again = app_for(seeded)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(again, "#verdict").startswith("Sleep efficiency")

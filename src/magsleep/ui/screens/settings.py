@@ -1,5 +1,5 @@
-"""Settings: the checklist items (add, rename, reorder, deactivate), default form, daily limit,
-rollover hour and trial length."""
+"""Settings: the checklist items (add, rename, reorder, deactivate), default form, the headline's
+outcome, daily limit, rollover hour and trial length."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import FORMS
 from magsleep.domain.routine import MAX_LABEL
 from magsleep.domain.settings import parse_setting
+from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 from magsleep.store.records import ItemRecord
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup
@@ -58,6 +59,10 @@ class SettingsScreen(Screen):
                     yield Label("Default form", classes="pref-label")
                     yield Select([(f.name, f.key) for f in FORMS], allow_blank=False, value="glycinate",
                                  compact=True, id="pref-default_form")
+                with Horizontal(classes="row"):
+                    yield Label("Headline outcome", classes="pref-label")
+                    yield Select([(METRICS_BY_KEY[metric].label, name) for name, metric in OUTCOMES.items()],
+                                 allow_blank=False, value="sol", compact=True, id="pref-primary_outcome")
                 for key, label in FIELDS:
                     with Horizontal(classes="row"):
                         yield Label(label, classes="pref-label")
@@ -96,6 +101,7 @@ class SettingsScreen(Screen):
         if self.items:
             items.highlighted = min(keep or 0, len(self.items) - 1)
         self.query_one("#pref-default_form", Select).value = settings.default_form
+        self.query_one("#pref-primary_outcome", Select).value = settings.primary_outcome
         for key, _ in FIELDS:
             value = getattr(settings, key)
             self.query_one(f"#pref-{key}", Input).value = f"{value:g}" if isinstance(value, float) else str(value)
@@ -174,7 +180,8 @@ class SettingsScreen(Screen):
     # ---------------------------------------------------------------- settings
 
     def action_save(self) -> None:
-        values = {"default_form": str(self.query_one("#pref-default_form", Select).value)}
+        values = {"default_form": str(self.query_one("#pref-default_form", Select).value),
+                  "primary_outcome": str(self.query_one("#pref-primary_outcome", Select).value)}
         errors = False
         for key, _ in FIELDS:
             error = self.query_one(f"#pref-{key}-error", FieldError)
