@@ -87,7 +87,13 @@ async def test_enter_opens_the_night_to_edit_diary_checklist_and_doses(seeded):
         await settle(pilot)
         doses = app.screen.query_one("#log-doses")
         doses.focus()
-        await pilot.press("x")
+        await pilot.press("x")  # asks first: n keeps the dose
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmScreen" and "Delete this dose? " in text_of(app, "#confirm-question")
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.query_one("#log-doses").option_count == 1
+        await pilot.press("x", "y")
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)

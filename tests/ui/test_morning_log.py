@@ -35,7 +35,10 @@ async def test_logging_last_night_shows_tib_tst_se_and_saves(empty_db):
         await pilot.press(*"23:00", "enter")
         assert app.focused.id == "log-tried"
         await fill(app, {k: v for k, v in GOOD.items() if k != "bed"})
-        app.screen.query_one("#log-symptoms").select("nausea")
+        picker = app.screen.query_one("#log-symptoms")
+        picker.focus()
+        picker.highlighted = 1  # nausea
+        await pilot.press("space")
         app.screen.query_one("#log-note").value = "late dinner"
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -73,3 +73,20 @@ def report(ctx: click.Context, output: Path | None, fmt: str | None, start: str 
             return
         write_report(output, fmt, last, session=session, start=first, end=final)
     click.echo(f"Report written to {output}.", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="The same as JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """One line for a shell prompt or tmux: tonight's checklist and dose, last night's log.
+
+    Usually answered before this command line is loaded at all (see magsleep.status_line).
+    """
+    from magsleep import local_time
+    from magsleep.domain.text_safety import visible
+    from magsleep.paths import default_db_path
+    from magsleep.status_line import line, status as read_status
+
+    data = read_status(Path(ctx.obj.get("db") or default_db_path()).expanduser(), local_time.now())
+    click.echo(json.dumps(data) if as_json else visible(line(data)))

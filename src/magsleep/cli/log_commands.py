@@ -90,7 +90,7 @@ def sleep(ctx: click.Context, night: str | None, bed: str, tried: str | None, la
     from magsleep.domain.nights import last_night
     from magsleep.domain.parsing import clean_note, parse_date
     from magsleep.domain.sleep_diary import compute_metrics, diary_from_clock, format_minutes, parse_symptom
-    from magsleep.store.nights import save_diary
+    from magsleep.store.nights import KEEP, save_diary
     from magsleep.store.settings_store import load_settings
 
     now = local_time.now()
@@ -109,7 +109,9 @@ def sleep(ctx: click.Context, night: str | None, bed: str, tried: str | None, la
         settings = load_settings(session=session)
         which = which or last_night(now, settings.rollover_hour)
         diary = diary_from_clock(which, local_time.local_zone(), rollover_hour=settings.rollover_hour, **answers)
-        save_diary(which, diary, symptoms=checked_symptoms, note=note, session=session)
+        # Logging a night again replaces the diary; side effects and the note stay unless given.
+        save_diary(which, diary, symptoms=checked_symptoms or KEEP, note=KEEP if note is None else note,
+                   session=session)
     m = compute_metrics(diary)
     click.echo(f"Logged the night of {which}: in bed {format_minutes(m.tib_min)}, "
                f"asleep {format_minutes(m.tst_min)}, efficiency {m.se_pct:.1f}%.")

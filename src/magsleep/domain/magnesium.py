@@ -91,7 +91,14 @@ class DoseAmount:
 
 
 def parse_amount(amount: str | float | None) -> float:
-    """A dose amount in mg: a positive, finite number no bigger than a typing slip allows."""
+    """A dose amount in mg: a positive, finite number no bigger than a typing slip allows.
+
+    "200 mg" and "200mg" mean 200: the unit is the one asked for.
+    """
+    if isinstance(amount, str):
+        stripped = amount.strip()
+        if stripped.lower().endswith("mg"):
+            amount = stripped[:-2]
     return parse_number(amount, "amount", minimum=0, maximum=MAX_AMOUNT_MG, allow_minimum=False, unit="mg")
 
 

@@ -13,11 +13,11 @@ from datetime import date, datetime, time
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.text_safety import without_controls
 
-_CLOCK = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
+_CLOCK = re.compile(r"^\s*(\d{1,2})[:.h]?(\d{2})\s*$")  # 23:15, 23.15, 23h15, 2315, 915
 
 
 def parse_clock(text: str | None, field: str) -> time:
-    """Parse ``HH:MM`` (24-hour; ``23.30`` and ``23h30`` also accepted)."""
+    """Parse ``HH:MM`` (24-hour; ``23.30``, ``23h30`` and ``2330`` also accepted)."""
     if text is None or not str(text).strip():
         raise InvalidInput(field, "is required (HH:MM, e.g. 23:15)")
     match = _CLOCK.match(str(text))

@@ -44,9 +44,18 @@ def diary_of(row: Night) -> Diary | None:
                               row.up, row.quality, row.rested)
 
 
-def save_diary(night: date, diary: Diary | None, *, symptoms: list[Symptom] | tuple[Symptom, ...] = (),
-               note: str | None = None, session: Session) -> Night:
-    """Store a night's diary (None: no diary), replacing any earlier one with its side effects and note.
+class Keep:
+    """The type of KEEP."""
+
+
+KEEP = Keep()
+"""Passed as `symptoms` or `note`: keep what the night already has."""
+
+
+def save_diary(night: date, diary: Diary | None, *, symptoms: list[Symptom] | tuple[Symptom, ...] | Keep = (),
+               note: str | None | Keep = None, session: Session) -> Night:
+    """Store a night's diary (None: no diary), replacing any earlier one; its side effects and note
+    are replaced too, or kept when passed as KEEP.
 
     Returns the night's row."""
     row = night_row(night, session=session)
@@ -58,11 +67,13 @@ def save_diary(night: date, diary: Diary | None, *, symptoms: list[Symptom] | tu
         row.latency_min, row.awakenings, row.waso_min = diary.latency_min, diary.awakenings, diary.waso_min
         row.final, row.up = _text(diary.final), _text(diary.up)
         row.quality, row.rested = diary.quality, diary.rested
-    row.note = note or None
+    if not isinstance(note, Keep):
+        row.note = note or None
     session.add(row)
-    session.exec(delete(SymptomRow).where(col(SymptomRow.night_id) == row.id))
-    for symptom in symptoms:
-        session.add(SymptomRow(night_id=row.id, kind=symptom.kind, severity=symptom.severity))
+    if not isinstance(symptoms, Keep):
+        session.exec(delete(SymptomRow).where(col(SymptomRow.night_id) == row.id))
+        for symptom in symptoms:
+            session.add(SymptomRow(night_id=row.id, kind=symptom.kind, severity=symptom.severity))
     return row
 
 

@@ -14,20 +14,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets import Header, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
-from textual.widgets.selection_list import Selection
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.parsing import MAX_NOTE, clean_note
 from magsleep.domain.sleep_diary import (
-    QUALITY_WORDS, SYMPTOM_KINDS, Symptom, compute_metrics, diary_from_clock, format_minutes,
+    QUALITY_WORDS, compute_metrics, diary_from_clock, format_minutes,
 )
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, plain
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.keys_footer import KeysFooter
+from magsleep.ui.widgets.symptom_picker import SymptomPicker
 
 # (field, label, placeholder): the Consensus Sleep Diary questions in their order.
 QUESTIONS = (
@@ -49,7 +49,10 @@ class MorningLogScreen(Screen):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Check and save the diary", priority=True),
-        Binding("escape", "back", "Back", id="back", tooltip="Leave without saving"),
+        Binding("escape", "back", "Back", id="back", tooltip="Leave (asks first when something was changed)"),
+        Binding("pagedown", "scroll_page(1)", "Page down", id="page_down", show=False,
+                tooltip="Scroll down (the night editor's checklist and doses are below)"),
+        Binding("pageup", "scroll_page(-1)", "Page up", id="page_up", show=False, tooltip="Scroll up"),
         Binding("delete,x", "delete_dose", "Delete dose", id="delete_dose", show=False,
                 tooltip="Delete the highlighted dose (night editor)"),
     ]
@@ -59,6 +62,9 @@ class MorningLogScreen(Screen):
         self.night = night
         self.edit = edit
         self.record = None
+        self.filled = False  # the form holds the stored answers (filled once, never over edits)
+        self.saved_answers: tuple = ()
+        """The answers as last loaded or saved: anything else on escape is an unsaved edit."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,9 +79,8 @@ class MorningLogScreen(Screen):
                     yield FieldError(id=f"log-{field}-error", inline=True)
             with Horizontal(classes="row", id="symptom-row"):
                 yield Label("Side effects", classes="log-label")
-                yield Select([("mild", 1), ("moderate", 2), ("severe", 3)], value=1, allow_blank=False,
-                             compact=True, id="log-severity")
-            yield SelectionList[str](*[Selection(k, k) for k in SYMPTOM_KINDS], id="log-symptoms")
+                yield Static("space: none → mild → moderate → severe", classes="hint")
+            yield SymptomPicker(id="log-symptoms")
             with Horizontal(classes="row"):
                 yield Label("Note", classes="log-label")
                 yield TextField(max_length=MAX_NOTE, placeholder="anything worth remembering", id="log-note",
@@ -97,6 +102,7 @@ class MorningLogScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "night editor" if self.edit else "morning log"
         self.query_one("#log-bed").focus()
+        self.saved_answers = self._answers()
         self._load()
 
     def _load(self) -> None:
@@ -110,7 +116,9 @@ class MorningLogScreen(Screen):
     def _loaded(self, result: tuple) -> None:
         record, checks = result
         self.record = record
-        if record is not None and record.diary is not None and not self.query_one("#log-bed", Input).value:
+        first = not self.filled and self._answers() == self.saved_answers  # nothing typed yet
+        self.filled = True
+        if first and record is not None and record.diary is not None:
             d = record.diary
             values = {"bed": f"{d.bed:%H:%M}", "tried": f"{d.tried:%H:%M}", "latency": str(d.latency_min),
                       "awakenings": str(d.awakenings), "waso": str(d.waso_min), "final": f"{d.final:%H:%M}",
@@ -122,12 +130,11 @@ class MorningLogScreen(Screen):
             if bed.has_focus:  # as if focused after filling: the answer is selected, ready to retype
                 bed.select_all()
             self._show_result(record.diary)
-        if record is not None:
+        if first and record is not None:
             self.query_one("#log-note", Input).value = record.note or ""
-            symptoms = self.query_one("#log-symptoms", SelectionList)
-            for s in record.symptoms:
-                symptoms.select(s.kind)
-                self.query_one("#log-severity", Select).value = s.severity
+            self.query_one(SymptomPicker).show(record.symptoms)
+        if first:
+            self.saved_answers = self._answers()
         if self.edit:
             self.query_one("#log-checklist", Checklist).show(checks)
             doses = self.query_one("#log-doses", OptionList)
@@ -170,13 +177,15 @@ class MorningLogScreen(Screen):
         except InvalidInput as err:
             self._show_error(err.field, err.message)
             return
-        severity = int(self.query_one("#log-severity", Select).value)  # type: ignore[arg-type]
-        symptoms = [Symptom(kind, severity) for kind in self.query_one("#log-symptoms", SelectionList).selected]
+        symptoms = self.query_one(SymptomPicker).chosen()
         from magsleep.store.nights import save_diary
 
         night = self.night
 
+        saved = self._answers()
+
         def done(_: object) -> None:
+            self.saved_answers = saved
             self._show_result(diary)
             message = "Diary saved."
             if symptoms:
@@ -211,10 +220,39 @@ class MorningLogScreen(Screen):
         if option.id is None:
             return
         from magsleep.store.doses import delete_dose
+        from magsleep.ui.screens.confirm import ConfirmScreen
 
         dose_id = int(option.id)
-        self.app.run_db(lambda s: delete_dose(dose_id, session=s), write=True,  # type: ignore[attr-defined]
-                        done=lambda _: (self.app.notify("Dose deleted."), self._load()))
+        what = option.prompt.plain if hasattr(option.prompt, "plain") else str(option.prompt)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.run_db(lambda s: delete_dose(dose_id, session=s), write=True,  # type: ignore[attr-defined]
+                                done=lambda _: (self.app.notify("Dose deleted."), self._load()))
+
+        self.app.push_screen(ConfirmScreen(f"Delete this dose? {' '.join(what.split())}"), answered)
+
+    def action_scroll_page(self, direction: int) -> None:
+        log = self.query_one("#log", VerticalScroll)
+        if direction > 0:
+            log.scroll_page_down(animate=False)
+        else:
+            log.scroll_page_up(animate=False)
+
+    def _answers(self) -> tuple:
+        """What the form holds now: compared with what was loaded or saved to find unsaved edits."""
+        return (tuple(self.query_one(f"#log-{field}", Input).value for field in FIELDS),
+                tuple(self.query_one(SymptomPicker).chosen()))
 
     def action_back(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        if self._answers() == self.saved_answers:
+            self.app.leave(self)  # type: ignore[attr-defined]
+            return
+        from magsleep.ui.screens.confirm import ConfirmScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.app.leave(self)  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConfirmScreen("Leave without saving? What you changed in this diary will be lost "
+                                           "(ctrl+s saves it).", yes="Leave"), answered)

@@ -1,10 +1,14 @@
-"""Tonight's routine checklist: a SelectionList toggled with space or enter."""
+"""Tonight's routine checklist: a SelectionList toggled with space or enter, ✓ when ticked."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.segment import Segment
+from textual.strip import Strip
 from textual.widgets import SelectionList
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from magsleep.ui.safe_text import plain
@@ -28,6 +32,21 @@ class Checklist(SelectionList[int]):
         self.labels = {c.item_id: c.label for c in checks}
         if checks:
             self.highlighted = min(keep or 0, len(checks) - 1)
+
+    def render_line(self, y: int) -> Strip:
+        # Textual draws the same X in the box for ticked and unticked items and tells them apart
+        # by colour alone (in textual-light an unticked item looks ticked): draw ✓ or nothing.
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 2 or segments[1].text != ToggleButton.BUTTON_INNER:
+            return strip
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        glyph = "✓" if option.value in self._selected else " "
+        segments[1] = Segment(glyph, segments[1].style)
+        return Strip(segments, strip.cell_length)
 
     @property
     def done_count(self) -> int:

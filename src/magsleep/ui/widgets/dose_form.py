@@ -58,16 +58,39 @@ class DoseForm(Vertical):
         yield FieldError(id="dose-time-error")
         yield FieldError(id="dose-form-error")
 
+    shown_time = ""
+    """The time this form last wrote into the time field: while the field still holds it, the
+    person has not edited it and it follows the clock."""
+
+    def on_mount(self) -> None:
+        self.set_interval(5, self._follow_clock)
+
     def set_defaults(self, form: str, now: datetime) -> None:
-        """The settings' default form, and the time field set to now when empty."""
+        """The settings' default form, and the time field set to now unless the person typed one."""
         self.query_one("#dose-form", Select).value = form
+        self._show_time(now, force=False)
+
+    def _show_time(self, now: datetime, *, force: bool) -> None:
         time_input = self.query_one("#dose-time", Input)
-        if not time_input.value:
-            time_input.value = f"{now:%H:%M}"
+        if force or time_input.value in ("", self.shown_time):
+            self.shown_time = f"{now:%H:%M}"
+            time_input.value = self.shown_time
+
+    def _follow_clock(self) -> None:
+        self._show_time(self.app.now(), force=False)  # type: ignore[attr-defined]
+
+    @property
+    def time_edited(self) -> bool:
+        """True once the person has typed their own time (it then stays as typed)."""
+        return self.query_one("#dose-time", Input).value not in ("", self.shown_time)
 
     @on(Select.Changed, "#dose-form")
     def _form_changed(self, event: Select.Changed) -> None:
-        self.query_one("#dose-percent-row").display = event.value == "other"
+        other = event.value == "other"
+        self.query_one("#dose-percent-row").display = other
+        if not other:  # a % that can't be seen must not decide anything
+            self.query_one("#dose-percent", Input).value = ""
+            self.query_one("#dose-percent-error", FieldError).clear()
 
     @on(Button.Pressed, "#dose-add")
     @on(Input.Submitted, "#dose-amount, #dose-time, #dose-percent")
@@ -80,12 +103,15 @@ class DoseForm(Vertical):
         errors: dict[str, str] = {}
         amount = None
         try:
+            percent = self.query_one("#dose-percent", Input).value if form == "other" else None
             amount = dose_amount(form, self.query_one("#dose-amount", Input).value, compound=compound,
-                                 percent=self.query_one("#dose-percent", Input).value or None)
+                                 percent=percent or None)
         except InvalidInput as err:
             errors[err.field] = err.message
         taken = None
         try:
+            if not self.time_edited:  # the clock's own time, to the second, not the minute shown
+                self._show_time(now, force=False)
             moment = parse_moment(self.query_one("#dose-time", Input).value, "time", today=now.date())
             taken = attach_zone(moment, now.tzinfo) if moment.tzinfo is None else moment
             if taken - now > timedelta(minutes=5):
@@ -108,4 +134,4 @@ class DoseForm(Vertical):
     def saved(self, now: datetime) -> None:
         """After a successful save: empty the amount, time back to now."""
         self.query_one("#dose-amount", Input).value = ""
-        self.query_one("#dose-time", Input).value = f"{now:%H:%M}"
+        self._show_time(now, force=True)

@@ -1,0 +1,86 @@
+"""`magsleep status`: one line for a shell prompt or a tmux status bar.
+
+It runs on every prompt, so it is answered before click, SQLAlchemy or Textual are imported: the
+file is read read-only with plain sqlite3 through the same SQL the dashboard's first frame uses
+(`store.tonight`), and nothing is created or written. Exit code 0 whatever it finds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from datetime import datetime
+from pathlib import Path
+
+
+def status(path: Path, now: datetime) -> dict:
+    """Tonight's checklist and dose, and whether last night is logged."""
+    from magsleep.domain.n_of_1 import tonight_text
+    from magsleep.domain.nights import last_night, night_of
+    from magsleep.store.files import read_only_uri
+    from magsleep.store.migrations import CURRENT_VERSION
+    from magsleep.store.tonight import read_checklist, read_doses, read_settings, read_trial
+
+    if not path.is_file():
+        return {"db": str(path), "error": "no database yet"}
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=1.0)
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] != CURRENT_VERSION:
+                return {"db": str(path), "error": "open magsleep once to update the database"}
+            conn.execute("BEGIN")
+            settings = read_settings(conn)
+            tonight = night_of(now, settings.rollover_hour)
+            last = last_night(now, settings.rollover_hour)
+            checks = read_checklist(conn, tonight)
+            doses = read_doses(conn, tonight)
+            logged = conn.execute("SELECT bed IS NOT NULL FROM night WHERE date = ?",
+                                  (last.isoformat(),)).fetchone()
+            plan = read_trial(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, ValueError, OSError) as err:
+        return {"db": str(path), "error": f"cannot read the database ({err})"}
+    mg = round(sum(d.elemental_mg for d in doses), 1)
+    trial = None
+    if plan is not None and plan.stopped_at is None and plan.night(tonight) is not None:
+        trial = tonight_text(plan, tonight)
+    return {"db": str(path), "night": tonight.isoformat(), "done": sum(c.done for c in checks),
+            "items": len(checks), "elemental_mg": mg, "doses": len(doses),
+            "limit_mg": settings.daily_limit_mg, "last_night_logged": bool(logged and logged[0]),
+            "trial": trial}
+
+
+def line(data: dict) -> str:
+    if "error" in data:
+        return f"Mg · {data['error']}"
+    dose = f"{data['elemental_mg']:g} mg" if data["doses"] else "no dose yet"
+    if data["doses"] and data["elemental_mg"] > data["limit_mg"]:
+        dose += " (over the limit)"
+    logged = "last night logged" if data["last_night_logged"] else "last night not logged"
+    text = f"Mg tonight {data['done']}/{data['items']} · {dose} · {logged}"
+    if data["trial"]:
+        text += " · " + ("no-magnesium night" if "no-magnesium" in data["trial"] else "trial")
+    return text
+
+
+def run(argv: list[str]) -> int | None:
+    """Answer `magsleep [--db PATH] status [--json]` here; None when argv is another command."""
+    db: str | None = None
+    args = list(argv)
+    if args[:1] == ["--db"] and len(args) >= 2:
+        db, args = args[1], args[2:]
+    elif args and args[0].startswith("--db="):
+        db, args = args[0][5:], args[1:]
+    if not args or args[0] != "status" or any(a not in ("--json",) for a in args[1:]):
+        return None
+    from magsleep import local_time
+    from magsleep.domain.text_safety import visible
+    from magsleep.paths import DB_ENV, default_db_path
+
+    path = Path(db or os.environ.get(DB_ENV) or default_db_path()).expanduser()
+    data = status(path, local_time.now())
+    sys.stdout.write((json.dumps(data) if "--json" in args else visible(line(data))) + "\n")
+    return 0

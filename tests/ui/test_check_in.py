@@ -1,0 +1,144 @@
+"""The nightly check-in without friction: nothing hidden decides, the time stays current, every
+part of a night can be reached, edits are not dropped, and ticked looks different from unticked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from magsleep.store.nights import load_night
+from magsleep.ui.app import make_app
+from tests.ui.conftest import LAST_NIGHT, NOW, SIZE, TONIGHT, app_for, open_store, seed, settle, text_of
+
+
+def night_record(path, night):
+    store = open_store(path)
+    with store.reading() as s:
+        record = load_night(night, session=s)
+    store.close()
+    return record
+
+
+async def test_a_hidden_percent_never_blocks_a_dose(empty_db):
+    app = app_for(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = app.screen.query_one("#dose-form")
+        form.value = "other"
+        await settle(pilot)
+        app.screen.query_one("#dose-percent").value = "12"
+        form.value = "citrate"
+        await settle(pilot)
+        await pilot.press("a", *"200 mg", "enter")
+        await settle(pilot)
+        assert not app.screen.query_one("#dose-form-error").display
+        assert not app.screen.query_one("#dose-percent-error").display
+    assert [d.form for d in night_record(empty_db, TONIGHT).doses] == ["citrate"]
+
+
+async def test_the_dose_time_follows_the_clock_until_typed(empty_db):
+    now = [NOW - timedelta(minutes=6)]
+    app = make_app(empty_db, clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#dose-time").value == "21:24"
+        now[0] = NOW  # six minutes later, the form still open
+        app.screen.query_one("DoseForm")._follow_clock()
+        assert app.screen.query_one("#dose-time").value == "21:30"
+        await pilot.press("a", *"100", "enter")
+        await settle(pilot)
+        # A time the person typed stays as typed, whatever the clock does.
+        app.screen.query_one("#dose-time").value = "20:05"
+        now[0] = NOW + timedelta(minutes=3)
+        app.screen.query_one("DoseForm")._follow_clock()
+        assert app.screen.query_one("#dose-time").value == "20:05"
+        await pilot.press(*"50", "enter")  # the focus is still in the amount
+        await settle(pilot)
+    assert [f"{d.taken_at:%H:%M}" for d in night_record(empty_db, TONIGHT).doses] == ["20:05", "21:30"]
+
+
+async def test_times_and_amounts_written_naturally_are_understood(empty_db):
+    app = app_for(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#dose-time").value = "2115"
+        await pilot.press("a", *"200mg", "enter")
+        await settle(pilot)
+    assert [(f"{d.taken_at:%H:%M}", d.amount_mg) for d in night_record(empty_db, TONIGHT).doses] == [("21:15", 200.0)]
+
+
+async def test_ticked_and_unticked_differ_without_colour(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "space")
+        await settle(pilot)
+        checklist = app.screen.query_one("#checklist")
+        lines = ["".join(seg.text for seg in checklist.render_line(y)) for y in range(checklist.option_count)]
+    assert "✓" in lines[1] and "Screens off" in lines[1]
+    assert all("✓" not in line and "X" not in line.split()[0] for i, line in enumerate(lines) if i != 1)
+
+
+async def test_the_night_editor_scrolls_and_asks_before_deleting_a_dose(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        log = app.screen.query_one("#log")
+        assert log.max_scroll_y > 0  # the checklist and doses are below the diary
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert log.scroll_y > 0
+        doses = app.screen.query_one("#log-doses")
+        assert doses.region.y < SIZE[1] or log.scroll_y == log.max_scroll_y
+
+
+async def test_escape_asks_before_dropping_unsaved_answers(empty_db):
+    app = app_for(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("escape")  # nothing typed: leaves at once
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DashboardScreen"
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press(*"23:10", "escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "MorningLogScreen"
+        assert app.screen.query_one("#log-bed").value == "23:10"
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DashboardScreen"
+
+
+async def test_each_side_effect_keeps_its_own_severity(db_path):
+    seed(db_path, nights=5)
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        picker = app.screen.query_one("#log-symptoms")
+        picker.focus()
+        picker.highlighted = 1  # nausea: mild
+        await pilot.press("space")
+        picker.highlighted = 2  # cramps: severe
+        await pilot.press("space", "space", "space")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert "[✓] cramps · severe" in str(app.screen.query_one("#log-symptoms").get_option_at_index(2).prompt)
+        await pilot.press("ctrl+s")  # saved unchanged
+        await settle(pilot)
+    assert sorted((s.kind, s.severity) for s in night_record(db_path, LAST_NIGHT).symptoms) == [("cramps", 3),
+                                                                                               ("nausea", 1)]
