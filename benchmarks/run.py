@@ -12,7 +12,8 @@ that); the figures only mean something without it.
 | quick log | `magsleep dose 200` (10 years) vs `python -c "import sqlmodel, click"` | <= 1.5x |
 | history | typing h on the idle dashboard (10 years) until the status counts every night; typing
   Down 100 times, each until its frame is written (a bare DataTable app for comparison) | 200 ms; 16 ms |
-| insights | every comparison and the verdict (10 years) | 250 ms |
+| insights | every comparison and the verdict (10 years); again with a randomised trial | 250 ms |
+| status | `magsleep status` (10 years) vs `python -c "import sqlite3"` | <= 3x |
 | memory | peak RSS of the app on History (10 years) | 150 MB |
 """
 
@@ -244,6 +245,23 @@ def insights_in_process(db: Path, runs: int) -> float:
     return median(times)
 
 
+def with_trial(db: Path, copy: Path) -> Path:
+    """A copy of `db` with a randomised trial that began 200 nights ago (its pairs have data)."""
+    from datetime import date, timedelta
+
+    from magsleep.domain.n_of_1 import make_plan
+    from magsleep.store.engine import Store
+    from magsleep.store.trials import add_trial
+
+    shutil.copy(db, copy)
+    start = date.today() - timedelta(days=200)
+    store = Store.open(copy)
+    with store.writing() as session:
+        add_trial(make_plan(start, f"{start}T20:00:00+00:00"), start, session=session)
+    store.close()
+    return copy
+
+
 def bare_table_moves(cmd: list[str], moves: int) -> float:
     """Median cursor move in a bare Textual DataTable app: the floor for a frame in this terminal."""
     term = Terminal(cmd)
@@ -279,7 +297,7 @@ def main() -> None:
         app_cmd = [MAGSLEEP, "--db"]
         results: dict[str, list[float]] = {k: [] for k in (
             "bare_paint", "paint_10y", "ready_10y", "ready_100y", "import_baseline", "dose_10y", "rss_history_mb",
-            "history_open", "history_open_cold", "history_move", "bare_move")}
+            "history_open", "history_open_cold", "history_move", "bare_move", "sqlite_baseline", "status_10y")}
         for _ in range(runs):
             # A bare app just before each magsleep launch: the machine's speed drifts between runs,
             # so each ratio is taken against its own baseline and the ratios' median is reported.
@@ -301,7 +319,11 @@ def main() -> None:
             results["bare_move"].append(bare_table_moves([sys.executable, str(work / "table.py")], moves))
             results["import_baseline"].append(timed([sys.executable, "-c", "import sqlmodel, click"]))
             results["dose_10y"].append(timed([MAGSLEEP, "--db", str(dose_db), "dose", "200"]))
+            for _ in range(5):  # run on every prompt: quick, so several per run
+                results["sqlite_baseline"].append(timed([sys.executable, "-c", "import sqlite3"]))
+                results["status_10y"].append(timed([MAGSLEEP, "--db", str(dbs["10y"]), "status"]))
         insights_s = insights_in_process(dbs["10y"], runs * 3)  # in-process and quick: more runs, steadier
+        insights_trial_s = insights_in_process(with_trial(dbs["10y"], work / "trial-10y.db"), runs * 3)
 
     m = {k: median(v) for k, v in results.items()}
 
@@ -314,6 +336,8 @@ def main() -> None:
         ("tonight ready 100y vs 10y", m["ready_100y"], m["ready_10y"], ratio("ready_100y", "ready_10y"), "<= 1.15x"),
         ("quick log (10y) vs import sqlmodel, click", m["dose_10y"], m["import_baseline"],
          ratio("dose_10y", "import_baseline"), "<= 1.5x"),
+        ("status (10y) vs import sqlite3", m["status_10y"], m["sqlite_baseline"],
+         ratio("status_10y", "sqlite_baseline"), "<= 3x"),
     ]
     print(f"magsleep benchmarks ({'smoke' if args.smoke else 'full'}; medians of {runs} runs, ratios are medians of "
           f"each run's ratio; sizes {sizes})")
@@ -325,9 +349,10 @@ def main() -> None:
     print(f"{f'history cursor move (median of {moves}) vs DataTable':44} {m['history_move'] * 1000:8.1f}ms "
           f"{m['bare_move'] * 1000:8.1f}ms {m['history_move'] / m['bare_move']:6.2f}x  <= 16 ms")
     print(f"{'insights (10y)':44} {insights_s * 1000:8.0f}ms {'':>10} {'':>7}  <= 250 ms")
+    print(f"{'insights (10y) with a randomised trial':44} {insights_trial_s * 1000:8.0f}ms {'':>10} {'':>7}  <= 250 ms")
     print(f"{'peak RSS on History (10y)':44} {m['rss_history_mb']:8.0f}MB {'':>10} {'':>7}  <= 150 MB")
     payload = {"smoke": args.smoke, "runs": runs, "sizes": sizes, "medians_s": m, "raw_s": results,
-               "insights_s": insights_s,
+               "insights_s": insights_s, "insights_trial_s": insights_trial_s,
                "ratios": {label: round(times, 3) for label, _, _, times, _ in rows}}
     args.json.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"figures written to {args.json}")

@@ -80,7 +80,11 @@ def test_sleep_logs_and_prints_the_metrics_and_replaces(run, exported):
     assert "healthcare professional" in result.stdout
     run(*args[:-1], "5")
     nights = exported()
-    assert len(nights) == 1 and nights[0]["quality"] == 5 and nights[0]["symptoms"] == []
+    # Logged again: the diary is replaced; side effects and the note stay unless given again.
+    assert len(nights) == 1 and nights[0]["quality"] == 5
+    assert nights[0]["symptoms"] == [{"kind": "nausea", "severity": 2}] and nights[0]["note"] == "late dinner"
+    run(*args, "--symptom", "cramps:3")
+    assert exported()[0]["symptoms"] == [{"kind": "cramps", "severity": 3}]
     assert nights[0]["bed"] == "2026-11-20T23:00:00+00:00"
 
 

@@ -43,7 +43,8 @@ def test_the_first_look_shows_what_the_store_shows(tmp_path: Path):
     assert peeked == full
     assert peeked.night == TONIGHT and peeked.settings.default_form == "citrate"
     assert [d.elemental_mg for d in peeked.doses] == [150]
-    assert sum(c.done for c in peeked.checklist) == 1 and len(peeked.checklist) == 5
+    # One tick, and "Take magnesium" ticked by the dose itself.
+    assert sum(c.done for c in peeked.checklist) == 2 and len(peeked.checklist) == 5
     assert 1 <= len(peeked.recent_totals) <= 7  # nights with a dose in the week before
 
 

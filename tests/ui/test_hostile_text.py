@@ -127,8 +127,8 @@ async def test_markup_typed_into_every_field_gets_a_message_and_keeps_the_text(s
         assert "'[/]' is not a time" in text_of(app, "#log-bed-error")
         assert app.screen.query_one("#log-tried").value == "23:00"
         assert app.screen.query_one("#log-bed").value == "[/]"
-        # History's go-to-date.
-        await pilot.press("escape", "h")
+        # History's go-to-date (leaving the unsaved diary is confirmed first).
+        await pilot.press("escape", "y", "h")
         await settle(pilot)
         await pilot.press("g", *"[/]", "enter")
         await settle(pilot)

@@ -7,21 +7,30 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from magsleep.domain.magnesium import DoseAmount
-from magsleep.store.models import Dose, Night
+from magsleep.domain.routine import TAKE_MAGNESIUM
+from magsleep.store.models import Dose, Night, RoutineItem
 from magsleep.store.nights import dose_record, night_row
 from magsleep.store.records import DoseRecord
-from magsleep.store.tonight import connection_of, read_doses, read_recent_totals
+from magsleep.store.routine_store import set_check
+from magsleep.store.tonight import connection_of, read_doses, read_recent_totals, read_trial
 
 
 def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str | None = None,
              session: Session) -> DoseRecord:
-    """Store a checked dose on a night."""
+    """Store a checked dose on a night, and tick "Take magnesium" for it: the dose is the proof
+    (except on a randomised trial's no-magnesium night, where that item means keeping to the plan)."""
     row = night_row(night, session=session)
     dose = Dose(night_id=row.id, taken_at=taken_at.isoformat(timespec="seconds"), form=amount.form,
                 amount_mg=amount.amount_mg, amount_is=amount.amount_is.value, percent=amount.percent,
                 elemental_mg=amount.elemental_mg, note=note or None)
     session.add(dose)
     session.flush()
+    item = session.exec(select(RoutineItem).where(RoutineItem.label == TAKE_MAGNESIUM,
+                                                  col(RoutineItem.active).is_(True))).first()
+    plan = read_trial(connection_of(session))
+    scheduled = plan.night(night) if plan is not None and plan.stopped_at is None else None
+    if item is not None and (scheduled is None or scheduled.phase == "on"):
+        set_check(night, item.id, True, at=taken_at, session=session)  # type: ignore[arg-type]
     return dose_record(dose, night)
 
 

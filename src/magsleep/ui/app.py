@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from textual import work
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.reactive import var
 from textual.notifications import SeverityLevel
@@ -259,6 +260,14 @@ class MagsleepApp(App[int]):
             self.push_screen(TooSmallScreen())
         elif not small and isinstance(self.screen, TooSmallScreen):
             self.pop_screen()
+
+    def pop_screen(self) -> AwaitComplete:
+        """Textual's pop, except that the last screen is never popped (a key storm must not end
+        the app: Textual raises ScreenStackError there)."""
+        if len(self.screen_stack) <= 1:
+            self.log.warning("pop_screen with one screen left: ignored")
+            return AwaitComplete.nothing()
+        return super().pop_screen()
 
     def leave(self, screen: Screen, result: object = None) -> None:
         """Close `screen` (with `result` for its callback) if it is still the one on top.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.await_complete import AwaitComplete
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 COMMANDS = (
@@ -41,6 +42,13 @@ class SteadyCommandPalette(CommandPalette):
     """Textual's palette, minus a crash: PageUp/PageDown pressed in the moment after the list
     fills but before it is laid out raised KeyError (textual 8.2, OptionList._move_page reads a
     line map that is empty until the list has a size). Such a page move is skipped."""
+
+    def dismiss(self, result: object = None) -> AwaitComplete:
+        # Escape pressed twice before the palette is gone would dismiss it twice: the second
+        # time Textual pops whatever screen is on top (the dashboard, then crashes).
+        if not self.is_active:
+            return AwaitComplete.nothing()
+        return super().dismiss(result)  # type: ignore[arg-type]
 
     def _action_command_list(self, action: str) -> None:
         commands = self.query_one(CommandList)

@@ -1,0 +1,57 @@
+"""`magsleep status`: one line for a prompt, without loading the heavy parts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from magsleep import status_line
+from magsleep.status_line import line
+
+
+def test_status_line_and_json(run, db_path, capsys):
+    run("dose", "150")
+    assert status_line.run(["--db", str(db_path), "status"]) == 0
+    text = capsys.readouterr().out.strip()
+    assert text.startswith("Mg tonight 1/6 · 150 mg · last night not logged")
+    assert status_line.run([f"--db={db_path}", "status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["done"] == 1 and data["items"] == 6 and data["elemental_mg"] == 150.0
+    assert data["last_night_logged"] is False and data["trial"] is None
+    assert status_line.run(["--db", str(db_path), "dose", "5"]) is None  # any other command goes to click
+
+
+def test_status_of_a_missing_database_creates_nothing(tmp_path, capsys):
+    missing = tmp_path / "nope" / "m.db"
+    assert status_line.run(["--db", str(missing), "status"]) == 0
+    assert "no database yet" in capsys.readouterr().out
+    assert not missing.parent.exists()
+
+
+def test_status_over_the_limit_and_through_click(run, db_path):
+    run("dose", "400")
+    result = run("status")  # click's command, for `magsleep --help` and odd option orders
+    assert result.exit_code == 0 and "400 mg (over the limit)" in result.stdout
+
+
+def test_status_loads_neither_textual_nor_sqlalchemy_nor_click(db_path):
+    from magsleep.store.engine import Store
+
+    Store.open(db_path).close()
+    code = (
+        "import sys\n"
+        "from magsleep.status_line import run\n"
+        f"run(['--db', {str(db_path)!r}, 'status'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'sqlalchemy', 'sqlmodel', 'click', 'rich'))\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]"), out
+
+
+def test_line_words():
+    assert line({"error": "no database yet"}) == "Mg · no database yet"
+    data = {"done": 6, "items": 6, "elemental_mg": 200.0, "doses": 1, "limit_mg": 350, "last_night_logged": True,
+            "trial": "Trial · pair 1 of 4 · no-magnesium period: skip magnesium tonight"}
+    assert line(data) == "Mg tonight 6/6 · 200 mg · last night logged · no-magnesium night"
