@@ -38,20 +38,24 @@ class MagsleepCommands(Provider):
         self.app.run_palette_command(action)  # type: ignore[attr-defined]
 
 
+def _steady_move_page(self: CommandList, direction: int) -> None:
+    if self.scrollable_content_region.height:
+        _move_page(self, direction)
+
+
+# PageUp/PageDown in the moment after a palette's list fills but before it is laid out raised
+# KeyError (textual 8.2: OptionList._move_page reads a line map that is empty while the list has
+# no height). Every palette is affected, Textual's own theme picker too, so the guard is on the
+# class: such a page move is skipped. Applied when this module is imported, before any palette opens.
+_move_page = CommandList._move_page
+CommandList._move_page = _steady_move_page  # type: ignore[method-assign]
+
+
 class SteadyCommandPalette(CommandPalette):
-    """Textual's palette, minus a crash: PageUp/PageDown pressed in the moment after the list
-    fills but before it is laid out raised KeyError (textual 8.2, OptionList._move_page reads a
-    line map that is empty until the list has a size). Such a page move is skipped."""
+    """Textual's palette, except that escape pressed twice before it is gone does not dismiss it
+    twice (the second time Textual popped the screen beneath it)."""
 
     def dismiss(self, result: object = None) -> AwaitComplete:
-        # Escape pressed twice before the palette is gone would dismiss it twice: the second
-        # time Textual pops whatever screen is on top (the dashboard, then crashes).
         if not self.is_active:
             return AwaitComplete.nothing()
         return super().dismiss(result)  # type: ignore[arg-type]
-
-    def _action_command_list(self, action: str) -> None:
-        commands = self.query_one(CommandList)
-        if action.startswith("page_") and not commands.scrollable_content_region.height:
-            return
-        super()._action_command_list(action)
