@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from magsleep.domain.n_of_1 import TrialPlan
+from magsleep.domain.n_of_1 import TrialPlan, tonight_text
 from magsleep.domain.nights import night_of
 from magsleep.domain.settings import Settings, settings_from_text
 from magsleep.store.errors import StoreError
@@ -35,6 +35,18 @@ class TonightView:
     settings: Settings
     trial: TrialPlan | None = None
     """The newest randomised trial plan (stopped or not), if any."""
+
+    @property
+    def trial_phase(self) -> str | None:
+        """Tonight's phase in a running trial ("baseline", "on", "off"), None outside one."""
+        plan = self.trial
+        entry = plan.night(self.night) if plan is not None and plan.stopped_at is None else None
+        return entry.phase if entry is not None else None
+
+    @property
+    def trial_line(self) -> str | None:
+        """Where tonight stands in a running trial, in one line (None outside one)."""
+        return tonight_text(self.trial, self.night) if self.trial_phase is not None else None  # type: ignore[arg-type]
 
     @property
     def total_mg(self) -> float:

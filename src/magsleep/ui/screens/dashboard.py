@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Header, SelectionList, Static
 
 from magsleep.domain.magnesium import dose_jump, limit_status
-from magsleep.domain.n_of_1 import tonight_text
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, RANGES, in_range, summary
 from magsleep.ui.messages import DataChanged, TonightPeeked
@@ -151,16 +150,15 @@ class DashboardScreen(Screen):
     def _show_trial(self, view) -> str | None:  # noqa: ANN001
         """Where tonight stands in a randomised trial; returns tonight's phase (None outside one)."""
         line = self.query_one("#trial-tonight", Static)
-        plan = view.trial
-        entry = plan.night(view.night) if plan is not None and plan.stopped_at is None else None
-        line.display = entry is not None
-        if entry is None:
+        phase = view.trial_phase
+        line.display = phase is not None
+        if phase is None:
             return None
-        text = tonight_text(plan, view.night)
-        if entry.phase != "on" and view.doses:
+        text = view.trial_line
+        if phase != "on" and view.doses:
             text += "\n⚠ A dose on a no-magnesium night: saved, and marked as a deviation."
         line.update(plain(text))
-        return entry.phase
+        return phase
 
     def _load_trend(self) -> None:
         from magsleep.store.views import trend_points
