@@ -36,6 +36,16 @@ ITEM_DONE = (
     "(EXISTS (SELECT 1 FROM routine_check c WHERE c.item_id = i.id AND c.night_id = n.id AND c.done = 1) "
     f"OR (i.label = '{TAKE_MAGNESIUM}' AND EXISTS (SELECT 1 FROM dose d WHERE d.night_id = n.id)))"
 )
+# The same rule counted for a whole night at once (History): the ticks, plus "Take magnesium"
+# when a dose was logged but the item not ticked. One lookup of the night's checks, not one per item.
+NIGHT_ITEMS = f"(SELECT count(*) FROM routine_item i WHERE {ITEM_COUNTS})"
+NIGHT_DONE = (
+    "((SELECT count(*) FROM routine_check c JOIN routine_item i ON i.id = c.item_id "
+    f"WHERE c.night_id = n.id AND c.done = 1 AND {ITEM_COUNTS}) + "
+    f"(SELECT count(*) FROM routine_item i WHERE i.label = '{TAKE_MAGNESIUM}' AND {ITEM_COUNTS} "
+    "AND EXISTS (SELECT 1 FROM dose d WHERE d.night_id = n.id) AND NOT EXISTS "
+    "(SELECT 1 FROM routine_check c WHERE c.night_id = n.id AND c.item_id = i.id AND c.done = 1)))"
+)
 
 # The diary columns in the order `diary_from_columns` takes them.
 DIARY_COLUMNS = "n.bed, n.tried, n.latency_min, n.awakenings, n.waso_min, n.final, n.up, n.quality"
@@ -78,8 +88,7 @@ def history_nights(*, session: Session) -> list[HistoryNight]:
         f"SELECT n.date, {DIARY_COLUMNS}, n.note, "
         "(SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), "
         "(SELECT group_concat(DISTINCT d.form) FROM dose d WHERE d.night_id = n.id), "
-        f"(SELECT sum({ITEM_DONE}) FROM routine_item i WHERE {ITEM_COUNTS}), "
-        f"(SELECT count(*) FROM routine_item i WHERE {ITEM_COUNTS}), "
+        f"{NIGHT_DONE}, {NIGHT_ITEMS}, "
         "(SELECT group_concat(s.kind || ':' || s.severity, ';') FROM symptom s WHERE s.night_id = n.id) "
         "FROM night n ORDER BY n.date DESC"
     ).all()
