@@ -142,3 +142,96 @@ async def test_each_side_effect_keeps_its_own_severity(db_path):
         await settle(pilot)
     assert sorted((s.kind, s.severity) for s in night_record(db_path, LAST_NIGHT).symptoms) == [("cramps", 3),
                                                                                                ("nausea", 1)]
+
+
+async def test_writes_from_another_process_appear(seeded):
+    import asyncio
+
+    from magsleep.domain.magnesium import dose_amount
+    from magsleep.store.doses import add_dose
+
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "No dose logged tonight" in text_of(app, "#dose-list")
+        store = open_store(seeded)  # another connection, as `magsleep dose 100` in another shell
+        with store.writing() as s:
+            add_dose(TONIGHT, NOW, dose_amount("citrate", "100"), session=s)
+        store.close()
+        for _ in range(40):  # the app looks every two seconds: wait for it, at most 4 s
+            await asyncio.sleep(0.1)
+            await pilot.pause()
+            if "citrate" in text_of(app, "#dose-list"):
+                break
+        await settle(pilot)
+        assert "citrate 100 mg" in text_of(app, "#dose-list")
+        assert app.check_outside_changes() is False  # seen once, not again
+
+
+async def test_welcome_and_help_quit_on_q(db_path):
+    app = app_for(seed(db_path, nights=0, welcome_seen=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert type(app.screen).__name__ == "WelcomeScreen"
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.return_code == 0 and not app.is_running
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # the welcome again (quitting did not count as seeing it)
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        keys = [s.render().plain for s in app.screen.query(".help-rows")]
+        assert sum(text.count("ctrl+p") for text in keys) == 1
+        await pilot.press("q")
+        await settle(pilot)
+    assert not app.is_running
+
+
+async def test_graph_and_summary_words(db_path):
+    app = app_for(seed(db_path, nights=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#trend-summary").startswith("1 night logged")
+
+
+async def test_messages_name_their_field(empty_db):
+    app = app_for(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        assert text_of(app, "#dose-amount-error") == "⚠ The amount is required"
+        await pilot.press("escape", "l")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert text_of(app, "#log-bed-error").startswith("⚠ Got into bed is required")
+
+
+async def test_no_invisible_tab_stop_in_the_morning_log(empty_db):
+    app = app_for(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        visited = []
+        for _ in range(14):
+            await pilot.press("tab")
+            visited.append(app.focused.id if app.focused is not None else None)
+        assert None not in visited and "log" not in visited
+        assert visited.index("log-note") + 1 == visited.index("log-bed", visited.index("log-note"))
+
+
+async def test_the_theme_is_remembered(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "textual-light"
+        await settle(pilot)
+    again = app_for(seeded)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "textual-light"

@@ -102,7 +102,7 @@ async def test_help_lists_every_key_and_closes(seeded):
         assert type(app.screen).__name__ == "HelpScreen"
         text = "\n".join(str(w.visual.plain) for w in app.screen.query(".help-rows"))
         for expected in ("Jump to the dose amount", "Check and save the diary", "Filter: text",
-                         "Bring back the night just deleted", "Add a checklist item", "command palette"):
+                         "Bring back the night just deleted", "Add a checklist item", "Command palette"):
             assert expected in text
         await pilot.press("escape")
         assert type(app.screen).__name__ == "DashboardScreen"

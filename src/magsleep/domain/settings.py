@@ -23,6 +23,8 @@ class Settings:
     default_form: str = DEFAULT_FORM
     trial_start: date | None = None
     trial_length: int = DEFAULT_TRIAL_NIGHTS
+    theme: str = ""
+    """The Textual theme last chosen ("" for the default)."""
     primary_outcome: str = "sol"
     """The one outcome the headline speaks of (trend.OUTCOMES); the others are secondary."""
     welcome_seen: bool = False
@@ -43,6 +45,11 @@ def parse_setting(key: str, text: str | None) -> object:
         return None if text in (None, "") else parse_date(text, "trial start")
     if key == "trial_length":
         return parse_int(text, "trial length", minimum=7, maximum=365, unit="nights")
+    if key == "theme":
+        value = str(text or "").strip()
+        if len(value) > 60 or not all(ch.isalnum() or ch in "-_" for ch in value):
+            raise InvalidInput("theme", "is not a theme name")
+        return value
     if key == "primary_outcome":
         value = str(text or "").strip().lower()
         if value not in OUTCOMES:

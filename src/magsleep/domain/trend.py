@@ -18,13 +18,17 @@ class Metric:
     unit: str
     short: str
     higher_is_better: bool = True
+    lowest: float = 0.0
+    """The smallest possible value (a graph's axis never goes below it)."""
+    highest: float | None = None
+    """The largest possible value, if there is one."""
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("se_pct", "Sleep efficiency", "%", "Efficiency %"),
+    Metric("se_pct", "Sleep efficiency", "%", "Efficiency %", highest=100.0),
     Metric("tst_min", "Total sleep", "h", "Total sleep h"),
     Metric("sol_min", "Time to fall asleep", "min", "Time to sleep min", higher_is_better=False),
-    Metric("quality", "Quality", "1-5", "Quality 1-5"),
+    Metric("quality", "Quality", "1-5", "Quality 1-5", lowest=1.0, highest=5.0),
 )
 METRICS_BY_KEY = {m.key: m for m in METRICS}
 OUTCOMES = {"sol": "sol_min", "se": "se_pct", "tst": "tst_min", "quality": "quality"}
@@ -82,11 +86,12 @@ def summary(points: Sequence[NightPoint], metric: str = "se_pct") -> str:
         return "No nights logged yet: press l to log your first morning."
     m = METRICS_BY_KEY[metric]
     on = sum(1 for p in points if p.on_magnesium)
-    text = f"{len(points)} nights logged, {on} with magnesium"
+    text = f"{len(points)} night{'s' if len(points) != 1 else ''} logged, {on} with magnesium"
     if len(points) >= 2 * WINDOW:
         first = sum(p.value(metric) for p in points[:WINDOW]) / WINDOW
         last = sum(p.value(metric) for p in points[-WINDOW:]) / WINDOW
-        return text + (f" · last 7 nights {fmt(last, m)} vs first 7 {fmt(first, m)}"
+        # The means to the precision of their difference, so the three numbers agree.
+        return text + (f" · last 7 nights {fmt_precise(last, m)} vs first 7 {fmt_precise(first, m)}"
                        f" ({fmt_diff(last - first, m)})")
     return text + f" · the 7-night comparison needs {2 * WINDOW} nights"
 
@@ -99,8 +104,18 @@ def fmt(value: float, metric: Metric) -> str:
     return f"{value:.0f}{' ' if metric.unit == 'min' else ''}{metric.unit}"
 
 
+def fmt_precise(value: float, metric: Metric) -> str:
+    """One decimal, with the unit: the precision `fmt_diff` uses."""
+    if metric.key == "tst_min":
+        return f"{value:.1f} h"
+    if metric.key == "quality":
+        return f"{value:.1f}"
+    return f"{value:.1f}{' ' if metric.unit == 'min' else ''}{metric.unit}"
+
+
 def fmt_diff(value: float, metric: Metric) -> str:
+    """A difference: efficiency in points (a difference of percentages is not a percentage)."""
     sign = "+" if value >= 0 else "-"
-    if metric.key in ("se_pct", "sol_min"):
-        return f"{sign}{abs(value):.1f}{' ' if metric.unit == 'min' else ''}{metric.unit}"
-    return sign + fmt(abs(value), metric)
+    if metric.key == "se_pct":
+        return f"{sign}{abs(value):.1f} points"
+    return sign + fmt_precise(abs(value), metric)

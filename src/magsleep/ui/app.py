@@ -44,7 +44,8 @@ class MagsleepApp(App[int]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave magsleep; everything is already saved."),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, on one page."),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette",
+                tooltip="Command palette: screens, add dose, log sleep, theme, export"),
     ]
 
     store = var(None)
@@ -64,6 +65,9 @@ class MagsleepApp(App[int]):
         """Counts saved writes: a screen coming back to the front reloads only if it moved."""
         self._waiting: list[tuple] = []  # run_db jobs asked for before the store was open
         self._open_error: str | None = None  # why the store could not be opened
+        self._watcher = None  # a read-only connection that notices other processes' writes
+        self._outside_version = 0
+        self._own_version = 0
         self.history = HistoryRows(self)
         """History's rows, read ahead while the dashboard is idle."""
 
@@ -139,7 +143,10 @@ class MagsleepApp(App[int]):
         from magsleep.ui.messages import DataChanged
 
         self.settings_rollover = settings.rollover_hour
+        if settings.theme and settings.theme in self.available_themes:
+            self.theme = settings.theme  # before the store is set: not saved back
         self.store = store
+        self._watch_outside_changes()
         waiting, self._waiting = self._waiting, []
         for job in waiting:
             self._db_worker(*job)
@@ -150,6 +157,14 @@ class MagsleepApp(App[int]):
             from magsleep.ui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(), self._welcome_done)
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme chosen (ctrl+p → theme) is remembered for the next start."""
+        if self.store is None:
+            return
+        from magsleep.store.settings_store import save_setting
+
+        self.run_db(lambda s: save_setting("theme", theme, session=s), write=True)
 
     def _welcome_done(self, _: object = None) -> None:
         from magsleep.store.settings_store import save_setting
@@ -170,8 +185,58 @@ class MagsleepApp(App[int]):
         self.push_screen(StoreErrorScreen(message))
 
     def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
         if self.store is not None:
             self.store.close()
+
+    # ---------------------------------------------------------------- changes from outside
+
+    WATCH_SECONDS = 2.0
+
+    def _watch_outside_changes(self) -> None:
+        """Notice writes by another process (`magsleep dose` in another shell) and show them.
+
+        SQLite's `PRAGMA data_version` changes on this connection whenever another connection
+        commits: reading it every two seconds costs microseconds, and reads no data.
+        """
+        import sqlite3
+
+        from magsleep.store.files import read_only_uri
+
+        try:
+            self._watcher = sqlite3.connect(read_only_uri(self.db_path.expanduser()), uri=True,
+                                            check_same_thread=False)
+            self._outside_version = self._watcher.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            self._watcher = None
+            return
+        self._own_version = self.data_version
+        self.set_interval(self.WATCH_SECONDS, self.check_outside_changes)
+
+    def check_outside_changes(self) -> bool:
+        """Reload what is shown if another process wrote since the last look; True if it did."""
+        import sqlite3
+
+        if self._watcher is None:
+            return False
+        try:
+            version = self._watcher.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return False
+        own = self.data_version != self._own_version  # our own saves move it too
+        self._own_version = self.data_version
+        if version == self._outside_version:
+            return False
+        self._outside_version = version
+        if own:
+            return False  # this app wrote meanwhile and has reloaded already
+        from magsleep.ui.messages import DataChanged
+
+        self.data_version += 1
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged("outside"))
+        return True
 
     # ---------------------------------------------------------------- database work
 

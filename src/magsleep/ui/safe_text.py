@@ -36,13 +36,17 @@ class FieldError(Static):
 
     DEFAULT_CLASSES = "field-error"
 
-    def __init__(self, *, id: str | None = None, inline: bool = False) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, inline: bool = False, subject: str = "") -> None:  # noqa: A002
         super().__init__("", id=id, classes="inline-error" if inline else None, markup=False)
         self.inline = inline
+        self.subject = subject
+        """What the field is called: a message without one ("is required") gets it."""
         self.display = inline
 
     def say(self, message: str) -> None:
         """Show `message` (with a ⚠), or clear it."""
+        if message and self.subject and message.startswith(("is ", "must ", "needs ", "should ", "only ")):
+            message = f"{self.subject} {message}"
         self.update(f"⚠ {visible(message)}" if message else "")
         self.display = self.inline or bool(message)
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, SelectionList, Static
@@ -24,6 +24,7 @@ from magsleep.ui.widgets.limit_bar import LimitBar
 
 
 OFF_NIGHT_LABEL = "No magnesium tonight (trial)"
+DOSE_LINES = 3
 
 
 class DashboardScreen(Screen):
@@ -65,10 +66,13 @@ class DashboardScreen(Screen):
                     yield Checklist(id="checklist")
                 with Vertical(id="dose-pane", classes="pane") as pane:
                     pane.border_title = "Dose"
-                    # The form (a third of the first frame's cost) is mounted once tonight is shown.
-                    yield Static("", id="dose-list")
-                    yield LimitBar(id="limit-bar")
-                    yield Static("", id="dose-warning")
+                    # The form (a third of the first frame's cost) is mounted once tonight is shown,
+                    # above what it adds up; that part scrolls, so the form's rows always show.
+                    with VerticalScroll(id="dose-status") as status:
+                        status.can_focus = False
+                        yield Static("", id="dose-list")
+                        yield LimitBar(id="limit-bar")
+                        yield Static("", id="dose-warning")
             with Vertical(id="trend-pane", classes="pane") as pane:
                 pane.border_title = "Sleep trend"
                 # The plot (and plotext) arrive with the data, after the first frame.
@@ -88,7 +92,7 @@ class DashboardScreen(Screen):
         if self.query(DoseForm):
             return
         form = DoseForm(id="dose-form-box")
-        self.query_one("#dose-pane").mount(form, before="#dose-list")
+        self.query_one("#dose-pane").mount(form, before="#dose-status")
         form.call_after_refresh(self._dose_form_ready)
 
     def _dose_form_ready(self) -> None:
@@ -185,9 +189,9 @@ class DashboardScreen(Screen):
         def done(insights) -> None:  # noqa: ANN001
             trial = insights.trial
             progress = "" if trial.start is None or trial.finished else \
-                f" Trial night {trial.nights_done} of {trial.length}."
-            self.query_one("#verdict", Static).update(markup("[b]$verdict[/b]$progress",
-                                                             verdict=insights.verdict, progress=progress))
+                f"Trial night {trial.nights_done} of {trial.length}."
+            template = "[b]$verdict[/b] $progress" if progress else "[b]$verdict[/b]"
+            self.query_one("#verdict", Static).update(markup(template, verdict=insights.verdict, progress=progress))
             self.app.history.read_ahead()  # type: ignore[attr-defined]
 
         self.app.run_db(lambda s: load_insights(last, session=s, points=points), done=done)  # type: ignore[attr-defined]
@@ -199,7 +203,10 @@ class DashboardScreen(Screen):
 
     def _show_doses(self) -> None:
         view = self.view
-        lines = [f"{d.taken_at:%H:%M} {d.form} {d.elemental_mg:g} mg" for d in view.doses]
+        # Newest first, so the dose just added is always in view; the total counts every one.
+        lines = [f"{d.taken_at:%H:%M} {d.form} {d.elemental_mg:g} mg" for d in reversed(view.doses)]
+        if len(lines) > DOSE_LINES:
+            lines = lines[:DOSE_LINES - 1] + [f"… and {len(lines) - DOSE_LINES + 1} earlier (in the total)"]
         self.query_one("#dose-list", Static).update(plain("\n".join(lines) or "No dose logged tonight."))
         bar = self.query_one(LimitBar)
         bar.limit_mg = view.settings.daily_limit_mg

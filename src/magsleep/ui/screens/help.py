@@ -13,8 +13,7 @@ EXTRA = {
                   ("tab / shift+tab", "move between the checklist, the dose fields and Add")],
     "History": [("↑ ↓ PgUp PgDn", "move through the nights"),
                 ("Home / End", "first / last night (ctrl+home / ctrl+end too)")],
-    "Everywhere": [("ctrl+p", "command palette: screens, add dose, log sleep, theme, export"),
-                   ("escape", "close a dialog or go back")],
+    "Everywhere": [("escape", "close a dialog or go back")],
 }
 
 
@@ -44,7 +43,10 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
 class HelpScreen(ModalScreen[None]):
     """Every key, on one page."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="close")]
+    BINDINGS = [
+        Binding("escape,question_mark", "close", "Close", id="close"),
+        Binding("q", "app.quit", "Quit", id="help_quit", tooltip="Leave magsleep (as everywhere)"),
+    ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="dialog") as box:
@@ -52,7 +54,8 @@ class HelpScreen(ModalScreen[None]):
             for title, rows in sections():
                 yield Static(f"[b]{title}[/b]", classes="help-title")
                 yield Static("\n".join(f"  [b]{key:<16}[/b] {what}" for key, what in rows), classes="help-rows")
-            yield Static("magsleep is a tracker, not medical advice. Escape closes this page.", classes="hint")
+            yield Static("magsleep is a tracker, not medical advice. Escape closes this page; q leaves magsleep.",
+                         classes="hint")
 
     def action_close(self) -> None:
         self.app.leave(self)  # type: ignore[attr-defined]

@@ -30,10 +30,20 @@ COLUMNS = (("Night", 10), ("Mg, form", 14), ("Bed", 5), ("Woke", 5), ("Sleep", 5
            ("Q", 1), ("List", 4), ("Side effects", 12))
 
 
+def magnesium_cell(mg: float, forms: tuple[str, ...], width: int = 14) -> str:
+    """The night's elemental mg and its forms, every form visible within the column."""
+    if not forms:
+        return "—"
+    for text in (f"{mg:g} {'/'.join(forms)}", f"{mg:.0f} {'/'.join(forms)}", f"{mg:.0f} {'+'.join(f[:4] for f in forms)}"):
+        if len(text) <= width:
+            return text
+    return f"{mg:.0f} {len(forms)} forms"
+
+
 def history_cells(n: HistoryNight) -> tuple[str, ...]:
     """One night as History shows it (called only for rows on screen, or when filtering)."""
     d, m = diary_metrics(n.metrics_source)
-    magnesium = f"{n.elemental_mg:g} {'/'.join(n.forms)}" if n.forms else "—"
+    magnesium = magnesium_cell(n.elemental_mg, n.forms)
     side = ", ".join(kind + ("" if severity == 1 else f" ({severity})") for kind, severity in n.symptoms)
     return (
         n.night.isoformat(), magnesium,
@@ -75,7 +85,7 @@ class HistoryScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield TextField(max_length=80, placeholder="filter…", id="history-input", compact=True)
-        yield FieldError(id="history-input-error")
+        yield FieldError(id="history-input-error", subject="The date")
         yield NightTable(COLUMNS, history_cells, id="history-table")
         yield Static("Loading nights…", id="history-status")
         yield KeysFooter()

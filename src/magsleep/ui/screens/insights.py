@@ -18,7 +18,8 @@ from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.trial_chart import TrialChart
 
-COLUMNS = (("Measure", 18), ("Means", 13), ("Difference", 11), ("95% CI", 14), ("Nights", 7))
+# Wide enough for "Time to fall asleep" and "1987/1509" nights (both were cut).
+COLUMNS = (("Measure", 19), ("Means", 13), ("Difference", 11), ("95% CI", 14), ("Nights", 9))
 TABLES = (("on_off", "Nights with magnesium vs without"), ("before_after", "Since starting vs before"))
 
 

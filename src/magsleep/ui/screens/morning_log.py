@@ -68,7 +68,8 @@ class MorningLogScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="log"):
+        with VerticalScroll(id="log") as log:
+            log.can_focus = False  # it was an invisible Tab stop between Note and "Got into bed"
             yield Static(f"[b]Sleep diary[/b] · night of {self.night:%A %d %B %Y}", id="log-title")
             yield Static("", id="log-result")
             for field, label, placeholder in QUESTIONS:
@@ -76,7 +77,7 @@ class MorningLogScreen(Screen):
                     yield Label(label, classes="log-label")
                     yield TextField(max_length=SHORT_FIELD, placeholder=placeholder, id=f"log-{field}", compact=True,
                                     classes="short")
-                    yield FieldError(id=f"log-{field}-error", inline=True)
+                    yield FieldError(id=f"log-{field}-error", inline=True, subject=label)
             with Horizontal(classes="row", id="symptom-row"):
                 yield Label("Side effects", classes="log-label")
                 yield Static("space: none → mild → moderate → severe", classes="hint")
@@ -85,7 +86,7 @@ class MorningLogScreen(Screen):
                 yield Label("Note", classes="log-label")
                 yield TextField(max_length=MAX_NOTE, placeholder="anything worth remembering", id="log-note",
                                 compact=True)
-            yield FieldError(id="log-note-error")
+            yield FieldError(id="log-note-error", subject="The note")
             if self.edit:
                 with Vertical(id="log-extra"):
                     yield Static("[b]Checklist that night[/b]", classes="section-title")

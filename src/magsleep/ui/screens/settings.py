@@ -21,8 +21,9 @@ from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
-FIELDS = (("daily_limit_mg", "Daily limit (mg elemental)"), ("rollover_hour", "New night starts at (hour)"),
-          ("trial_length", "Trial length (nights)"))
+# Labels fit the 22-column label cell at 80 columns (they were cut: "Daily limit (mg").
+FIELDS = (("daily_limit_mg", "Daily limit (mg)"), ("rollover_hour", "New night at (hour)"),
+          ("trial_length", "Trial length, nights"))
 
 
 class SettingsScreen(Screen):
@@ -51,7 +52,7 @@ class SettingsScreen(Screen):
                 pane.border_title = "Checklist items"
                 yield OptionList(id="items")
                 yield TextField(max_length=MAX_LABEL, placeholder="item label", id="item-input", compact=True)
-                yield FieldError(id="item-error")
+                yield FieldError(id="item-error", subject="The label")
                 yield Static("a add · r rename · space on/off · shift+↑/↓ move", classes="hint")
             with Vertical(id="prefs-pane", classes="pane") as pane:
                 pane.border_title = "Settings"
@@ -67,7 +68,7 @@ class SettingsScreen(Screen):
                     with Horizontal(classes="row"):
                         yield Label(label, classes="pref-label")
                         yield TextField(max_length=SHORT_FIELD, id=f"pref-{key}", compact=True, classes="short")
-                    yield FieldError(id=f"pref-{key}-error")
+                    yield FieldError(id=f"pref-{key}-error", subject=label)
                 yield Static("ctrl+s saves these. magsleep never suggests a dose; the limit is the "
                              "adult upper limit for supplements (350 mg) unless you change it.", classes="hint")
         yield KeysFooter()

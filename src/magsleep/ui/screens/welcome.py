@@ -28,7 +28,10 @@ Press **?** any time for the keys.
 class WelcomeScreen(ModalScreen[None]):
     """Shown once, on the first run."""
 
-    BINDINGS = [Binding("escape,enter", "dismiss_welcome", "Start", id="start")]
+    BINDINGS = [
+        Binding("escape,enter", "dismiss_welcome", "Start", id="start"),
+        Binding("q", "app.quit", "Quit", id="welcome_quit", tooltip="Leave magsleep"),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="welcome", classes="dialog"):

@@ -45,17 +45,17 @@ class DoseForm(Vertical):
             yield TextField(max_length=SHORT_FIELD, placeholder="mg", id="dose-amount", compact=True, classes="short")
             yield Select([("elemental (label)", "elemental"), ("compound weight", "compound")],
                          value="elemental", allow_blank=False, compact=True, id="dose-amount-is")
-        yield FieldError(id="dose-amount-error")
+        yield FieldError(id="dose-amount-error", subject="The amount")
         with Horizontal(classes="row", id="dose-percent-row") as percent_row:
             percent_row.display = False  # only for the form "other"
             yield Label("% Mg", classes="field-label")
             yield TextField(max_length=SHORT_FIELD, placeholder="%", id="dose-percent", compact=True, classes="short")
-        yield FieldError(id="dose-percent-error")
+        yield FieldError(id="dose-percent-error", subject="The % Mg")
         with Horizontal(classes="row"):
             yield Label("Time", classes="field-label")
             yield TextField(max_length=SHORT_FIELD, placeholder="HH:MM", id="dose-time", compact=True, classes="short")
             yield Button("Add dose", id="dose-add", compact=True, variant="primary")
-        yield FieldError(id="dose-time-error")
+        yield FieldError(id="dose-time-error", subject="The time")
         yield FieldError(id="dose-form-error")
 
     shown_time = ""

@@ -11,7 +11,7 @@ from datetime import date
 
 from textual_plotext import PlotextPlot
 
-from magsleep.domain.trend import NightPoint, rolling_mean
+from magsleep.domain.trend import METRICS_BY_KEY, NightPoint, rolling_mean
 
 
 class TrendChart(PlotextPlot):
@@ -41,18 +41,23 @@ class TrendChart(PlotextPlot):
         ys = [p.value(metric) for p in points]
         on = [(x, y) for x, y, p in zip(xs, ys, points) if p.on_magnesium]
         off = [(x, y) for x, y, p in zip(xs, ys, points) if not p.on_magnesium]
+        # The average first: what is drawn later covers it, and every night's marker must show.
+        if len(points) > 1:
+            plt.plot(xs, rolling_mean(ys), marker="braille", color="orange")
         if off:
             plt.scatter([x for x, _ in off], [y for _, y in off], marker="○", color="gray")
         if on:
             plt.scatter([x for x, _ in on], [y for _, y in on], marker="●", color="cyan")
-        if len(points) > 1:
-            plt.plot(xs, rolling_mean(ys), marker="braille", color="orange")
         low, high = min(ys), max(ys)
         if high - low < 1e-9:
             pad = max(abs(high) * 0.1, 1.0)
             low, high = low - pad, high + pad
         pad = (high - low) * 0.08
-        plt.ylim(low - pad, high + pad)
+        # Never beyond what is possible (time to fall asleep below 0, quality above 5).
+        m = METRICS_BY_KEY[metric]
+        bottom = max(low - pad, m.lowest / 60 if metric == "tst_min" else m.lowest)
+        top = high + pad if m.highest is None else min(high + pad, m.highest)
+        plt.ylim(bottom, max(top, bottom + 1e-6))
         left, right = min(xs), max(xs)
         if right - left < 1:
             left, right = left - 1, right + 1
