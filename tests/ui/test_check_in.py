@@ -51,7 +51,7 @@ async def test_the_dose_time_follows_the_clock_until_typed(empty_db):
         now[0] = NOW + timedelta(minutes=3)
         app.screen.query_one("DoseForm")._follow_clock()
         assert app.screen.query_one("#dose-time").value == "20:05"
-        await pilot.press(*"50", "enter")  # the focus is still in the amount
+        await pilot.press("a", *"50", "enter")  # after a dose the focus is back on the checklist
         await settle(pilot)
     assert [f"{d.taken_at:%H:%M}" for d in night_record(empty_db, TONIGHT).doses] == ["20:05", "21:30"]
 
@@ -235,3 +235,70 @@ async def test_the_theme_is_remembered(seeded):
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert again.theme == "textual-light"
+
+
+async def test_the_evening_check_in_in_seven_keys(seeded):
+    """Dose as usual and every item ticked: space (tick Take magnesium: the usual dose is offered),
+    enter (add it; back to the checklist, on the next item), then space for each other item."""
+    app = app_for(seeded)
+    keys = ["space", "enter"] + ["space"] * 5
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        assert app.screen.query_one("#tonight-pane").border_title.endswith("6/6 done")
+    record = night_record(seeded, TONIGHT)
+    assert len(keys) <= 10
+    assert all(c.done for c in record.checks) and len(record.checks) == 6
+    last = night_record(seeded, LAST_NIGHT).doses[-1]
+    assert [(d.form, d.amount_mg, d.amount_is) for d in record.doses] == [(last.form, last.amount_mg, last.amount_is)]
+
+
+async def test_a_usual_morning_in_twelve_keys_and_nothing_unconfirmed_saved(db_path):
+    """l, enter to accept each usual time and count (7), the quality, ctrl+s: 10 keys (the goal is
+    at most 12)."""
+    seed(db_path, nights=30)
+    store = open_store(db_path)
+    from magsleep.store.nights import delete_night
+
+    with store.writing() as s:
+        delete_night(LAST_NIGHT, session=s)
+    store.close()
+    app = app_for(db_path)
+    keys = ["l"] + ["enter"] * 7 + ["4", "ctrl+s"]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert app.focused.id == "log-bed" and app.focused.placeholder[2] == ":"
+        assert app.focused.value == ""  # a suggestion, not an answer
+        usual = dict(app.screen.suggested)
+        for key in keys[1:]:
+            await pilot.press(key)
+        await settle(pilot)
+        assert "efficiency" in text_of(app, "#log-result")
+    assert len(keys) <= 12
+    diary = night_record(db_path, LAST_NIGHT).diary
+    assert f"{diary.bed:%H:%M}" == usual["bed"] and f"{diary.up:%H:%M}" == usual["up"]
+    assert diary.quality == 4 and diary.rested is None
+
+
+async def test_suggestions_are_not_saved_unless_confirmed(db_path):
+    seed(db_path, nights=30)
+    store = open_store(db_path)
+    from magsleep.store.nights import delete_night
+
+    with store.writing() as s:
+        delete_night(LAST_NIGHT, session=s)
+    store.close()
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        app.screen.query_one("#log-quality").value = "3"
+        await pilot.press("ctrl+s")  # nothing confirmed: the times are still empty
+        await settle(pilot)
+        assert "Got into bed is required" in text_of(app, "#log-bed-error")
+    assert night_record(db_path, LAST_NIGHT) is None or night_record(db_path, LAST_NIGHT).diary is None

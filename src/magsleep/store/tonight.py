@@ -35,6 +35,8 @@ class TonightView:
     settings: Settings
     trial: TrialPlan | None = None
     """The newest randomised trial plan (stopped or not), if any."""
+    last_dose: DoseRecord | None = None
+    """The latest dose before tonight: "the usual" the dose form offers."""
 
     @property
     def trial_phase(self) -> str | None:
@@ -116,6 +118,15 @@ def read_trial(conn: sqlite3.Connection) -> TrialPlan | None:
     return None if row is None else plan_from_columns(*row)
 
 
+def read_last_dose(conn: sqlite3.Connection, night: date) -> DoseRecord | None:
+    """The latest dose logged for a night before `night`."""
+    row = conn.execute(
+        "SELECT n.date, d.id, d.taken_at, d.form, d.amount_mg, d.amount_is, d.percent, d.elemental_mg, d.note "
+        "FROM dose d JOIN night n ON n.id = d.night_id WHERE n.date < ? ORDER BY n.date DESC, d.taken_at DESC, "
+        "d.id DESC LIMIT 1", (night.isoformat(),)).fetchone()
+    return None if row is None else dose_from_columns(date.fromisoformat(row[0]), *row[1:])
+
+
 def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | None = None) -> TonightView:
     return TonightView(
         night=night,
@@ -124,6 +135,7 @@ def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | Non
         recent_totals=tuple(read_recent_totals(conn, night)),
         settings=settings or read_settings(conn),
         trial=read_trial(conn),
+        last_dose=read_last_dose(conn, night),
     )
 
 

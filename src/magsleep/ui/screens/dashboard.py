@@ -97,7 +97,9 @@ class DashboardScreen(Screen):
 
     def _dose_form_ready(self) -> None:
         if self.view is not None:
-            self.query_one(DoseForm).set_defaults(self.view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
+            form = self.query_one(DoseForm)
+            form.set_defaults(self.view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
+            form.offer_usual(None if self.view.doses else self.view.last_dose)
         if self.amount_wanted:
             self.action_add_dose()
 
@@ -148,6 +150,7 @@ class DashboardScreen(Screen):
         self._show_tonight_count()
         for form in self.query(DoseForm):
             form.set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
+            form.offer_usual(None if view.doses else view.last_dose)  # once a night: no double dose
         self._show_doses()
         self.call_after_refresh(self._mount_dose_form)  # after tonight's frame
 
@@ -258,6 +261,14 @@ class DashboardScreen(Screen):
                         failed=self._toggle_failed)
         if done and label == TAKE_MAGNESIUM:
             self.action_add_dose()
+        elif done:
+            self._next_item()
+
+    def _next_item(self) -> None:
+        """After a tick, the highlight moves on to the next item, so the evening is space, space…"""
+        checklist = self.query_one(Checklist)
+        if checklist.highlighted is not None and checklist.highlighted < checklist.option_count - 1:
+            checklist.highlighted += 1
 
     def _toggle_failed(self, err: Exception) -> None:
         self.app.notify(str(err), title="Not saved", severity="error")
@@ -275,6 +286,11 @@ class DashboardScreen(Screen):
 
         def done(record) -> None:  # noqa: ANN001
             event.dose_form.saved(self.app.now())  # type: ignore[attr-defined]
+            checklist = self.query_one(Checklist)
+            if checklist.highlighted is not None and \
+                    checklist.labels.get(checklist.get_option_at_index(checklist.highlighted).value) == TAKE_MAGNESIUM:
+                self._next_item()
+            checklist.focus()  # back to the checklist for the rest of the evening
             where = "" if night == (self.view.night if self.view else night) else f" (night of {night})"
             self.app.notify(f"Added {record.elemental_mg:g} mg elemental {record.form}{where}.", title="Dose")
             self.reload()

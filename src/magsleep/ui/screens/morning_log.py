@@ -23,6 +23,7 @@ from magsleep.domain.parsing import MAX_NOTE, clean_note
 from magsleep.domain.sleep_diary import (
     QUALITY_WORDS, compute_metrics, diary_from_clock, format_minutes,
 )
+from magsleep.domain.usual_night import usual_answers
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, plain
 from magsleep.ui.widgets.checklist import Checklist
@@ -63,6 +64,8 @@ class MorningLogScreen(Screen):
         self.edit = edit
         self.record = None
         self.filled = False  # the form holds the stored answers (filled once, never over edits)
+        self.suggested: dict[str, str] = {}
+        """The usual answers offered as placeholders (field: text)."""
         self.saved_answers: tuple = ()
         """The answers as last loaded or saved: anything else on escape is an unsaved edit."""
 
@@ -107,15 +110,15 @@ class MorningLogScreen(Screen):
         self._load()
 
     def _load(self) -> None:
-        from magsleep.store.nights import load_night
+        from magsleep.store.nights import load_night, recent_diaries
         from magsleep.store.routine_store import checklist_for
 
         night = self.night
-        self.app.run_db(lambda s: (load_night(night, session=s), checklist_for(night, session=s)),  # type: ignore[attr-defined]
-                        done=self._loaded)
+        self.app.run_db(lambda s: (load_night(night, session=s), checklist_for(night, session=s),  # type: ignore[attr-defined]
+                                   recent_diaries(night, session=s)), done=self._loaded)
 
     def _loaded(self, result: tuple) -> None:
-        record, checks = result
+        record, checks, recent = result
         self.record = record
         first = not self.filled and self._answers() == self.saved_answers  # nothing typed yet
         self.filled = True
@@ -134,6 +137,8 @@ class MorningLogScreen(Screen):
         if first and record is not None:
             self.query_one("#log-note", Input).value = record.note or ""
             self.query_one(SymptomPicker).show(record.symptoms)
+        if first and (record is None or record.diary is None):
+            self._suggest(usual_answers(recent))
         if first:
             self.saved_answers = self._answers()
         if self.edit:
@@ -148,6 +153,16 @@ class MorningLogScreen(Screen):
             else:
                 doses.highlighted = 0
 
+    def _suggest(self, usual: dict[str, str]) -> None:
+        """The usual answers as grey placeholders: enter accepts one, typing replaces it. A field
+        left empty stays empty: nothing the person did not confirm is saved."""
+        self.suggested = usual
+        for field, value in usual.items():
+            self.query_one(f"#log-{field}", Input).placeholder = value
+        if usual:
+            self.query_one("#log-result", Static).update(plain(
+                "Grey answers are your usual ones (last 14 nights): enter accepts one, typing replaces it."))
+
     def _show_result(self, diary) -> None:  # noqa: ANN001
         m = compute_metrics(diary)
         self.query_one("#log-result", Static).update(
@@ -156,6 +171,9 @@ class MorningLogScreen(Screen):
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
+        field = (event.input.id or "").removeprefix("log-")
+        if not event.value and field in self.suggested:
+            event.input.value = self.suggested[field]  # confirmed with enter
         if event.input.id == "log-note":
             self.action_save()
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +21,9 @@ from magsleep.domain.magnesium import FORMS, DoseAmount, dose_amount
 from magsleep.domain.nights import attach_zone
 from magsleep.domain.parsing import parse_moment
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField
+
+if TYPE_CHECKING:
+    from magsleep.store.records import DoseRecord
 
 FIELDS = ("form", "amount", "percent", "time")
 
@@ -69,6 +73,17 @@ class DoseForm(Vertical):
         """The settings' default form, and the time field set to now unless the person typed one."""
         self.query_one("#dose-form", Select).value = form
         self._show_time(now, force=False)
+
+    def offer_usual(self, last: DoseRecord | None) -> None:
+        """The last dose's form and amount, ready to add with enter (typing replaces them)."""
+        amount = self.query_one("#dose-amount", Input)
+        if last is None or amount.value:
+            return
+        self.query_one("#dose-form", Select).value = last.form
+        self.query_one("#dose-amount-is", Select).value = last.amount_is
+        if last.form == "other" and last.percent is not None:
+            self.query_one("#dose-percent", Input).value = f"{last.percent:g}"
+        amount.value = f"{last.amount_mg:g}"
 
     def _show_time(self, now: datetime, *, force: bool) -> None:
         time_input = self.query_one("#dose-time", Input)

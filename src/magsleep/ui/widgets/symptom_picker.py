@@ -1,5 +1,5 @@
-"""Side effects for one night, each with its own severity: space or enter cycles an item through
-none, mild, moderate and severe."""
+"""Side effects for one night, each with its own severity: space cycles an item through none,
+mild, moderate and severe; enter moves on, as in every other field."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ class SymptomPicker(OptionList):
     """One line per kind of side effect: `[ ] nausea`, or `[✓] nausea · moderate`."""
 
     BINDINGS = [
-        Binding("space,enter", "cycle", "Severity", id="cycle_severity",
+        Binding("space", "cycle", "Severity", id="cycle_severity",
                 tooltip="None, mild, moderate, severe, then none again"),
+        Binding("enter", "app.focus_next", "Next", id="symptoms_next", show=False,
+                tooltip="On to the note, like enter in every other field"),
     ]
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
