@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,28 +21,41 @@ HERE = Path(__file__).parent
 ZONE = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 21, 30, tzinfo=ZONE)
 
-SHOTS = {  # name: (size, keys pressed before the picture)
-    "dashboard": ((100, 30), ["down", "space"]),
-    "dashboard-80x24": ((80, 24), []),
-    "dose-over-limit": ((100, 30), ["a", *"400", "enter"]),
-    "morning-log": ((100, 30), ["l"]),
-    "history": ((100, 30), ["h"]),
-    "settings": ((100, 30), ["s"]),
-    "help": ((100, 30), ["question_mark"]),
+SHOTS = {  # name: (size, keys pressed before the picture, what the demo data gets first)
+    "dashboard": ((100, 30), ["down", "space"], None),
+    "dashboard-80x24": ((80, 24), [], None),
+    "dose-over-limit": ((100, 30), ["a", *"400", "enter"], None),
+    "morning-log": ((100, 30), ["l"], "unlogged"),
+    "history": ((100, 30), ["h"], None),
+    "settings": ((100, 30), ["s"], None),
+    "help": ((100, 30), ["question_mark"], None),
+    "trial-dashboard": ((100, 30), [], "trial-off-night"),
+    "trial-insights": ((100, 40), ["i"], "trial-under-way"),
 }
 
 
-def seeded(path: Path) -> Path:
+def seeded(path: Path, extra: str | None) -> Path:
+    from magsleep.domain.n_of_1 import make_plan
+    from magsleep.store.nights import delete_night
+    from magsleep.store.trials import add_trial
+
     store = Store.open(path)
     with store.writing() as session:
-        write_demo(demo_nights(date(2026, 11, 24), 75, ZONE), session=session)
+        write_demo(demo_nights(date(2026, 11, 24), 120 if extra == "trial-under-way" else 75, ZONE), session=session)
         save_setting("welcome_seen", True, session=session)
+        if extra == "unlogged":  # last night not logged yet: the log suggests the usual answers
+            delete_night(date(2026, 11, 24), session=session)
+        if extra in ("trial-off-night", "trial-under-way"):
+            orders = iter(["off-on", "on-off", "on-off", "off-on"])
+            start = date(2026, 11, 5) if extra == "trial-off-night" else date(2026, 8, 17)
+            add_trial(make_plan(start, f"{start - timedelta(days=1)}T20:00:00+00:00", draw=lambda _: next(orders)),
+                      start, session=session)
     store.close()
     return path
 
 
-async def shoot(name: str, size: tuple[int, int], keys: list[str], workdir: Path) -> None:
-    app = make_app(seeded(workdir / f"{name}.db"), clock=lambda: NOW)
+async def shoot(name: str, size: tuple[int, int], keys: list[str], extra: str | None, workdir: Path) -> None:
+    app = make_app(seeded(workdir / f"{name}.db", extra), clock=lambda: NOW)
     async with app.run_test(size=size) as pilot:
         for key in ["", *keys]:
             if key:
@@ -56,8 +69,8 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], workdir: Path
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (size, keys) in SHOTS.items():
-            await shoot(name, size, keys, Path(tmp))
+        for name, (size, keys, extra) in SHOTS.items():
+            await shoot(name, size, keys, extra, Path(tmp))
             print(f"screenshots/{name}.svg")
 
 

@@ -67,7 +67,8 @@ async def test_adding_doses_shows_the_total_and_the_limit_warning(seeded):
         assert "200 / 350 mg" in text_of(app, "#limit-bar")
         assert not app.screen.query_one("#dose-warning").display
         assert app.screen.query_one("#dose-amount").value == ""
-        await pilot.press(*"200", "enter")
+        assert app.focused.id == "checklist"  # back to the checklist for the rest of the evening
+        await pilot.press("a", *"200", "enter")
         await settle(pilot)
         assert "400 / 350 mg" in text_of(app, "#limit-bar")
         warning = text_of(app, "#dose-warning")

@@ -99,7 +99,7 @@ class DashboardScreen(Screen):
         if self.view is not None:
             form = self.query_one(DoseForm)
             form.set_defaults(self.view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
-            form.offer_usual(None if self.view.doses else self.view.last_dose)
+            form.offer_usual(self._usual_dose(self.view))
         if self.amount_wanted:
             self.action_add_dose()
 
@@ -150,7 +150,7 @@ class DashboardScreen(Screen):
         self._show_tonight_count()
         for form in self.query(DoseForm):
             form.set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
-            form.offer_usual(None if view.doses else view.last_dose)  # once a night: no double dose
+            form.offer_usual(self._usual_dose(view))
         self._show_doses()
         self.call_after_refresh(self._mount_dose_form)  # after tonight's frame
 
@@ -263,6 +263,12 @@ class DashboardScreen(Screen):
             self.action_add_dose()
         elif done:
             self._next_item()
+
+    @staticmethod
+    def _usual_dose(view):  # noqa: ANN001, ANN205
+        """The dose to offer: the last one, once a night (no double dose), never on a trial's
+        no-magnesium night."""
+        return None if view.doses or view.trial_phase == "off" else view.last_dose
 
     def _next_item(self) -> None:
         """After a tick, the highlight moves on to the next item, so the evening is space, space…"""
