@@ -302,3 +302,31 @@ async def test_suggestions_are_not_saved_unless_confirmed(db_path):
         await settle(pilot)
         assert "Got into bed is required" in text_of(app, "#log-bed-error")
     assert night_record(db_path, LAST_NIGHT) is None or night_record(db_path, LAST_NIGHT).diary is None
+
+
+async def test_settings_escape_asks_before_dropping_changes(seeded):
+    from magsleep.store.settings_store import load_settings
+
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("escape")  # nothing changed: leaves at once
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DashboardScreen"
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one("#pref-daily_limit_mg").value = "300"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")  # saved: leaves at once
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DashboardScreen"
+    store = open_store(seeded)
+    with store.reading() as s:
+        assert load_settings(session=s).daily_limit_mg == 300
+    store.close()

@@ -37,13 +37,15 @@ class SettingsScreen(Screen):
         Binding("shift+down", "move_item(1)", "Down", id="move_down", tooltip="Move the item down"),
         Binding("ctrl+s", "save", "Save", id="save_settings", priority=True,
                 tooltip="Save default form, limit, rollover and trial length"),
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard (asks first when a setting was changed)"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.items: list[ItemRecord] = []
         self.editing: int | None = None  # item id being renamed; None when adding
+        self.saved_prefs: tuple | None = None
+        """The settings as loaded or last saved: anything else on escape is an unsaved edit."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,11 +103,20 @@ class SettingsScreen(Screen):
                                            off="" if item.active else "  (off)"), id=str(item.id)))
         if self.items:
             items.highlighted = min(keep or 0, len(self.items) - 1)
+        if self.saved_prefs is not None and self._prefs() != self.saved_prefs:
+            return  # the person is editing: a reload (another process wrote) never overwrites it
         self.query_one("#pref-default_form", Select).value = settings.default_form
         self.query_one("#pref-primary_outcome", Select).value = settings.primary_outcome
         for key, _ in FIELDS:
             value = getattr(settings, key)
             self.query_one(f"#pref-{key}", Input).value = f"{value:g}" if isinstance(value, float) else str(value)
+        self.saved_prefs = self._prefs()
+
+    def _prefs(self) -> tuple:
+        """The settings as the form holds them now."""
+        return (self.query_one("#pref-default_form", Select).value,
+                self.query_one("#pref-primary_outcome", Select).value,
+                *(self.query_one(f"#pref-{key}", Input).value for key, _ in FIELDS))
 
     def _current(self) -> ItemRecord | None:
         items = self.query_one("#items", OptionList)
@@ -202,7 +213,10 @@ class SettingsScreen(Screen):
         def job(s):  # noqa: ANN001, ANN202
             return {key: save_setting(key, value, session=s) for key, value in values.items()}
 
+        at_save = self._prefs()
+
         def done(saved: dict) -> None:
+            self.saved_prefs = at_save
             self.app.settings_rollover = saved["rollover_hour"]  # type: ignore[attr-defined]
             self.app.notify("Settings saved.", title="Settings")
 
@@ -215,4 +229,14 @@ class SettingsScreen(Screen):
             self.query_one("#item-error", FieldError).clear()
             self.query_one("#items").focus()
             return
-        self.app.leave(self)  # type: ignore[attr-defined]
+        if self.saved_prefs is None or self._prefs() == self.saved_prefs:
+            self.app.leave(self)  # type: ignore[attr-defined]
+            return
+        from magsleep.ui.screens.confirm import ConfirmScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.app.leave(self)  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConfirmScreen("Leave without saving the settings you changed? (ctrl+s saves them)",
+                                           yes="Leave"), answered)
