@@ -10,6 +10,17 @@ from magsleep.ui.app import make_app
 from tests.ui.conftest import LAST_NIGHT, NOW, SIZE, TONIGHT, app_for, open_store, seed, settle, text_of
 
 
+def unlogged_last_night(db_path):
+    """Thirty demo nights, but last night not logged yet (the morning log's usual case)."""
+    from magsleep.store.nights import delete_night
+
+    seed(db_path, nights=30)
+    store = open_store(db_path)
+    with store.writing() as s:
+        delete_night(LAST_NIGHT, session=s)
+    store.close()
+
+
 def night_record(path, night):
     store = open_store(path)
     with store.reading() as s:
@@ -258,13 +269,7 @@ async def test_the_evening_check_in_in_seven_keys(seeded):
 async def test_a_usual_morning_in_twelve_keys_and_nothing_unconfirmed_saved(db_path):
     """l, enter to accept each usual time and count (7), the quality, ctrl+s: 10 keys (the goal is
     at most 12)."""
-    seed(db_path, nights=30)
-    store = open_store(db_path)
-    from magsleep.store.nights import delete_night
-
-    with store.writing() as s:
-        delete_night(LAST_NIGHT, session=s)
-    store.close()
+    unlogged_last_night(db_path)
     app = app_for(db_path)
     keys = ["l"] + ["enter"] * 7 + ["4", "ctrl+s"]
     async with app.run_test(size=SIZE) as pilot:
@@ -285,13 +290,7 @@ async def test_a_usual_morning_in_twelve_keys_and_nothing_unconfirmed_saved(db_p
 
 
 async def test_suggestions_are_not_saved_unless_confirmed(db_path):
-    seed(db_path, nights=30)
-    store = open_store(db_path)
-    from magsleep.store.nights import delete_night
-
-    with store.writing() as s:
-        delete_night(LAST_NIGHT, session=s)
-    store.close()
+    unlogged_last_night(db_path)
     app = app_for(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -96,21 +96,18 @@ def summary(points: Sequence[NightPoint], metric: str = "se_pct") -> str:
     return text + f" · the 7-night comparison needs {2 * WINDOW} nights"
 
 
-def fmt(value: float, metric: Metric) -> str:
+def fmt(value: float, metric: Metric, digits: int = 0) -> str:
+    """A value with its unit; hours and quality always to one decimal."""
     if metric.key == "tst_min":
         return f"{value:.1f} h"
     if metric.key == "quality":
         return f"{value:.1f}"
-    return f"{value:.0f}{' ' if metric.unit == 'min' else ''}{metric.unit}"
+    return f"{value:.{digits}f}{' ' if metric.unit == 'min' else ''}{metric.unit}"
 
 
 def fmt_precise(value: float, metric: Metric) -> str:
     """One decimal, with the unit: the precision `fmt_diff` uses."""
-    if metric.key == "tst_min":
-        return f"{value:.1f} h"
-    if metric.key == "quality":
-        return f"{value:.1f}"
-    return f"{value:.1f}{' ' if metric.unit == 'min' else ''}{metric.unit}"
+    return fmt(value, metric, digits=1)
 
 
 def fmt_diff(value: float, metric: Metric) -> str:
