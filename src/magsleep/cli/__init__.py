@@ -84,4 +84,6 @@ def cli(ctx: click.Context, db: Path | None) -> None:
         run_app(ctx)
 
 
-from magsleep.cli import data_commands, insight_commands, log_commands, trial_commands  # noqa: E402,F401  (registers the commands)
+from magsleep.cli import (  # noqa: E402,F401  (registers the commands)
+    data_commands, guide_commands, insight_commands, log_commands, trial_commands,
+)

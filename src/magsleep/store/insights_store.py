@@ -7,16 +7,18 @@ computed one way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
 from magsleep.domain.comparison import Comparison, all_comparisons
 from magsleep.domain.headline import Effect, headline
 from magsleep.domain.n_of_1 import TrialPlan, TrialResult, analyse
+from magsleep.domain.regularity import MIDPOINT_NIGHTS, Regularity, regularity
 from magsleep.domain.settings import Settings
 from magsleep.domain.trend import OUTCOMES, NightPoint
 from magsleep.domain.trial import Trial, professional_advice, trial_progress
+from magsleep.store.nights import recent_diaries
 from magsleep.store.settings_store import load_settings
 from magsleep.store.trials import current_trial
 from magsleep.store.views import ITEM_COUNTS, ITEM_DONE, trend_points, trial_nights
@@ -39,6 +41,8 @@ class Insights:
     nights_over_limit: int
     adherence: dict[str, tuple[int, int]]  # active item label: (nights done, logged nights it counted)
     settings: Settings
+    regularity: Regularity
+    """Midpoint SD and Sleep Regularity Index over the last 14 nights logged."""
 
     def as_dict(self) -> dict:
         t = self.trial
@@ -53,6 +57,7 @@ class Insights:
                       "longest_streak": t.longest_streak, "weekly_mg": [round(w, 1) for w in t.weekly_mg],
                       "dose_jumped": t.jumped},
             "adherence": {label: {"done": done, "nights": nights} for label, (done, nights) in self.adherence.items()},
+            "regularity": self.regularity.as_dict(),
             "side_effects": self.side_effects,
             "nights_over_limit": self.nights_over_limit,
             "advice": list(self.advice),
@@ -98,5 +103,6 @@ def load_insights(last: date, *, session: Session, points: list[NightPoint] | No
     over = sum(1 for mg in totals.values() if mg > settings.daily_limit_mg)
     advice = professional_advice(points, side_effect_nights=side_nights, nights_over_limit=over, trial=trial,
                                  improved=effect.direction == "better")
+    recent = recent_diaries(last + timedelta(days=1), session=session, nights=MIDPOINT_NIGHTS)
     return Insights(tuple(points), comparisons, words, effect, trial, plan, randomised, tuple(advice), side,
-                    over, adherence, settings)
+                    over, adherence, settings, regularity(recent))

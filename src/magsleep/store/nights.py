@@ -37,13 +37,13 @@ def diary_from_columns(bed: str, tried: str | None, latency: int | None, awakeni
                  _moment(final), _moment(up), quality, rested)
 
 
-def recent_diaries(before: date, *, session: Session, nights: int = 14) -> list[Diary]:
+def recent_diaries(before: date, *, session: Session, nights: int = 14) -> dict[date, Diary]:
     """The diaries of the last `nights` nights logged before `before`, oldest first."""
     rows = session.connection().exec_driver_sql(
-        "SELECT bed, tried, latency_min, awakenings, waso_min, final, up, quality, rested FROM night "
+        "SELECT date, bed, tried, latency_min, awakenings, waso_min, final, up, quality, rested FROM night "
         "WHERE date < ? AND bed IS NOT NULL AND final IS NOT NULL AND up IS NOT NULL AND quality IS NOT NULL "
         "ORDER BY date DESC LIMIT ?", (before.isoformat(), nights)).all()
-    return [diary_from_columns(*row) for row in reversed(rows)]
+    return {date.fromisoformat(row[0]): diary_from_columns(*row[1:]) for row in reversed(rows)}
 
 
 def diary_of(row: Night) -> Diary | None:

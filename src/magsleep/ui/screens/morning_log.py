@@ -138,7 +138,7 @@ class MorningLogScreen(Screen):
             self.query_one("#log-note", Input).value = record.note or ""
             self.query_one(SymptomPicker).show(record.symptoms)
         if first and (record is None or record.diary is None):
-            self._suggest(usual_answers(recent))
+            self._suggest(usual_answers(list(recent.values())))
         if first:
             self.saved_answers = self._answers()
         if self.edit:
