@@ -45,3 +45,16 @@ def test_insights_json_regularity(run):
     reg = json.loads(run("insights", "--json").stdout)["regularity"]
     assert set(reg) == {"midsleep_sd_min", "sri", "nights"}
     assert reg["nights"] == 14 and -100 <= reg["sri"] <= 100 and reg["midsleep_sd_min"] >= 0
+
+
+def test_spacing_reminders_and_the_medicines_setting():
+    from magsleep.domain.errors import InvalidInput
+    from magsleep.domain.guidance import spacing_reminders
+    from magsleep.domain.settings import parse_setting
+
+    assert spacing_reminders("") == [] and spacing_reminders("vitamin D") == []
+    found = spacing_reminders("CIPROFLOXACIN, alendronic acid (alendronate), furosemide, Lansoprazole")
+    assert len(found) == 4 and "4-6 hours" in found[0] and "2 hours apart" in found[1]
+    assert parse_setting("medicines", "  doxy\x1b[2J cycline [/] ") == "doxy[2J cycline [/]"
+    with pytest.raises(InvalidInput):
+        parse_setting("medicines", "x" * 201)

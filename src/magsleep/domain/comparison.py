@@ -44,6 +44,10 @@ SEED = 20261125
 PRIMARY = "se_pct"
 
 
+GROUP_NAMES = {"on_off": ("on", "off"), "before_after": ("after", "before"), "timing": ("on_time", "other")}
+"""Each kind of comparison's two groups, as the JSON names them (group A first)."""
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Two groups of nights compared on one metric."""
@@ -73,7 +77,7 @@ class Comparison:
         return "unclear"
 
     def as_dict(self) -> dict:
-        a, b = ("on", "off") if self.kind == "on_off" else ("after", "before")
+        a, b = GROUP_NAMES[self.kind]
         return {"metric": self.metric, "kind": self.kind, f"mean_{a}": _r(self.mean_a), f"mean_{b}": _r(self.mean_b),
                 "diff": _r(self.diff), "ci_low": _r(self.ci_low), "ci_high": _r(self.ci_high),
                 f"n_{a}": self.n_a, f"n_{b}": self.n_b}
@@ -253,8 +257,9 @@ def describe(c: Comparison) -> str:
     """One comparison in words, with its interval and group sizes."""
     m = METRICS_BY_KEY[c.metric]
     if c.diff is None:
-        missing = ("nights without magnesium" if c.n_b == 0 else "magnesium nights") if c.kind == "on_off" \
-            else ("nights before the start" if c.n_b == 0 else "nights since the start")
+        missing = {"on_off": ("magnesium nights", "nights without magnesium"),
+                   "before_after": ("nights since the start", "nights before the start"),
+                   "timing": ("doses 30-60 min before bed", "doses at other times")}[c.kind][c.n_b == 0]
         return f"{m.label}: no {missing} to compare with yet"
     diff, interval, nights = comparison_parts(c)
     return f"{m.label} {diff} ({', '.join(x for x in (interval, nights) if x)})"

@@ -111,3 +111,21 @@ def guide_text() -> str:
     lines += [f"- {text} ({source})" for text, source in TIMING]
     lines += ["", ASK, "magsleep is a tracker: it never suggests a dose or a form."]
     return "\n".join(lines)
+
+
+# Medicine names (and the endings their families share) for the spacing reminders; a reminder
+# only quotes the NIH ODS caution that applies, it never says what to do about a dose.
+_MEDICINE_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("tetracycline", "doxycycline", "minocycline", "cycline", "quinolone", "floxacin"), CAUTIONS[2][0]),
+    (("bisphosphonate", "alendron", "risedron", "ibandron", "zoledron", "dronate"), CAUTIONS[3][0]),
+    (("diuretic", "furosemide", "bumetanide", "torasemide", "thiazide", "chlortalidone", "chlorthalidone",
+      "indapamide", "spironolactone", "amiloride", "eplerenone"), CAUTIONS[4][0]),
+    (("prazole", "proton pump", "proton-pump", "ppi"), CAUTIONS[5][0]),
+)
+MAX_MEDICINES = 200
+
+
+def spacing_reminders(medicines: str) -> list[str]:
+    """The cautions that apply to the medicines a person listed (free text, any case)."""
+    text = medicines.lower()
+    return [caution for words, caution in _MEDICINE_GROUPS if any(word in text for word in words)]

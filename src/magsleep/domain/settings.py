@@ -23,6 +23,8 @@ class Settings:
     default_form: str = DEFAULT_FORM
     trial_start: date | None = None
     trial_length: int = DEFAULT_TRIAL_NIGHTS
+    medicines: str = ""
+    """Medicines the person takes (free text, optional): the dose form shows the spacing that applies."""
     theme: str = ""
     """The Textual theme last chosen ("" for the default)."""
     primary_outcome: str = "sol"
@@ -45,6 +47,14 @@ def parse_setting(key: str, text: str | None) -> object:
         return None if text in (None, "") else parse_date(text, "trial start")
     if key == "trial_length":
         return parse_int(text, "trial length", minimum=7, maximum=365, unit="nights")
+    if key == "medicines":
+        from magsleep.domain.guidance import MAX_MEDICINES
+        from magsleep.domain.text_safety import without_controls
+
+        value = " ".join(without_controls(str(text or "")).split())
+        if len(value) > MAX_MEDICINES:
+            raise InvalidInput("medicines", f"must be at most {MAX_MEDICINES} characters")
+        return value
     if key == "theme":
         value = str(text or "").strip()
         if len(value) > 60 or not all(ch.isalnum() or ch in "-_" for ch in value):

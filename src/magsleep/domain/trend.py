@@ -47,6 +47,8 @@ class NightPoint:
     sol_min: float
     quality: float
     elemental_mg: float
+    dose_to_bed_min: int | None = None
+    """Minutes from the night's last dose to "tried to sleep" (None without a dose)."""
 
     @property
     def on_magnesium(self) -> bool:
@@ -57,8 +59,9 @@ class NightPoint:
         return value / 60 if metric == "tst_min" else value
 
 
-def point(night: date, metrics: SleepMetrics, quality: int, elemental_mg: float) -> NightPoint:
-    return NightPoint(night, metrics.se_pct, metrics.tst_min, metrics.sol_min, quality, elemental_mg)
+def point(night: date, metrics: SleepMetrics, quality: int, elemental_mg: float,
+          dose_to_bed_min: int | None = None) -> NightPoint:
+    return NightPoint(night, metrics.se_pct, metrics.tst_min, metrics.sol_min, quality, elemental_mg, dose_to_bed_min)
 
 
 def in_range(points: Sequence[NightPoint], days: int | None, today: date) -> list[NightPoint]:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from magsleep.domain.comparison import Comparison, all_comparisons
+from magsleep.domain.dose_timing import timing_comparison, timing_spread
 from magsleep.domain.headline import Effect, headline
 from magsleep.domain.n_of_1 import TrialPlan, TrialResult, analyse
 from magsleep.domain.regularity import MIDPOINT_NIGHTS, Regularity, regularity
@@ -43,6 +44,10 @@ class Insights:
     settings: Settings
     regularity: Regularity
     """Midpoint SD and Sleep Regularity Index over the last 14 nights logged."""
+    timing: Comparison
+    """Time to fall asleep, doses 30-60 minutes before bed against other timings (secondary)."""
+    timing_spread: dict[str, int]
+    """Dosed nights by minutes from the last dose to trying to sleep."""
 
     def as_dict(self) -> dict:
         t = self.trial
@@ -58,6 +63,7 @@ class Insights:
                       "dose_jumped": t.jumped},
             "adherence": {label: {"done": done, "nights": nights} for label, (done, nights) in self.adherence.items()},
             "regularity": self.regularity.as_dict(),
+            "timing": {"spread": self.timing_spread, "comparison": self.timing.as_dict()},
             "side_effects": self.side_effects,
             "nights_over_limit": self.nights_over_limit,
             "advice": list(self.advice),
@@ -105,4 +111,4 @@ def load_insights(last: date, *, session: Session, points: list[NightPoint] | No
                                  improved=effect.direction == "better")
     recent = recent_diaries(last + timedelta(days=1), session=session, nights=MIDPOINT_NIGHTS)
     return Insights(tuple(points), comparisons, words, effect, trial, plan, randomised, tuple(advice), side,
-                    over, adherence, settings, regularity(recent))
+                    over, adherence, settings, regularity(recent), timing_comparison(points), timing_spread(points))

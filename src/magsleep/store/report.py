@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from magsleep.domain.comparison import describe
+from magsleep.domain.guidance import ASK, CAUTIONS
 from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.sleep_diary import format_minutes
 from magsleep.domain.text_safety import markdown_text, visible
@@ -88,6 +89,7 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
         ("Side effects", side + [f"Nights over the {insights.settings.daily_limit_mg:g} mg daily limit: "
                                  f"{insights.nights_over_limit}"]),
         ("Routine checklist", adherence),
+        ("Cautions", [f"{text} ({source})" for text, source in CAUTIONS] + [ASK]),
         ("Notes", list(insights.advice) + [
             "Self-tracked data from magsleep, a tracker, not a medical device. Intervals come from a "
             "circular block bootstrap that allows for night-to-night correlation.", CONSULT]),

@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import dose_amount
 from magsleep.domain.parsing import check_date, clean_note, parse_date, parse_number
@@ -31,7 +32,7 @@ from magsleep.store.routine_store import add_item, item_by_label
 from magsleep.store.trials import all_trials, insert_plan
 
 SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",
-                  "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "note")
+                  "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "dose_to_bed_min", "note")
 CSV_COLUMNS = (*SCALAR_COLUMNS, "symptoms", "doses", "routine")
 MAX_PROBLEMS = 20
 
@@ -58,6 +59,7 @@ def night_to_dict(record: NightRecord) -> dict:
         "tst_min": metrics.tst_min if metrics else None,
         "se_pct": metrics.se_pct if metrics else None,
         "elemental_mg": record.elemental_mg,
+        "dose_to_bed_min": dose_to_bed_min([d.taken_at for d in record.doses], diary.tried if diary else None),
         "doses": [
             {"taken_at": _iso(d.taken_at), "form": d.form, "amount_mg": d.amount_mg,
              "amount_is": d.amount_is, "percent": d.percent, "elemental_mg": d.elemental_mg,
@@ -369,6 +371,8 @@ def _parse_night(line: int, raw: object, latest: date | None) -> ImportNight:
     for key in ("tib_min", "tst_min", "se_pct"):
         _agrees(raw.get(key), getattr(metrics, key) if metrics else None, key)
     doses = _parse_doses(raw.get("doses"))
+    _agrees(raw.get("dose_to_bed_min"), dose_to_bed_min([d["taken_at"] for d in doses],
+                                                        diary.tried if diary else None), "dose_to_bed_min", 0.5)
     if raw.get("elemental_mg") is not None or doses:
         _agrees(raw.get("elemental_mg", round(sum(d["elemental_mg"] for d in doses), 1)),
                 round(sum(d["elemental_mg"] for d in doses), 1), "elemental_mg")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session
 
+from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.n_of_1 import NightData, TrialPlan
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.trend import NightPoint, point
@@ -17,16 +18,6 @@ from magsleep.store.tonight import TonightView, connection_of, read_tonight
 
 def tonight_view(night: date, *, session: Session) -> TonightView:
     return read_tonight(connection_of(session), night)
-
-
-def night_points(records: list[NightRecord]) -> list[NightPoint]:
-    """The logged nights with valid diaries as points, oldest first."""
-    out = []
-    for record in records:
-        metrics = record.metrics
-        if metrics is not None and record.diary is not None:
-            out.append(point(record.night, metrics, record.diary.quality, record.elemental_mg))
-    return out
 
 
 # A checklist item counts on night n when it is active and was there that night; it is done when
@@ -55,15 +46,18 @@ def trend_points(*, session: Session) -> list[NightPoint]:
     """The trend's points straight from SQL: only the columns it plots, one query (years of nights)."""
     rows = session.connection().exec_driver_sql(
         f"SELECT n.date, {DIARY_COLUMNS}, "
-        "coalesce((SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), 0) "
+        "coalesce((SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), 0), "
+        "(SELECT group_concat(d.taken_at, ' ') FROM dose d WHERE d.night_id = n.id) "
         "FROM night n WHERE n.bed IS NOT NULL AND n.up IS NOT NULL AND n.final IS NOT NULL "
         "AND n.quality IS NOT NULL ORDER BY n.date"
     ).all()
     out = []
-    for night, *diary, mg in rows:
+    for night, *diary, mg, taken in rows:
         checked, metrics = diary_metrics(tuple(diary))
         if checked is not None:
-            out.append(point(date.fromisoformat(night), metrics, checked.quality, round(float(mg), 1)))
+            minutes = dose_to_bed_min([datetime.fromisoformat(t) for t in taken.split()], checked.tried) \
+                if taken else None
+            out.append(point(date.fromisoformat(night), metrics, checked.quality, round(float(mg), 1), minutes))
     return out
 
 

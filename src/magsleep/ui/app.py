@@ -365,6 +365,8 @@ class MagsleepApp(App[int]):
             dashboard.action_history()
         elif action == "settings":
             dashboard.action_settings()
+        elif action == "forms":
+            dashboard.action_forms()
         elif action == "insights":
             dashboard.action_insights()
         elif action == "add_dose":

@@ -13,6 +13,7 @@ COMMANDS = (
     ("Go to history", "Every night, to browse, edit and delete", "history"),
     ("Go to insights", "Is it working? Comparisons, trial progress, report", "insights"),
     ("Go to settings", "Checklist items, limit, rollover, default form", "settings"),
+    ("Forms and cautions", "Every magnesium form's elemental %, notes and sources; the cautions", "forms"),
     ("Add dose", "Log a magnesium dose for tonight", "add_dose"),
     ("Log sleep", "Last night's sleep diary", "log_sleep"),
     ("Export data", "Write every night as JSON next to the database", "export"),

@@ -41,6 +41,7 @@ class DashboardScreen(Screen):
         Binding("r", "next_range", "Range", id="range", tooltip="7, 30, 90 nights or all"),
         Binding("i", "insights", "Insights", id="insights", tooltip="Is it working? Comparisons and trial"),
         Binding("s", "settings", "Settings", id="settings", tooltip="Checklist, limit, rollover"),
+        Binding("f", "forms", "Forms", id="forms", tooltip="Magnesium forms side by side, and the cautions"),
     ]
 
     metric: reactive[str] = reactive("se_pct")
@@ -100,6 +101,7 @@ class DashboardScreen(Screen):
             form = self.query_one(DoseForm)
             form.set_defaults(self.view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
             form.offer_usual(self._usual_dose(self.view))
+            form.show_reminders(self.view.settings.medicines)
         if self.amount_wanted:
             self.action_add_dose()
 
@@ -151,6 +153,7 @@ class DashboardScreen(Screen):
         for form in self.query(DoseForm):
             form.set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
             form.offer_usual(self._usual_dose(view))
+            form.show_reminders(view.settings.medicines)
         self._show_doses()
         self.call_after_refresh(self._mount_dose_form)  # after tonight's frame
 
@@ -341,6 +344,11 @@ class DashboardScreen(Screen):
         from magsleep.ui.screens.insights import InsightsScreen
 
         self.app.push_screen(InsightsScreen())
+
+    def action_forms(self) -> None:
+        from magsleep.ui.screens.forms import FormsScreen
+
+        self.app.push_screen(FormsScreen())
 
     def action_settings(self) -> None:
         from magsleep.ui.screens.settings import SettingsScreen

@@ -8,6 +8,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from magsleep.domain.guidance import ASK, CAUTIONS
+from magsleep.ui.safe_text import plain
+
 EXTRA = {
     "Dashboard": [("space / enter", "tick or untick the highlighted checklist item"),
                   ("tab / shift+tab", "move between the checklist, the dose fields and Add")],
@@ -26,6 +29,7 @@ def _key(binding: Binding) -> str:
 def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from magsleep.ui.app import MagsleepApp
     from magsleep.ui.screens.dashboard import DashboardScreen
+    from magsleep.ui.screens.forms import FormsScreen
     from magsleep.ui.screens.history import HistoryScreen
     from magsleep.ui.screens.insights import InsightsScreen
     from magsleep.ui.screens.morning_log import MorningLogScreen
@@ -34,6 +38,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     out = []
     for title, cls in (("Dashboard", DashboardScreen), ("Morning log", MorningLogScreen),
                        ("History", HistoryScreen), ("Insights", InsightsScreen), ("Settings", SettingsScreen),
+                       ("Forms and cautions", FormsScreen),
                        ("Everywhere", MagsleepApp)):
         rows = [(_key(b), b.tooltip or b.description) for b in cls.BINDINGS if isinstance(b, Binding)]
         out.append((title, rows + EXTRA.get(title, [])))
@@ -54,6 +59,8 @@ class HelpScreen(ModalScreen[None]):
             for title, rows in sections():
                 yield Static(f"[b]{title}[/b]", classes="help-title")
                 yield Static("\n".join(f"  [b]{key:<16}[/b] {what}" for key, what in rows), classes="help-rows")
+            yield Static(plain("Cautions: " + " ".join(text for text, _ in CAUTIONS[:4]) + f" {ASK} (sources: "
+                               "f on the dashboard, or magsleep guide)"), classes="hint")
             yield Static("magsleep is a tracker, not medical advice. Escape closes this page; q leaves magsleep.",
                          classes="hint")
 

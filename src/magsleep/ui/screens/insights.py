@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from magsleep.domain.comparison import comparison_parts
+from magsleep.domain.comparison import comparison_parts, describe
 from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.store.insights_store import Insights
 from magsleep.ui.messages import DataChanged
@@ -49,6 +49,8 @@ class InsightsScreen(Screen):
             for kind, title in TABLES:
                 yield Static(f"[b]{title}[/b]", classes="section-title")
                 yield DataTable(id=f"ins-{kind}", cursor_type="row", zebra_stripes=True, classes="ins-table")
+            yield Static("", id="ins-regularity")
+            yield Static("", id="ins-timing")
             yield Static("", id="ins-side")
             yield Static("", id="ins-advice")
             yield Static("", id="ins-adherence")
@@ -91,6 +93,16 @@ class InsightsScreen(Screen):
             for c in insights.comparisons:
                 if c.kind == kind:
                     table.add_row(*comparison_cells(c))
+        reg = insights.regularity
+        self.query_one("#ins-regularity", Static).update(plain(
+            "Regularity (last 14 nights): " + (
+                f"sleep midpoint varies by {reg.midsleep_sd_min:.0f} min (SD); Sleep Regularity Index {reg.sri:.0f} "
+                "(100: the same times every day)" if reg.sri is not None and reg.midsleep_sd_min is not None
+                else f"needs 7 nights with a diary ({reg.nights} so far)") + "."))
+        spread = ", ".join(f"{band} {n}" for band, n in insights.timing_spread.items() if n)
+        self.query_one("#ins-timing", Static).update(plain(
+            f"Dose to bed: {spread or 'no dosed night with a diary yet'}. Secondary: {describe(insights.timing)} "
+            "(doses 30-60 min before bed vs other times)."))
         side = ", ".join(f"{kind} on {n} night{'s' if n != 1 else ''}" for kind, n in insights.side_effects.items())
         over = insights.nights_over_limit
         self.query_one("#ins-side", Static).update(plain(

@@ -23,9 +23,10 @@ from magsleep.domain.parsing import MAX_NOTE, clean_note
 from magsleep.domain.sleep_diary import (
     QUALITY_WORDS, compute_metrics, diary_from_clock, format_minutes,
 )
+from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.usual_night import usual_answers
 from magsleep.ui.messages import DataChanged
-from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, plain
+from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup, plain
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.symptom_picker import SymptomPicker
@@ -94,7 +95,8 @@ class MorningLogScreen(Screen):
                 with Vertical(id="log-extra"):
                     yield Static("[b]Checklist that night[/b]", classes="section-title")
                     yield Checklist(id="log-checklist")
-                    yield Static("[b]Doses that night[/b] (x deletes the highlighted one)", classes="section-title")
+                    yield Static("[b]Doses that night[/b] (x deletes the highlighted one)", classes="section-title",
+                                 id="log-doses-title")
                     yield OptionList(id="log-doses")
         yield KeysFooter()
 
@@ -148,6 +150,11 @@ class MorningLogScreen(Screen):
             for d in record.doses if record else ():
                 doses.add_option(Option(plain(f"{d.taken_at:%H:%M}  {d.form}  {d.amount_mg:g} mg {d.amount_is}"
                                               f"  = {d.elemental_mg:g} mg elemental"), id=str(d.id)))
+            if record is not None and record.doses and record.diary is not None:
+                minutes = dose_to_bed_min([d.taken_at for d in record.doses], record.diary.tried)
+                self.query_one("#log-doses-title", Static).update(markup(
+                    "[b]Doses that night[/b] · last one $when · x deletes the highlighted one",
+                    when=f"{minutes} min before trying to sleep" if minutes >= 0 else f"{-minutes} min after"))
             if not doses.option_count:
                 doses.add_option(Option("No doses that night.", disabled=True))
             else:

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import FORMS
+from magsleep.domain.guidance import MAX_MEDICINES
 from magsleep.domain.routine import MAX_LABEL
 from magsleep.domain.settings import parse_setting
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
@@ -23,7 +24,9 @@ from magsleep.ui.widgets.keys_footer import KeysFooter
 
 # Labels fit the 22-column label cell at 80 columns (they were cut: "Daily limit (mg").
 FIELDS = (("daily_limit_mg", "Daily limit (mg)"), ("rollover_hour", "New night at (hour)"),
-          ("trial_length", "Trial length, nights"))
+          ("trial_length", "Trial length, nights"), ("medicines", "Medicines (optional)"))
+CAPS = {"medicines": MAX_MEDICINES}
+"""Typing caps beyond the short fields' (a list of medicines is longer than a number)."""
 
 
 class SettingsScreen(Screen):
@@ -69,7 +72,8 @@ class SettingsScreen(Screen):
                 for key, label in FIELDS:
                     with Horizontal(classes="row"):
                         yield Label(label, classes="pref-label")
-                        yield TextField(max_length=SHORT_FIELD, id=f"pref-{key}", compact=True, classes="short")
+                        yield TextField(max_length=CAPS.get(key, SHORT_FIELD), id=f"pref-{key}", compact=True,
+                                        classes="short")
                     yield FieldError(id=f"pref-{key}-error", subject=label)
                 yield Static("ctrl+s saves these. magsleep never suggests a dose; the limit is the "
                              "adult upper limit for supplements (350 mg) unless you change it.", classes="hint")

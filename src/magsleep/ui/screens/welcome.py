@@ -18,10 +18,12 @@ Over a few weeks magsleep shows your sleep trend and compares nights with and wi
 with the uncertainty shown, so you can see honestly whether it helps *you*.
 
 **magsleep is a tracker, not medical advice.** It never suggests a dose. The upper limit for
-magnesium from supplements is 350 mg a day for adults; kidney disease, medicines (some antibiotics,
-bisphosphonates) and side effects are reasons to talk to a healthcare professional first.
+magnesium from supplements (not food) is 350 mg a day for adults. Kidney disease raises the risk of
+toxicity; tetracycline and quinolone antibiotics need 2 hours before or 4-6 hours after magnesium,
+bisphosphonates 2 hours apart; some diuretics and long-term acid reflux medicines change magnesium
+levels (NIH ODS). **Please check with a healthcare professional first.**
 
-Press **?** any time for the keys.
+Press **?** any time for the keys, **f** for the forms and cautions (`magsleep guide` prints them).
 """
 
 

@@ -14,12 +14,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label, Select, Static
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import FORMS, DoseAmount, dose_amount
 from magsleep.domain.nights import attach_zone
 from magsleep.domain.parsing import parse_moment
+from magsleep.domain.text_safety import visible
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ class DoseForm(Vertical):
             yield TextField(max_length=SHORT_FIELD, placeholder="HH:MM", id="dose-time", compact=True, classes="short")
             yield Button("Add dose", id="dose-add", compact=True, variant="primary")
         yield FieldError(id="dose-time-error", subject="The time")
+        reminder = Static("", id="dose-reminder", markup=False)
+        reminder.display = False
+        yield reminder
         yield FieldError(id="dose-form-error")
 
     shown_time = ""
@@ -73,6 +77,15 @@ class DoseForm(Vertical):
         """The settings' default form, and the time field set to now unless the person typed one."""
         self.query_one("#dose-form", Select).value = form
         self._show_time(now, force=False)
+
+    def show_reminders(self, medicines: str) -> None:
+        """The spacing cautions that apply to the medicines listed in Settings (never a dose)."""
+        from magsleep.domain.guidance import spacing_reminders
+
+        reminders = spacing_reminders(medicines)
+        line = self.query_one("#dose-reminder", Static)
+        line.update(visible(" ".join(f"⚠ {r}" for r in reminders)))
+        line.display = bool(reminders)
 
     def offer_usual(self, last: DoseRecord | None) -> None:
         """The last dose's form and amount, ready to add with enter (typing replaces them)."""

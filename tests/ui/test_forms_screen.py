@@ -1,0 +1,63 @@
+"""The forms and cautions screen, the medicines reminder, and cautions where they matter."""
+
+from __future__ import annotations
+
+from magsleep.store.settings_store import load_settings, save_setting
+from tests.ui.conftest import SIZE, app_for, open_store, settle, text_of
+
+
+async def test_forms_screen_lists_every_form_and_makes_a_default(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "FormsScreen"
+        options = app.screen.query_one("#forms-list")
+        prompts = [options.get_option_at_index(i).prompt.plain for i in range(options.option_count)]
+        assert prompts[0].startswith("glycinate / bisglycinate") and "14.1%" in prompts[0] and "709 mg" in prompts[0]
+        assert "kidney" in text_of(app, "#forms-cautions").lower()
+        options.highlighted = 1  # citrate
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#dose-form").value == "citrate"
+    store = open_store(seeded)
+    with store.reading() as s:
+        assert load_settings(session=s).default_form == "citrate"
+    store.close()
+
+
+async def test_the_dose_form_reminds_of_spacing_for_listed_medicines(seeded):
+    store = open_store(seeded)
+    with store.writing() as s:
+        save_setting("medicines", "Doxycycline 100 mg; omeprazole", session=s)
+    store.close()
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        reminder = text_of(app, "#dose-reminder")
+        assert "4-6 hours after magnesium" in reminder and "Proton-pump" in reminder
+        assert "mg" not in reminder.replace("magnesium", "")  # never a dose
+
+
+async def test_no_reminder_without_medicines(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one("#dose-reminder").display
+
+
+async def test_forms_from_the_palette_and_in_help(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.run_palette_command("forms")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "FormsScreen"
+        await pilot.press("question_mark")
+        await settle(pilot)
+        titles = [str(s.render()) for s in app.screen.query(".help-title")]
+        assert any("Forms and cautions" in t for t in titles)
+        assert any("kidney" in s.render().plain.lower() for s in app.screen.query(".hint"))
