@@ -41,7 +41,8 @@ class DashboardScreen(Screen):
         Binding("r", "next_range", "Range", id="range", tooltip="7, 30, 90 nights or all"),
         Binding("i", "insights", "Insights", id="insights", tooltip="Is it working? Comparisons and trial"),
         Binding("s", "settings", "Settings", id="settings", tooltip="Checklist, limit, rollover"),
-        Binding("f", "forms", "Forms", id="forms", tooltip="Magnesium forms side by side, and the cautions"),
+        Binding("f", "forms", "Forms", id="forms", show=False,  # the footer is full at 80 columns
+                tooltip="Magnesium forms side by side, and the cautions"),
     ]
 
     metric: reactive[str] = reactive("se_pct")
