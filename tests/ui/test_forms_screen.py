@@ -61,3 +61,25 @@ async def test_forms_from_the_palette_and_in_help(seeded):
         titles = [str(s.render()) for s in app.screen.query(".help-title")]
         assert any("Forms and cautions" in t for t in titles)
         assert any("kidney" in s.render().plain.lower() for s in app.screen.query(".hint"))
+
+
+async def test_regular_bedtime_shows_the_usual_bedtime(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        checklist = app.screen.query_one("#checklist")
+        prompts = [checklist.get_option_at_index(i).prompt.plain for i in range(checklist.option_count)]
+    line = next(p for p in prompts if p.startswith("Regular bedtime"))
+    assert line.startswith("Regular bedtime · usually ") and line[-3] == ":"
+
+
+def test_the_report_has_regularity_timing_and_cautions(tmp_path):
+    from click.testing import CliRunner
+
+    from magsleep.cli import cli
+
+    db = tmp_path / "r.db"
+    CliRunner().invoke(cli, ["--db", str(db), "demo", "--nights", "30"])
+    report = CliRunner().invoke(cli, ["--db", str(db), "report"]).stdout
+    assert "## Regularity and timing" in report and "Sleep Regularity Index" in report
+    assert "## Cautions" in report and "Tetracycline" in report and "4-6 hours" in report

@@ -6,11 +6,12 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.text_safety import without_controls
 
 TAKE_MAGNESIUM = "Take magnesium"
+REGULAR_BEDTIME = "Regular bedtime"
 DEFAULT_ITEMS: tuple[str, ...] = (
     TAKE_MAGNESIUM,
     "Screens off an hour before bed",
     "Dark, cool, quiet bedroom",
-    "Regular bedtime",
+    REGULAR_BEDTIME,
     "Wind-down routine",
     "No caffeine after midday",
 )

@@ -89,6 +89,12 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
         ("Side effects", side + [f"Nights over the {insights.settings.daily_limit_mg:g} mg daily limit: "
                                  f"{insights.nights_over_limit}"]),
         ("Routine checklist", adherence),
+        ("Regularity and timing", [
+            "Last 14 nights: " + (f"sleep midpoint SD {insights.regularity.midsleep_sd_min:.0f} min, Sleep Regularity "
+                                  f"Index {insights.regularity.sri:.0f}" if insights.regularity.sri is not None
+                                  and insights.regularity.midsleep_sd_min is not None else "fewer than 7 nights logged"),
+            "Dose to bed: " + (", ".join(f"{band} {n}" for band, n in insights.timing_spread.items() if n) or "none"),
+            f"Doses 30-60 min before bed vs other times: {describe(insights.timing)}"]),
         ("Cautions", [f"{text} ({source})" for text, source in CAUTIONS] + [ASK]),
         ("Notes", list(insights.advice) + [
             "Self-tracked data from magsleep, a tracker, not a medical device. Intervals come from a "

@@ -37,6 +37,8 @@ class TonightView:
     """The newest randomised trial plan (stopped or not), if any."""
     last_dose: DoseRecord | None = None
     """The latest dose before tonight: "the usual" the dose form offers."""
+    usual_bed: str | None = None
+    """The median time into bed over the last 14 nights logged (HH:MM), for "Regular bedtime"."""
 
     @property
     def trial_phase(self) -> str | None:
@@ -127,6 +129,21 @@ def read_last_dose(conn: sqlite3.Connection, night: date) -> DoseRecord | None:
     return None if row is None else dose_from_columns(date.fromisoformat(row[0]), *row[1:])
 
 
+def read_usual_bed(conn: sqlite3.Connection, night: date) -> str | None:
+    """The median bedtime of the last 14 nights logged before `night` (minutes from noon, so
+    midnight does not wrap); None before any."""
+    rows = conn.execute("SELECT bed FROM night WHERE date < ? AND bed IS NOT NULL ORDER BY date DESC LIMIT 14",
+                        (night.isoformat(),)).fetchall()
+    minutes = sorted((int(bed[11:13]) * 60 + int(bed[14:16]) - 720) % 1440 for (bed,) in rows
+                     if isinstance(bed, str) and len(bed) >= 16)
+    if not minutes:
+        return None
+    middle = minutes[len(minutes) // 2] if len(minutes) % 2 else (minutes[len(minutes) // 2 - 1]
+                                                                 + minutes[len(minutes) // 2]) // 2
+    clock = (middle + 720) % 1440
+    return f"{clock // 60:02d}:{clock % 60:02d}"
+
+
 def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | None = None) -> TonightView:
     return TonightView(
         night=night,
@@ -136,6 +153,7 @@ def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | Non
         settings=settings or read_settings(conn),
         trial=read_trial(conn),
         last_dose=read_last_dose(conn, night),
+        usual_bed=read_usual_bed(conn, night),
     )
 
 

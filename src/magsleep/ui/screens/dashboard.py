@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Header, SelectionList, Static
 
 from magsleep.domain.magnesium import dose_jump, limit_status
-from magsleep.domain.routine import TAKE_MAGNESIUM
+from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, RANGES, in_range, summary
 from magsleep.ui.messages import DataChanged, TonightPeeked
 from magsleep.ui.safe_text import markup, plain
@@ -149,6 +149,9 @@ class DashboardScreen(Screen):
         checks = view.checklist
         if phase == "off":  # the plan says no magnesium tonight: the item says so too
             checks = tuple(replace(c, label=OFF_NIGHT_LABEL) if c.label == TAKE_MAGNESIUM else c for c in checks)
+        if view.usual_bed:  # the hint the seed's "regular schedule" asks for
+            checks = tuple(replace(c, label=f"{c.label} · usually {view.usual_bed}") if c.label == REGULAR_BEDTIME
+                           else c for c in checks)
         self.query_one(Checklist).show(checks)
         self._show_tonight_count()
         for form in self.query(DoseForm):
