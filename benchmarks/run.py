@@ -39,7 +39,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 # Every headline the dashboard can show ends the loading chain; one of these is on screen then.
-VERDICT_MARKS = ["Too few nights", "tell magnesium from time", "No clear difference", "on magnesium:",
+VERDICT_MARKS = ["95% CI", "Too few nights", "tell magnesium from time", "No clear difference", "on magnesium:",
                  "Randomised trial:", "Interim:"]
 # The script pip installed beside this interpreter, as a virtualenv runs it (a version manager's
 # shim on PATH would add its own start-up, which the bare app launched by path does not pay).
