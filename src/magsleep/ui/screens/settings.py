@@ -36,8 +36,9 @@ class SettingsScreen(Screen):
         Binding("a", "add_item", "Add", id="add_item", tooltip="Add a checklist item"),
         Binding("r", "rename_item", "Rename", id="rename_item", tooltip="Rename the highlighted item"),
         Binding("space", "toggle_item", "On/off", id="toggle_item", tooltip="Deactivate or reactivate the item"),
-        Binding("shift+up", "move_item(-1)", "Up", id="move_up", tooltip="Move the item up"),
-        Binding("shift+down", "move_item(1)", "Down", id="move_down", tooltip="Move the item down"),
+        # The footer is full at 80 columns: the hint under the list shows these two.
+        Binding("shift+up", "move_item(-1)", "Up", id="move_up", show=False, tooltip="Move the item up"),
+        Binding("shift+down", "move_item(1)", "Down", id="move_down", show=False, tooltip="Move the item down"),
         Binding("ctrl+s", "save", "Save", id="save_settings", priority=True,
                 tooltip="Save default form, limit, rollover and trial length"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard (asks first when a setting was changed)"),
@@ -63,7 +64,8 @@ class SettingsScreen(Screen):
                 pane.border_title = "Settings"
                 with Horizontal(classes="row"):
                     yield Label("Default form", classes="pref-label")
-                    yield Select([(f.name, f.key) for f in FORMS], allow_blank=False, value="glycinate",
+                    # Keys, not the long display names: "glycinate / bisglycinate" was cut.
+                    yield Select([(f.key, f.key) for f in FORMS], allow_blank=False, value="glycinate",
                                  compact=True, id="pref-default_form")
                 with Horizontal(classes="row"):
                     yield Label("Headline outcome", classes="pref-label")
