@@ -71,3 +71,17 @@ def test_sri_stays_in_range(spans):
     nights_ = {START + timedelta(days=i): (min(a, b - 1), b) for i, (a, b) in enumerate(spans)}
     sri = sleep_regularity_index(nights_)
     assert sri is not None and -100 <= sri <= 100
+
+
+def test_regularity_as_a_graph_series():
+    from magsleep.domain.trend import NightPoint, series, summary
+
+    points = [NightPoint(START + timedelta(days=i), 85, 420, 15, 3, 0, None,
+                         (660, 1140) if i % 2 else (780, 1260)) for i in range(20)]
+    sri = series(points, "sri")
+    assert len(sri) == 14 and sri[0][0].night == START + timedelta(days=6)  # from the 7th night
+    assert all(value == __import__("pytest").approx(66.667, abs=0.01) for _, value in sri)
+    sd = series(points, "midsleep_sd")
+    assert all(55 <= value <= 60 for _, value in sd)  # 60 with even counts of each, 59.4 with 4 and 3
+    assert "regularity index 67 over the last 14 nights" in summary(points, "sri")
+    assert "regularity needs 7 nights" in summary(points[:5], "sri")

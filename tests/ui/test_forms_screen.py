@@ -83,3 +83,23 @@ def test_the_report_has_regularity_timing_and_cautions(tmp_path):
     report = CliRunner().invoke(cli, ["--db", str(db), "report"]).stdout
     assert "## Regularity and timing" in report and "Sleep Regularity Index" in report
     assert "## Cautions" in report and "Tetracycline" in report and "4-6 hours" in report
+
+
+async def test_m_cycles_to_the_regularity_graphs(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(4):
+            await pilot.press("m")
+        await settle(pilot)
+        assert app.screen.query_one("#trend-pane").border_title.startswith("Midpoint SD min")
+        chart = app.screen.query_one("#trend")
+        assert chart.plotted["y"] and all(y >= 0 for y in chart.plotted["y"])
+        assert "sleep midpoint varies by" in text_of(app, "#trend-summary")
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen.query_one("#trend-pane").border_title.startswith("Regularity index")
+        assert all(-100 <= y <= 100 for y in app.screen.query_one("#trend").plotted["y"])
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen.query_one("#trend-pane").border_title.startswith("Efficiency")

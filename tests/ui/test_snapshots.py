@@ -68,3 +68,11 @@ def test_trial_dashboard(snap_compare, db_path):
 
 def test_trial_insights(snap_compare, trial_app):
     assert snap_compare(trial_app, terminal_size=(100, 40), run_before=keys("i"))
+
+
+def test_forms(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("f"))
+
+
+def test_regularity_graph(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("m", "m", "m", "m", "m"))

@@ -31,6 +31,15 @@ METRICS: tuple[Metric, ...] = (
     Metric("quality", "Quality", "1-5", "Quality 1-5", lowest=1.0, highest=5.0),
 )
 METRICS_BY_KEY = {m.key: m for m in METRICS}
+MIDPOINT_WINDOW = 14
+REGULARITY_METRICS: tuple[Metric, ...] = (
+    Metric("midsleep_sd", "Sleep midpoint spread (14-night SD)", "min", "Midpoint SD min", higher_is_better=False),
+    Metric("sri", "Sleep Regularity Index (14 nights)", "", "Regularity index", lowest=-100.0, highest=100.0),
+)
+"""Graph-only metrics (`m` cycles to them): each night's value is the regularity of the 14 nights
+ending there (domain.regularity); they are never compared on and off magnesium."""
+GRAPH_METRICS = METRICS + REGULARITY_METRICS
+GRAPH_METRICS_BY_KEY = {m.key: m for m in GRAPH_METRICS}
 OUTCOMES = {"sol": "sol_min", "se": "se_pct", "tst": "tst_min", "quality": "quality"}
 """Outcome names (as typed on the command line and stored) and the metric each one is."""
 RANGES: tuple[int | None, ...] = (7, 30, 90, None)  # None: all nights
@@ -49,6 +58,8 @@ class NightPoint:
     elemental_mg: float
     dose_to_bed_min: int | None = None
     """Minutes from the night's last dose to "tried to sleep" (None without a dose)."""
+    span: tuple[int, int] | None = None
+    """When the night's sleep began and ended, in minutes from noon (for regularity)."""
 
     @property
     def on_magnesium(self) -> bool:
@@ -60,8 +71,30 @@ class NightPoint:
 
 
 def point(night: date, metrics: SleepMetrics, quality: int, elemental_mg: float,
-          dose_to_bed_min: int | None = None) -> NightPoint:
-    return NightPoint(night, metrics.se_pct, metrics.tst_min, metrics.sol_min, quality, elemental_mg, dose_to_bed_min)
+          dose_to_bed_min: int | None = None, span: tuple[int, int] | None = None) -> NightPoint:
+    return NightPoint(night, metrics.se_pct, metrics.tst_min, metrics.sol_min, quality, elemental_mg,
+                      dose_to_bed_min, span)
+
+
+def series(points: Sequence[NightPoint], metric: str) -> list[tuple[NightPoint, float]]:
+    """Each point with its value of `metric`; a regularity metric has a value once its 14-night
+    window holds 7 nights."""
+    if metric not in ("midsleep_sd", "sri"):
+        return [(p, p.value(metric)) for p in points]
+    from magsleep.domain.regularity import MIDPOINT_NIGHTS, midpoint_sd, sleep_regularity_index
+
+    out = []
+    spanned = [p for p in points if p.span is not None]  # in date order
+    first = 0
+    for i, p in enumerate(spanned):
+        while spanned[first].night <= p.night - timedelta(days=MIDPOINT_NIGHTS):
+            first += 1  # a sliding window: each night enters and leaves once
+        window = {q.night: q.span for q in spanned[first:i + 1]}
+        value = midpoint_sd(list(window.values())) if metric == "midsleep_sd" \
+            else sleep_regularity_index(window)  # type: ignore[arg-type]
+        if value is not None:
+            out.append((p, value))
+    return out
 
 
 def in_range(points: Sequence[NightPoint], days: int | None, today: date) -> list[NightPoint]:
@@ -84,12 +117,20 @@ def rolling_mean(values: Sequence[float], window: int = WINDOW) -> list[float]:
 
 
 def summary(points: Sequence[NightPoint], metric: str = "se_pct") -> str:
-    """Nights logged, nights with magnesium, and the latest 7-night average against the first 7."""
+    """Nights logged, nights with magnesium, and the latest 7-night average against the first 7
+    (for a regularity metric: its latest value)."""
     if not points:
         return "No nights logged yet: press l to log your first morning."
-    m = METRICS_BY_KEY[metric]
     on = sum(1 for p in points if p.on_magnesium)
     text = f"{len(points)} night{'s' if len(points) != 1 else ''} logged, {on} with magnesium"
+    if metric in ("midsleep_sd", "sri"):
+        values = series(points[-MIDPOINT_WINDOW:], metric)  # the latest window is all it needs
+        if not values:
+            return text + " · regularity needs 7 nights within 14"
+        latest = values[-1][1]
+        return text + (f" · sleep midpoint varies by {latest:.0f} min over the last 14 nights" if metric == "midsleep_sd"
+                       else f" · regularity index {latest:.0f} over the last 14 nights (100: same times daily)")
+    m = METRICS_BY_KEY[metric]
     if len(points) >= 2 * WINDOW:
         first = sum(p.value(metric) for p in points[:WINDOW]) / WINDOW
         last = sum(p.value(metric) for p in points[-WINDOW:]) / WINDOW

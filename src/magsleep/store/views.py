@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.n_of_1 import NightData, TrialPlan
+from magsleep.domain.regularity import sleep_span
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.trend import NightPoint, point
 from magsleep.store.nights import diary_from_columns
@@ -57,7 +58,9 @@ def trend_points(*, session: Session) -> list[NightPoint]:
         if checked is not None:
             minutes = dose_to_bed_min([datetime.fromisoformat(t) for t in taken.split()], checked.tried) \
                 if taken else None
-            out.append(point(date.fromisoformat(night), metrics, checked.quality, round(float(mg), 1), minutes))
+            night_date = date.fromisoformat(night)
+            out.append(point(night_date, metrics, checked.quality, round(float(mg), 1), minutes,
+                             sleep_span(night_date, checked)))
     return out
 
 

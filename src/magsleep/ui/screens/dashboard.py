@@ -14,7 +14,7 @@ from textual.widgets import Header, SelectionList, Static
 
 from magsleep.domain.magnesium import dose_jump, limit_status
 from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
-from magsleep.domain.trend import METRICS, METRICS_BY_KEY, RANGES, in_range, summary
+from magsleep.domain.trend import GRAPH_METRICS, GRAPH_METRICS_BY_KEY, METRICS_BY_KEY, RANGES, in_range, summary
 from magsleep.ui.messages import DataChanged, TonightPeeked
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.checklist import Checklist
@@ -37,7 +37,7 @@ class DashboardScreen(Screen):
         Binding("a", "add_dose", "Dose", id="add_dose", tooltip="Jump to the dose amount"),
         Binding("l", "log_sleep", "Sleep", id="log_sleep", tooltip="Last night's sleep diary"),
         Binding("h", "history", "History", id="history", tooltip="Every night, to browse and edit"),
-        Binding("m", "next_metric", "Metric", id="metric", tooltip="Graph another metric"),
+        Binding("m", "next_metric", "Metric", id="metric", tooltip="Graph another metric (efficiency … quality, then regularity)"),
         Binding("r", "next_range", "Range", id="range", tooltip="7, 30, 90 nights or all"),
         Binding("i", "insights", "Insights", id="insights", tooltip="Is it working? Comparisons and trial"),
         Binding("s", "settings", "Settings", id="settings", tooltip="Checklist, limit, rollover"),
@@ -241,8 +241,12 @@ class DashboardScreen(Screen):
         chart.replot(shown, self.metric, today)
         label = "all nights" if self.range_days is None else f"last {self.range_days}"
         pane = self.query_one("#trend-pane")
-        pane.border_title = f"{METRICS_BY_KEY[self.metric].short} · {label}"
+        pane.border_title = f"{GRAPH_METRICS_BY_KEY[self.metric].short} · {label}"
         self.query_one("#trend-summary", Static).update(plain(summary(self.points, self.metric)))
+        regular = self.metric not in METRICS_BY_KEY  # a 14-night figure: no 7-night average drawn
+        self.query_one("#trend-legend", Static).update(markup(
+            "[#5fd7ff]●[/] magnesium  [grey62]○[/] none  " + ("each: the 14 nights to it" if regular
+                                                             else "[#ffaf00]⋯[/] 7-night avg")))
 
     def watch_metric(self) -> None:
         if self.is_mounted:
@@ -360,7 +364,7 @@ class DashboardScreen(Screen):
         self.app.push_screen(SettingsScreen())
 
     def action_next_metric(self) -> None:
-        keys = [m.key for m in METRICS]
+        keys = [m.key for m in GRAPH_METRICS]
         self.metric = keys[(keys.index(self.metric) + 1) % len(keys)]
 
     def action_next_range(self) -> None:

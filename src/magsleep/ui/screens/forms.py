@@ -21,7 +21,7 @@ def form_prompt(facts) -> str:  # noqa: ANN001
     pct = f"{facts.elemental_pct:5.1f}%" if facts.elemental_pct is not None else "   ? %"
     weight = f"100 mg Mg = {facts.compound_for_100mg:,} mg" if facts.compound_for_100mg else "give the label's %"
     lines = [f"{facts.form.name:<30} {pct}  {weight}"]
-    lines += [f"    {note}" for note in facts.notes]
+    lines += [f"  · {note}" for note in facts.notes]
     return "\n".join(lines)
 
 
@@ -38,7 +38,8 @@ class FormsScreen(Screen):
         yield Header()
         with VerticalScroll(id="forms"):
             yield Static("[b]Magnesium forms[/b] · elemental % by weight (PMC7397051, Table 3); notes from the NIH "
-                         "ODS fact sheet unless named. No form is recommended here.", classes="section-title")
+                         "ODS fact sheet unless named. No form is recommended here; enter makes the highlighted "
+                         "one your default.", classes="section-title")
             yield OptionList(*[Option(plain(form_prompt(f)), id=f.form.key) for f in forms()], id="forms-list")
             yield Static("[b]Cautions[/b]", classes="section-title")
             yield Static(plain("\n".join(f"⚠ {text} ({source})" for text, source in CAUTIONS) + f"\n{ASK}"),
@@ -47,7 +48,7 @@ class FormsScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "forms and cautions"
-        self.query_one("#forms-list").focus()
+        self.query_one("#forms-list").focus(scroll_visible=False)  # the title above stays in view
 
     @on(OptionList.OptionSelected, "#forms-list")
     def _selected(self) -> None:

@@ -11,7 +11,7 @@ from datetime import date
 
 from textual_plotext import PlotextPlot
 
-from magsleep.domain.trend import METRICS_BY_KEY, NightPoint, rolling_mean
+from magsleep.domain.trend import GRAPH_METRICS_BY_KEY, METRICS_BY_KEY, NightPoint, rolling_mean, series
 
 
 class TrendChart(PlotextPlot):
@@ -37,12 +37,20 @@ class TrendChart(PlotextPlot):
             plt.yticks([])
             self.refresh()
             return
+        valued = series(points, metric)
+        if not valued:
+            plt.title("Regularity needs 7 nights logged within 14")
+            plt.xticks([])
+            plt.yticks([])
+            self.refresh()
+            return
+        points = [p for p, _ in valued]
         xs = [float((p.night - today).days) for p in points]
-        ys = [p.value(metric) for p in points]
+        ys = [y for _, y in valued]
         on = [(x, y) for x, y, p in zip(xs, ys, points) if p.on_magnesium]
         off = [(x, y) for x, y, p in zip(xs, ys, points) if not p.on_magnesium]
         # The average first: what is drawn later covers it, and every night's marker must show.
-        if len(points) > 1:
+        if len(points) > 1 and metric in METRICS_BY_KEY:  # a regularity value is a 14-night figure already
             plt.plot(xs, rolling_mean(ys), marker="braille", color="orange")
         if off:
             plt.scatter([x for x, _ in off], [y for _, y in off], marker="○", color="gray")
@@ -54,7 +62,7 @@ class TrendChart(PlotextPlot):
             low, high = low - pad, high + pad
         pad = (high - low) * 0.08
         # Never beyond what is possible (time to fall asleep below 0, quality above 5).
-        m = METRICS_BY_KEY[metric]
+        m = GRAPH_METRICS_BY_KEY[metric]
         bottom = max(low - pad, m.lowest / 60 if metric == "tst_min" else m.lowest)
         top = high + pad if m.highest is None else min(high + pad, m.highest)
         plt.ylim(bottom, max(top, bottom + 1e-6))
