@@ -8,7 +8,9 @@ from datetime import date
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import DEFAULT_DAILY_LIMIT_MG, DEFAULT_FORM, find_form, validate_limit
 from magsleep.domain.nights import DEFAULT_ROLLOVER_HOUR
+from magsleep.domain.guidance import MAX_MEDICINES
 from magsleep.domain.parsing import parse_date, parse_int
+from magsleep.domain.text_safety import without_controls
 from magsleep.domain.trend import OUTCOMES
 
 DEFAULT_TRIAL_NIGHTS = 28
@@ -48,9 +50,6 @@ def parse_setting(key: str, text: str | None) -> object:
     if key == "trial_length":
         return parse_int(text, "trial length", minimum=7, maximum=365, unit="nights")
     if key == "medicines":
-        from magsleep.domain.guidance import MAX_MEDICINES
-        from magsleep.domain.text_safety import without_controls
-
         value = " ".join(without_controls(str(text or "")).split())
         if len(value) > MAX_MEDICINES:
             raise InvalidInput("medicines", f"must be at most {MAX_MEDICINES} characters")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from magsleep.domain.regularity import MIDPOINT_NIGHTS, midpoint_sd, sleep_regularity_index
 from magsleep.domain.sleep_diary import SleepMetrics
 
 
@@ -31,7 +32,6 @@ METRICS: tuple[Metric, ...] = (
     Metric("quality", "Quality", "1-5", "Quality 1-5", lowest=1.0, highest=5.0),
 )
 METRICS_BY_KEY = {m.key: m for m in METRICS}
-MIDPOINT_WINDOW = 14
 REGULARITY_METRICS: tuple[Metric, ...] = (
     Metric("midsleep_sd", "Sleep midpoint spread (14-night SD)", "min", "Midpoint SD min", higher_is_better=False),
     Metric("sri", "Sleep Regularity Index (14 nights)", "", "Regularity index", lowest=-100.0, highest=100.0),
@@ -81,7 +81,6 @@ def series(points: Sequence[NightPoint], metric: str) -> list[tuple[NightPoint, 
     window holds 7 nights."""
     if metric not in ("midsleep_sd", "sri"):
         return [(p, p.value(metric)) for p in points]
-    from magsleep.domain.regularity import MIDPOINT_NIGHTS, midpoint_sd, sleep_regularity_index
 
     out = []
     spanned = [p for p in points if p.span is not None]  # in date order
@@ -124,7 +123,7 @@ def summary(points: Sequence[NightPoint], metric: str = "se_pct") -> str:
     on = sum(1 for p in points if p.on_magnesium)
     text = f"{len(points)} night{'s' if len(points) != 1 else ''} logged, {on} with magnesium"
     if metric in ("midsleep_sd", "sri"):
-        values = series(points[-MIDPOINT_WINDOW:], metric)  # the latest window is all it needs
+        values = series(points[-MIDPOINT_NIGHTS:], metric)  # the latest window is all it needs
         if not values:
             return text + " · regularity needs 7 nights within 14"
         latest = values[-1][1]

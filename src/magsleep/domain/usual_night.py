@@ -25,6 +25,13 @@ def _clock(minutes_from_noon: float) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def usual_clock(moments: Sequence[datetime]) -> str | None:
+    """The median wall-clock time of `moments` as HH:MM (from noon, so midnight does not wrap)."""
+    if not moments:
+        return None
+    return _clock(statistics.median(_from_noon(m) for m in moments))
+
+
 def usual_answers(diaries: Sequence[Diary]) -> dict[str, str]:
     """Suggested text for each diary field the morning log asks (empty without nights logged)."""
     recent = list(diaries)[-USUAL_NIGHTS:]
@@ -32,7 +39,7 @@ def usual_answers(diaries: Sequence[Diary]) -> dict[str, str]:
         return {}
     clocks = {"bed": "bed", "tried": "tried", "final": "final", "up": "up"}
     counts = {"latency": "latency_min", "awakenings": "awakenings", "waso": "waso_min"}
-    out = {field: _clock(statistics.median(_from_noon(getattr(d, attr)) for d in recent))
-           for field, attr in clocks.items()}
+    out: dict[str, str] = {field: usual_clock([getattr(d, attr) for d in recent]) or ""
+                           for field, attr in clocks.items()}
     out.update({field: f"{statistics.median(getattr(d, attr) for d in recent):.0f}" for field, attr in counts.items()})
     return out

@@ -18,6 +18,7 @@ from typing import Any
 from magsleep.domain.n_of_1 import TrialPlan, tonight_text
 from magsleep.domain.nights import night_of
 from magsleep.domain.settings import Settings, settings_from_text
+from magsleep.domain.usual_night import USUAL_NIGHTS, usual_clock
 from magsleep.store.errors import StoreError
 from magsleep.store.files import read_only_uri
 from magsleep.store.migrations import CURRENT_VERSION
@@ -132,16 +133,9 @@ def read_last_dose(conn: sqlite3.Connection, night: date) -> DoseRecord | None:
 def read_usual_bed(conn: sqlite3.Connection, night: date) -> str | None:
     """The median bedtime of the last 14 nights logged before `night` (minutes from noon, so
     midnight does not wrap); None before any."""
-    rows = conn.execute("SELECT bed FROM night WHERE date < ? AND bed IS NOT NULL ORDER BY date DESC LIMIT 14",
-                        (night.isoformat(),)).fetchall()
-    minutes = sorted((int(bed[11:13]) * 60 + int(bed[14:16]) - 720) % 1440 for (bed,) in rows
-                     if isinstance(bed, str) and len(bed) >= 16)
-    if not minutes:
-        return None
-    middle = minutes[len(minutes) // 2] if len(minutes) % 2 else (minutes[len(minutes) // 2 - 1]
-                                                                 + minutes[len(minutes) // 2]) // 2
-    clock = (middle + 720) % 1440
-    return f"{clock // 60:02d}:{clock % 60:02d}"
+    rows = conn.execute("SELECT bed FROM night WHERE date < ? AND bed IS NOT NULL ORDER BY date DESC LIMIT ?",
+                        (night.isoformat(), USUAL_NIGHTS)).fetchall()
+    return usual_clock([datetime.fromisoformat(bed) for (bed,) in rows])
 
 
 def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | None = None) -> TonightView:

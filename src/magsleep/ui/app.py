@@ -343,6 +343,19 @@ class MagsleepApp(App[int]):
         if screen.is_active and len(self.screen_stack) > 1:
             screen.dismiss(result)
 
+    def leave_asking(self, screen: Screen, unsaved: bool, question: str) -> None:
+        """Close `screen`; when it holds unsaved edits, only after the person confirms `question`."""
+        if not unsaved:
+            self.leave(screen)
+            return
+        from magsleep.ui.screens.confirm import ConfirmScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.leave(screen)
+
+        self.push_screen(ConfirmScreen(question, yes="Leave"), answered)
+
     def action_quit(self) -> None:
         self.exit(return_code=self._exit_code)
 

@@ -271,14 +271,5 @@ class MorningLogScreen(Screen):
                 tuple(self.query_one(SymptomPicker).chosen()))
 
     def action_back(self) -> None:
-        if self._answers() == self.saved_answers:
-            self.app.leave(self)  # type: ignore[attr-defined]
-            return
-        from magsleep.ui.screens.confirm import ConfirmScreen
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.app.leave(self)  # type: ignore[attr-defined]
-
-        self.app.push_screen(ConfirmScreen("Leave without saving? What you changed in this diary will be lost "
-                                           "(ctrl+s saves it).", yes="Leave"), answered)
+        self.app.leave_asking(self, self._answers() != self.saved_answers,  # type: ignore[attr-defined]
+                              "Leave without saving? What you changed in this diary will be lost (ctrl+s saves it).")

@@ -235,14 +235,6 @@ class SettingsScreen(Screen):
             self.query_one("#item-error", FieldError).clear()
             self.query_one("#items").focus()
             return
-        if self.saved_prefs is None or self._prefs() == self.saved_prefs:
-            self.app.leave(self)  # type: ignore[attr-defined]
-            return
-        from magsleep.ui.screens.confirm import ConfirmScreen
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.app.leave(self)  # type: ignore[attr-defined]
-
-        self.app.push_screen(ConfirmScreen("Leave without saving the settings you changed? (ctrl+s saves them)",
-                                           yes="Leave"), answered)
+        unsaved = self.saved_prefs is not None and self._prefs() != self.saved_prefs
+        self.app.leave_asking(self, unsaved,  # type: ignore[attr-defined]
+                              "Leave without saving the settings you changed? (ctrl+s saves them)")

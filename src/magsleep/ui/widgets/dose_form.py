@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from magsleep.domain.errors import InvalidInput
+from magsleep.domain.guidance import spacing_reminders
 from magsleep.domain.magnesium import FORMS, DoseAmount, dose_amount
 from magsleep.domain.nights import attach_zone
 from magsleep.domain.parsing import parse_moment
@@ -80,8 +81,6 @@ class DoseForm(Vertical):
 
     def show_reminders(self, medicines: str) -> None:
         """The spacing cautions that apply to the medicines listed in Settings (never a dose)."""
-        from magsleep.domain.guidance import spacing_reminders
-
         reminders = spacing_reminders(medicines)
         line = self.query_one("#dose-reminder", Static)
         line.update(visible(" ".join(f"⚠ {r}" for r in reminders)))
