@@ -55,13 +55,41 @@ async def test_filter_on_off_month_and_text(seeded):
         assert table.row_count == 60 - on
         app.screen.query_one("#history-input").value = "2026-10"
         await pilot.pause()
-        assert table.row_count == 31 - (60 - 31 - 24) or all(
-            table.get_row_at(i)[0].startswith("2026-10") for i in range(table.row_count))
+        # 60 nights ending 24 November: all 31 October nights, and only those.
+        assert table.row_count == 31
+        assert all(table.get_row_at(i)[0].startswith("2026-10") for i in range(31))
         app.screen.query_one("#history-input").value = "zzz-nothing"
         await pilot.pause()
         assert table.row_count == 0 and "0 of 60 nights" in text_of(app, "#history-status")
         await pilot.press("escape")
         assert table.row_count == 60
+
+
+async def test_dose_to_bed_column_joins_when_the_table_is_wide_enough(seeded):
+    from magsleep.domain.dose_timing import dose_to_bed_min
+    from magsleep.ui.screens.history import before_bed_cell
+
+    store = open_store(seeded)
+    with store.reading() as s:
+        record = load_night(LAST_NIGHT, session=s)
+    store.close()
+    minutes = dose_to_bed_min([d.taken_at for d in record.doses], record.diary.tried)
+    assert minutes is not None
+    for width, shown in ((80, False), (100, True)):
+        app = app_for(seeded)
+        async with app.run_test(size=(width, 24)) as pilot:
+            table = await open_history(pilot)
+            header, first = table.render_line(0).text, table.render_line(1).text
+            assert ("Dose→bed" in header) is shown
+            assert (f" {before_bed_cell(minutes)} " in first) is shown
+            assert len(header.rstrip()) <= width and "Side effects" in header
+
+
+def test_dose_to_bed_cell_reads_minutes_hours_and_after():
+    from magsleep.ui.screens.history import before_bed_cell
+
+    assert [before_bed_cell(m) for m in (None, 0, 45, 99, 100, 125, -15, -130)] == [
+        "—", "0 min", "45 min", "99 min", "1h40", "2h05", "-15 min", "-2h10"]
 
 
 async def test_jump_to_a_date_and_a_bad_date(seeded):
@@ -97,7 +125,7 @@ async def test_enter_opens_the_night_to_edit_diary_checklist_and_doses(seeded):
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
-        assert table.get_row_at(0)[6] == "1" and table.get_row_at(0)[1] == "—"
+        assert table.get_row_at(0)[7] == "1" and table.get_row_at(0)[1] == "—"
     store = open_store(seeded)
     with store.reading() as s:
         record = load_night(LAST_NIGHT, session=s)

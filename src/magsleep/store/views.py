@@ -77,6 +77,11 @@ class HistoryNight:
     checks_total: int
     symptoms: tuple[tuple[str, int], ...]
     note: str | None
+    dose_times: str = ""  # ISO moments, space-separated: parsed only for rows drawn
+
+    def dose_to_bed_min(self, tried: datetime | None) -> int | None:
+        """Minutes from the last dose to `tried` (the diary's)."""
+        return dose_to_bed_min([datetime.fromisoformat(t) for t in self.dose_times.split()], tried)
 
 
 def history_nights(*, session: Session) -> list[HistoryNight]:
@@ -86,17 +91,18 @@ def history_nights(*, session: Session) -> list[HistoryNight]:
         "(SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), "
         "(SELECT group_concat(DISTINCT d.form) FROM dose d WHERE d.night_id = n.id), "
         f"{NIGHT_DONE}, {NIGHT_ITEMS}, "
-        "(SELECT group_concat(s.kind || ':' || s.severity, ';') FROM symptom s WHERE s.night_id = n.id) "
+        "(SELECT group_concat(s.kind || ':' || s.severity, ';') FROM symptom s WHERE s.night_id = n.id), "
+        "(SELECT group_concat(d.taken_at, ' ') FROM dose d WHERE d.night_id = n.id) "
         "FROM night n ORDER BY n.date DESC"
     ).all()
     out = []
-    for day, bed, tried, lat, awk, waso, final, up, quality, note, mg, forms, done, total, symptoms in rows:
+    for day, bed, tried, lat, awk, waso, final, up, quality, note, mg, forms, done, total, symptoms, taken in rows:
         diary = (bed, tried, lat, awk, waso, final, up, quality) if bed and final and up and quality else None
         out.append(HistoryNight(
             date.fromisoformat(day), diary, quality, round(float(mg or 0), 1),
             tuple(sorted((forms or "").split(","))) if forms else (), int(done or 0), int(total or 0),
             tuple((k, int(v)) for k, _, v in (s.partition(":") for s in symptoms.split(";"))) if symptoms else (),
-            note,
+            note, taken or "",
         ))
     return out
 

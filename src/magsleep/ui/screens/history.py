@@ -25,9 +25,19 @@ from magsleep.ui.safe_text import FieldError, TextField, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.night_table import NightTable
 
-# Fixed widths: the table never measures its cells, and the whole row fits in 80 columns.
-COLUMNS = (("Night", 10), ("Mg, form", 14), ("Bed", 5), ("Woke", 5), ("Sleep", 5), ("Eff.", 4),
-           ("Q", 1), ("List", 4), ("Side effects", 12))
+# Fixed widths: the table never measures its cells. Without the optional "Dose→bed" column the
+# row fits in 80 columns; the column joins from 88 (it is in the night editor at any width).
+COLUMNS = (("Night", 10), ("Mg, form", 14), ("Dose→bed", 8), ("Bed", 5), ("Woke", 5), ("Sleep", 5),
+           ("Eff.", 4), ("Q", 1), ("List", 4), ("Side effects", 12))
+OPTIONAL = (2,)
+
+
+def before_bed_cell(minutes: int | None) -> str:
+    """Minutes from the last dose to trying to sleep; negative when the dose came after."""
+    if minutes is None:
+        return "—"
+    sign, m = ("-" if minutes < 0 else ""), abs(minutes)
+    return f"{sign}{m} min" if m < 100 else f"{sign}{m // 60}h{m % 60:02d}"
 
 
 def magnesium_cell(mg: float, forms: tuple[str, ...], width: int = 14) -> str:
@@ -46,7 +56,7 @@ def history_cells(n: HistoryNight) -> tuple[str, ...]:
     magnesium = magnesium_cell(n.elemental_mg, n.forms)
     side = ", ".join(kind + ("" if severity == 1 else f" ({severity})") for kind, severity in n.symptoms)
     return (
-        n.night.isoformat(), magnesium,
+        n.night.isoformat(), magnesium, before_bed_cell(n.dose_to_bed_min(d.tried) if d else None),
         f"{d.bed:%H:%M}" if d else "—", f"{d.final:%H:%M}" if d else "—",
         format_minutes(m.tst_min) if m else "—", f"{m.se_pct:.0f}%" if m else "—",
         str(d.quality) if d else "—",
@@ -86,7 +96,7 @@ class HistoryScreen(Screen):
         yield Header()
         yield TextField(max_length=80, placeholder="filter…", id="history-input", compact=True)
         yield FieldError(id="history-input-error", subject="The date")
-        yield NightTable(COLUMNS, history_cells, id="history-table")
+        yield NightTable(COLUMNS, history_cells, optional=OPTIONAL, id="history-table")
         yield Static("Loading nights…", id="history-status")
         yield KeysFooter()
 

@@ -56,11 +56,16 @@ class NightTable(ScrollView, can_focus=True):
     """The highlighted row (0 is the first data row)."""
 
     def __init__(self, columns: Sequence[tuple[str, int]],
-                 formatter: Callable[[Any], tuple[str, ...]] = tuple, **kwargs) -> None:  # noqa: ANN003
+                 formatter: Callable[[Any], tuple[str, ...]] = tuple, *,
+                 optional: Sequence[int] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.columns = list(columns)
+        self.all_columns = list(columns)
+        self.optional = frozenset(optional)
+        """Indexes of columns shown only when the table is wide enough for every column."""
+        self.shown = list(range(len(self.all_columns)))
         self.formatter = formatter
-        """Turns an item into its cells; called only for rows that are drawn or asked for."""
+        """Turns an item into its cells (one per column, shown or not); called only for rows that
+        are drawn or asked for."""
         self.rows: list[Any] = []
         self._cells: dict[int, tuple[str, ...]] = {}
 
@@ -70,11 +75,15 @@ class NightTable(ScrollView, can_focus=True):
     def row_count(self) -> int:
         return len(self.rows)
 
+    @property
+    def columns(self) -> list[tuple[str, int]]:
+        """The columns on screen now."""
+        return [self.all_columns[i] for i in self.shown]
+
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.rows = list(rows)
         self._cells = {}
-        width = sum(w + 2 for _, w in self.columns)
-        self.virtual_size = Size(width, len(self.rows) + 1)
+        self._fit()
         self.cursor_row = min(self.cursor_row, max(0, len(self.rows) - 1))
         self.refresh()
 
@@ -84,6 +93,17 @@ class NightTable(ScrollView, can_focus=True):
             cells = self._cells[index] = self.formatter(self.rows[index])
         return cells
 
+    def _fit(self) -> None:
+        """Show the optional columns only when every column fits in the table's width."""
+        full = sum(w + 2 for _, w in self.all_columns)
+        every = range(len(self.all_columns))
+        self.shown = list(every) if full <= self.size.width else [i for i in every if i not in self.optional]
+        self.virtual_size = Size(sum(w + 2 for _, w in self.columns), len(self.rows) + 1)
+
+    def on_resize(self) -> None:
+        self._fit()
+        self.refresh()
+
     def move_cursor(self, *, row: int) -> None:
         self.cursor_row = max(0, min(row, len(self.rows) - 1))
 
@@ -91,7 +111,7 @@ class NightTable(ScrollView, can_focus=True):
 
     def _line(self, cells: Sequence[str], style: Style) -> list[Segment]:
         # Cells are data: control characters made visible, cut and padded by terminal cells.
-        text = "".join(f" {set_cell_size(visible(cell), width)} " for cell, (_, width) in zip(cells, self.columns))
+        text = "".join(f" {set_cell_size(visible(cells[i]), self.all_columns[i][1])} " for i in self.shown)
         return [Segment(text, style)]
 
     def render_line(self, y: int) -> Strip:
@@ -99,7 +119,7 @@ class NightTable(ScrollView, can_focus=True):
         width = self.size.width
         base = self.rich_style
         if y == 0:
-            segments = self._line([label for label, _ in self.columns],
+            segments = self._line([label for label, _ in self.all_columns],
                                   base + self.get_component_rich_style("night-table--header"))
         else:
             index = scroll_y + y - 1
