@@ -232,7 +232,7 @@ def insights_in_process(db: Path, runs: int) -> float:
     from datetime import date
 
     from magsleep.store.engine import Store
-    from magsleep.store.insights_store import load_insights
+    from magsleep.store.insights import load_insights
 
     store = Store.open(db)
     times = []

@@ -12,9 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from magsleep.domain.demo import demo_nights
-from magsleep.store.demo_store import write_demo
+from magsleep.store.demo import write_demo
 from magsleep.store.engine import Store
-from magsleep.store.settings_store import save_setting
+from magsleep.store.settings import save_setting
 from magsleep.ui.app import make_app
 
 HERE = Path(__file__).parent

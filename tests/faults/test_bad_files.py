@@ -138,7 +138,7 @@ def test_a_full_disk_is_a_clear_error_and_loses_nothing(tmp_path):
         pages = s.connection().exec_driver_sql("PRAGMA page_count").scalar()
     full_after(store, pages)
     from magsleep.domain.demo import demo_nights
-    from magsleep.store.demo_store import write_demo
+    from magsleep.store.demo import write_demo
     from tests.ui.conftest import LONDON, LAST_NIGHT
 
     with pytest.raises(StoreError, match="full.*Nothing from this change was written"):

@@ -32,7 +32,7 @@ def test_doses_around_midnight_and_the_rollover(db_path, moment, night):
 
 def test_changing_the_rollover_moves_the_boundary(db_path):
     from magsleep.store.engine import Store
-    from magsleep.store.settings_store import save_setting
+    from magsleep.store.settings import save_setting
 
     store = Store.open(db_path)
     with store.writing() as s:

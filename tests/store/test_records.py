@@ -12,8 +12,8 @@ from magsleep.domain.demo import demo_nights
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import dose_amount
 from magsleep.domain.sleep_diary import Symptom, diary_from_clock
-from magsleep.store import doses, nights, routine_store, settings_store
-from magsleep.store.demo_store import write_demo
+from magsleep.store import doses, nights, routine, settings
+from magsleep.store.demo import write_demo
 from magsleep.store.engine import Store
 from magsleep.store.transfer import ImportFailed, export_all, import_nights, parse_file
 
@@ -51,17 +51,17 @@ def test_doses_add_up_per_night(store):
 
 def test_checklist_toggle_add_rename_move_deactivate(store):
     with store.writing() as s:
-        items = routine_store.list_items(session=s)
-        routine_store.set_check(N, items[1].id, True, session=s)
-        new = routine_store.add_item("Magnesium-rich dinner", session=s)
-        routine_store.rename_item(items[2].id, "Cool bedroom", session=s)
-        routine_store.move_item(new.id, -10, session=s)
-        routine_store.set_active(items[1].id, False, session=s)
+        items = routine.list_items(session=s)
+        routine.set_check(N, items[1].id, True, session=s)
+        new = routine.add_item("Magnesium-rich dinner", session=s)
+        routine.rename_item(items[2].id, "Cool bedroom", session=s)
+        routine.move_item(new.id, -10, session=s)
+        routine.set_active(items[1].id, False, session=s)
         with pytest.raises(InvalidInput):
-            routine_store.add_item("  take MAGNESIUM ", session=s)
+            routine.add_item("  take MAGNESIUM ", session=s)
     with store.reading() as s:
-        listed = routine_store.checklist_for(N, session=s)
-        tonight = routine_store.checklist_for(date(2026, 11, 21), session=s)
+        listed = routine.checklist_for(N, session=s)
+        tonight = routine.checklist_for(date(2026, 11, 21), session=s)
     assert listed[0].label == "Magnesium-rich dinner"
     # A deactivated item keeps the night it was ticked on, and leaves nights after it.
     assert any(c.label == items[1].label and c.done for c in listed)
@@ -88,12 +88,12 @@ def test_delete_and_restore_a_night(store):
 
 def test_settings_round_trip(store):
     with store.writing() as s:
-        settings_store.save_setting("rollover_hour", "4", session=s)
-        settings_store.save_setting("daily_limit_mg", 110, session=s)
+        settings.save_setting("rollover_hour", "4", session=s)
+        settings.save_setting("daily_limit_mg", 110, session=s)
         with pytest.raises(InvalidInput):
-            settings_store.save_setting("default_form", "pixie dust", session=s)
+            settings.save_setting("default_form", "pixie dust", session=s)
     with store.reading() as s:
-        got = settings_store.load_settings(session=s)
+        got = settings.load_settings(session=s)
     assert (got.rollover_hour, got.daily_limit_mg) == (4, 110)
 
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from magsleep.domain.demo import demo_nights
 from magsleep.domain.magnesium import dose_amount
-from magsleep.store import doses, routine_store, settings_store
-from magsleep.store.demo_store import write_demo
+from magsleep.store import doses, routine, settings
+from magsleep.store.demo import write_demo
 from magsleep.store.engine import Store
 from magsleep.store.tonight import peek_tonight
 from magsleep.store.views import tonight_view
@@ -25,10 +25,10 @@ def populated(path: Path) -> Path:
     with store.writing() as s:
         write_demo(demo_nights(date(2026, 11, 24), 20, LON), session=s)
         doses.add_dose(TONIGHT, EVENING, dose_amount("citrate", 150), session=s)
-        items = routine_store.list_items(session=s)
-        routine_store.set_check(TONIGHT, items[1].id, True, session=s)
-        routine_store.set_active(items[2].id, False, session=s)  # off the list, never ticked: hidden
-        settings_store.save_setting("default_form", "citrate", session=s)
+        items = routine.list_items(session=s)
+        routine.set_check(TONIGHT, items[1].id, True, session=s)
+        routine.set_active(items[2].id, False, session=s)  # off the list, never ticked: hidden
+        settings.save_setting("default_form", "citrate", session=s)
     store.close()
     return path
 

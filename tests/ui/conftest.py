@@ -22,9 +22,9 @@ def clock() -> datetime:
 def seed(path: Path, nights: int = 60, *, welcome_seen: bool = True) -> Path:
     """A demo database ending last night, like `magsleep demo` makes."""
     from magsleep.domain.demo import demo_nights
-    from magsleep.store.demo_store import write_demo
+    from magsleep.store.demo import write_demo
     from magsleep.store.engine import Store
-    from magsleep.store.settings_store import save_setting
+    from magsleep.store.settings import save_setting
 
     store = Store.open(path)
     with store.writing() as session:

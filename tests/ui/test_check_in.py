@@ -304,7 +304,7 @@ async def test_suggestions_are_not_saved_unless_confirmed(db_path):
 
 
 async def test_settings_escape_asks_before_dropping_changes(seeded):
-    from magsleep.store.settings_store import load_settings
+    from magsleep.store.settings import load_settings
 
     app = app_for(seeded)
     async with app.run_test(size=SIZE) as pilot:

@@ -162,7 +162,7 @@ async def test_empty_and_single_night_graphs_are_friendly(empty_db):
 
 
 async def test_a_change_asked_for_before_the_store_opens_waits_and_is_saved(seeded):
-    from magsleep.store.settings_store import load_settings, save_setting
+    from magsleep.store.settings import load_settings, save_setting
 
     app = app_for(seeded)
     app._open_store = False  # hold the store closed, as in the moment after the first frame

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from magsleep.store.settings_store import load_settings, save_setting
+from magsleep.store.settings import load_settings, save_setting
 from tests.ui.conftest import SIZE, app_for, open_store, settle, text_of
 
 

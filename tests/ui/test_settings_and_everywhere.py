@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from magsleep.store.routine_store import list_items
-from magsleep.store.settings_store import load_settings
+from magsleep.store.routine import list_items
+from magsleep.store.settings import load_settings
 from tests.ui.conftest import SIZE, app_for, open_store, seed, settle, text_of
 
 

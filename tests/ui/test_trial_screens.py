@@ -87,7 +87,7 @@ async def test_insights_hides_the_trial_section_without_a_plan(seeded):
 
 
 async def test_the_headline_outcome_is_a_setting(seeded):
-    from magsleep.store.settings_store import load_settings
+    from magsleep.store.settings import load_settings
 
     app = app_for(seeded)
     async with app.run_test(size=SIZE) as pilot:

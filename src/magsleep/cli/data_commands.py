@@ -20,7 +20,7 @@ def demo(ctx: click.Context, nights: str, force: bool, seed: int) -> None:
     from magsleep.domain.demo import demo_nights
     from magsleep.domain.nights import last_night
     from magsleep.domain.parsing import parse_int
-    from magsleep.store.demo_store import write_demo
+    from magsleep.store.demo import write_demo
     from magsleep.store.nights import count_nights, delete_all_nights
 
     count = parse_int(nights, "--nights", minimum=1, maximum=40000)

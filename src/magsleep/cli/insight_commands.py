@@ -18,8 +18,8 @@ def insights(ctx: click.Context, as_json: bool) -> None:
     from magsleep import local_time
     from magsleep.domain.comparison import describe
     from magsleep.domain.nights import last_night
-    from magsleep.store.insights_store import load_insights
-    from magsleep.store.settings_store import load_settings
+    from magsleep.store.insights import load_insights
+    from magsleep.store.settings import load_settings
 
     store = open_store(ctx, read_only=True)
     with store.reading() as session:
@@ -54,8 +54,8 @@ def report(ctx: click.Context, output: Path | None, fmt: str | None, start: str 
     from magsleep.domain.nights import last_night
     from magsleep.domain.parsing import parse_date
     from magsleep.domain.text_safety import visible
-    from magsleep.store.report import build_report, write_report
-    from magsleep.store.settings_store import load_settings
+    from magsleep.render.report import build_report, write_report
+    from magsleep.store.settings import load_settings
 
     today = local_time.now().date()
     first = parse_date(start, "--from", latest=today) if start else None

@@ -28,7 +28,7 @@ def dose(ctx: click.Context, amount: str, form_: str | None, compound: bool, per
     from magsleep.domain.nights import attach_zone, night_of
     from magsleep.domain.parsing import clean_note, parse_moment
     from magsleep.store import doses
-    from magsleep.store.settings_store import load_settings
+    from magsleep.store.settings import load_settings
 
     now = local_time.now()
     tz = local_time.local_zone()
@@ -91,7 +91,7 @@ def sleep(ctx: click.Context, night: str | None, bed: str, tried: str | None, la
     from magsleep.domain.parsing import clean_note, parse_date
     from magsleep.domain.sleep_diary import compute_metrics, diary_from_clock, format_minutes, parse_symptom
     from magsleep.store.nights import KEEP, save_diary
-    from magsleep.store.settings_store import load_settings
+    from magsleep.store.settings import load_settings
 
     now = local_time.now()
     which = parse_date(night, "--night", latest=now.date()) if night else None

@@ -32,7 +32,7 @@ def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: s
     from magsleep.domain.n_of_1 import make_plan
     from magsleep.domain.nights import night_of
     from magsleep.domain.parsing import parse_date, parse_int
-    from magsleep.store.settings_store import load_settings
+    from magsleep.store.settings import load_settings
     from magsleep.store.trials import add_trial
 
     now = local_time.now()
@@ -85,7 +85,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     from magsleep import local_time
     from magsleep.domain.n_of_1 import analyse, tonight_text
     from magsleep.domain.nights import last_night, night_of
-    from magsleep.store.settings_store import load_settings
+    from magsleep.store.settings import load_settings
     from magsleep.store.trials import current_trial
     from magsleep.store.views import trial_nights
 

@@ -11,7 +11,7 @@ from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.store.models import Dose, Night, RoutineItem
 from magsleep.store.nights import dose_record, night_row
 from magsleep.store.records import DoseRecord
-from magsleep.store.routine_store import set_check
+from magsleep.store.routine import set_check
 from magsleep.store.tonight import connection_of, read_doses, read_recent_totals, read_trial
 
 

@@ -28,7 +28,7 @@ from magsleep.domain.n_of_1 import ORDERS, TrialPlan, check_plan_numbers
 from magsleep.store.models import Dose, Night, RoutineCheck
 from magsleep.store.nights import load_nights, save_diary
 from magsleep.store.records import NightRecord
-from magsleep.store.routine_store import add_item, item_by_label
+from magsleep.store.routine import add_item, item_by_label
 from magsleep.store.trials import all_trials, insert_plan
 
 SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",

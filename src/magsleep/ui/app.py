@@ -8,29 +8,46 @@ hands the result back on the UI thread; jobs asked for before the store is open 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual import work
+from textual import getters, work
 from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.reactive import var
+from textual.events import Resize
+from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
+from textual.reactive import var
 from textual.screen import Screen
 
+from magsleep import local_time, store
+from magsleep.domain import nights
+from magsleep.domain.errors import InvalidInput
+from magsleep.domain.settings import Settings
+from magsleep.domain.text_safety import visible
+from magsleep.ui import screens
 from magsleep.ui.history_rows import HistoryRows
+from magsleep.ui.messages import DataChanged, TonightPeeked
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from textual.command import Provider
+
+    from magsleep.store.engine import Store
+    from magsleep.store.tonight import TonightView
 
 
-def _commands():  # noqa: ANN202
-    """The palette's provider, imported when the palette first opens (textual.command is slow to import)."""
-    from magsleep.ui.commands import MagsleepCommands
+def _commands() -> type[Provider]:
+    """The palette's provider, loaded when the palette first opens (textual.command is slow to import)."""
+    return screens.palette.MagsleepCommands
 
-    return MagsleepCommands
 
 T = TypeVar("T")
+Job = tuple[Callable[["Session"], Any], bool, Callable[[Any], None] | None, Callable[[Exception], None] | None]
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
@@ -48,7 +65,7 @@ class MagsleepApp(App[int]):
                 tooltip="Command palette: screens, add dose, log sleep, theme, export"),
     ]
 
-    store = var(None)
+    store: var[Store | None] = var(None)
     """The open Store, or None until the database has been opened."""
 
     def __init__(self, db_path: Path, *, private_dir: Path | None = None,
@@ -63,9 +80,9 @@ class MagsleepApp(App[int]):
         """The rollover hour from settings (which night a moment belongs to)."""
         self.data_version = 0
         """Counts saved writes: a screen coming back to the front reloads only if it moved."""
-        self._waiting: list[tuple] = []  # run_db jobs asked for before the store was open
+        self._waiting: list[Job] = []  # run_db jobs asked for before the store was open
         self._open_error: str | None = None  # why the store could not be opened
-        self._watcher = None  # a read-only connection that notices other processes' writes
+        self._watcher: sqlite3.Connection | None = None  # notices other processes' writes
         self._outside_version = 0
         self._own_version = 0
         self.history = HistoryRows(self)
@@ -75,32 +92,22 @@ class MagsleepApp(App[int]):
 
     def now(self) -> datetime:
         """The current moment, aware (fixed in tests and screenshots)."""
-        if self._clock is not None:
-            return self._clock()
-        from magsleep.local_time import now
+        return self._clock() if self._clock is not None else local_time.now()
 
-        return now()
-
-    def zone(self):  # noqa: ANN201
+    def zone(self) -> tzinfo | None:
         return self.now().tzinfo
 
     def tonight(self) -> date:
-        from magsleep.domain.nights import night_of
-
-        return night_of(self.now(), self.settings_rollover)
+        return nights.night_of(self.now(), self.settings_rollover)
 
     def last_night(self) -> date:
-        from magsleep.domain.nights import last_night
-
-        return last_night(self.now(), self.settings_rollover)
+        return nights.last_night(self.now(), self.settings_rollover)
 
     # ---------------------------------------------------------------- start-up
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         # The dashboard is the first screen (pushed over an empty one, it cost a frame).
-        from magsleep.ui.screens.dashboard import DashboardScreen
-
-        return DashboardScreen()
+        return screens.dashboard.DashboardScreen()
 
     def on_mount(self) -> None:
         self._check_size(self.size.width, self.size.height)
@@ -110,42 +117,32 @@ class MagsleepApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(self) -> None:
-        from magsleep.store.tonight import peek_tonight
-
-        early = peek_tonight(self.db_path.expanduser(), self.now())
+        early = store.tonight.peek_tonight(self.db_path.expanduser(), self.now())
         if early is not None:
             self.call_from_thread(self._peeked, early)
-        from magsleep.store.engine import Store
-        from magsleep.store.errors import StoreError
-        from magsleep.store.settings_store import load_settings
-
-        try:
-            store = Store.open(self.db_path, private_dir=self.private_dir)
-            with store.reading() as session:
-                settings = load_settings(session=session)
-        except StoreError as err:
+        try:  # the first use of the store's engine: SQLAlchemy loads here, in this thread
+            opened = store.engine.Store.open(self.db_path, private_dir=self.private_dir)
+            with opened.reading() as session:
+                settings = store.settings.load_settings(session=session)
+        except store.errors.StoreError as err:
             self.call_from_thread(self._open_failed, str(err))
             return
         except Exception as err:  # noqa: BLE001  (never stay on "Opening your data…" silently)
             self.call_from_thread(self._open_failed, f"cannot open {self.db_path}: {err}")
             return
-        self.call_from_thread(self._opened, store, settings)
+        self.call_from_thread(self._opened, opened, settings)
 
-    def _peeked(self, view: Any) -> None:
-        from magsleep.ui.messages import TonightPeeked
-
+    def _peeked(self, view: TonightView) -> None:
         if self.store is None:
             self.settings_rollover = view.settings.rollover_hour
             for screen in self.screen_stack:
                 screen.post_message(TonightPeeked(view))
 
-    def _opened(self, store: Any, settings: Any) -> None:
-        from magsleep.ui.messages import DataChanged
-
+    def _opened(self, opened: Store, settings: Settings) -> None:
         self.settings_rollover = settings.rollover_hour
         if settings.theme and settings.theme in self.available_themes:
             self.theme = settings.theme  # before the store is set: not saved back
-        self.store = store
+        self.store = opened
         self._watch_outside_changes()
         waiting, self._waiting = self._waiting, []
         for job in waiting:
@@ -154,35 +151,26 @@ class MagsleepApp(App[int]):
         for screen in self.screen_stack:
             screen.post_message(DataChanged("opened"))
         if not settings.welcome_seen:
-            from magsleep.ui.screens.welcome import WelcomeScreen
-
-            self.push_screen(WelcomeScreen(), self._welcome_done)
+            self.push_screen(screens.welcome.WelcomeScreen(), self._welcome_done)
 
     def watch_theme(self, theme: str) -> None:
         """A theme chosen (ctrl+p → theme) is remembered for the next start."""
         if self.store is None:
             return
-        from magsleep.store.settings_store import save_setting
-
-        self.run_db(lambda s: save_setting("theme", theme, session=s), write=True)
+        self.run_db(lambda s: store.settings.save_setting("theme", theme, session=s), write=True)
 
     def _welcome_done(self, _: object = None) -> None:
-        from magsleep.store.settings_store import save_setting
-
-        self.run_db(lambda s: save_setting("welcome_seen", True, session=s), write=True)
+        self.run_db(lambda s: store.settings.save_setting("welcome_seen", True, session=s), write=True)
 
     def _open_failed(self, message: str) -> None:
-        from magsleep.store.errors import StoreError
-        from magsleep.ui.screens.store_error import StoreErrorScreen
-
         self._exit_code = 2
         self._open_error = message
         # What was typed while the file was opening can't be saved: say so beside each, now.
         waiting, self._waiting = self._waiting, []
         for _job, write, _done, failed in waiting:
             if write:
-                (failed or self._notify_error)(StoreError(f"Not saved: {message}"))
-        self.push_screen(StoreErrorScreen(message))
+                (failed or self._notify_error)(store.errors.StoreError(f"Not saved: {message}"))
+        self.push_screen(screens.store_error.StoreErrorScreen(message))
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -200,12 +188,8 @@ class MagsleepApp(App[int]):
         SQLite's `PRAGMA data_version` changes on this connection whenever another connection
         commits: reading it every two seconds costs microseconds, and reads no data.
         """
-        import sqlite3
-
-        from magsleep.store.files import read_only_uri
-
         try:
-            self._watcher = sqlite3.connect(read_only_uri(self.db_path.expanduser()), uri=True,
+            self._watcher = sqlite3.connect(store.files.read_only_uri(self.db_path.expanduser()), uri=True,
                                             check_same_thread=False)
             self._outside_version = self._watcher.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error:
@@ -216,8 +200,6 @@ class MagsleepApp(App[int]):
 
     def check_outside_changes(self) -> bool:
         """Reload what is shown if another process wrote since the last look; True if it did."""
-        import sqlite3
-
         if self._watcher is None:
             return False
         try:
@@ -231,8 +213,6 @@ class MagsleepApp(App[int]):
         self._outside_version = version
         if own:
             return False  # this app wrote meanwhile and has reloaded already
-        from magsleep.ui.messages import DataChanged
-
         self.data_version += 1
         for screen in self.screen_stack:
             screen.post_message(DataChanged("outside"))
@@ -240,7 +220,7 @@ class MagsleepApp(App[int]):
 
     # ---------------------------------------------------------------- database work
 
-    def run_db(self, job: Callable[[Any], T], *, write: bool = False,
+    def run_db(self, job: Callable[[Session], T], *, write: bool = False,
                done: Callable[[T], None] | None = None,
                failed: Callable[[Exception], None] | None = None) -> None:
         """Run `job(session)` in a thread worker; `done(result)` or `failed(error)` run on the UI thread.
@@ -251,26 +231,22 @@ class MagsleepApp(App[int]):
         if self.store is None:
             if self._open_error is not None:
                 if write:
-                    from magsleep.store.errors import StoreError
-
-                    (failed or self._notify_error)(StoreError(f"Not saved: {self._open_error}"))
+                    (failed or self._notify_error)(store.errors.StoreError(f"Not saved: {self._open_error}"))
                 return
             self._waiting.append((job, write, done, failed))
             return
         self._db_worker(job, write, done, failed)
 
     @work(thread=True, exit_on_error=False, group="db")
-    def _db_worker(self, job, write, done, failed) -> None:  # noqa: ANN001
-        from magsleep.domain.errors import InvalidInput
-        from magsleep.store.errors import StoreError
-
+    def _db_worker(self, job: Callable[[Session], T], write: bool, done: Callable[[T], None] | None,
+                   failed: Callable[[Exception], None] | None) -> None:
         if self.store is None:
             return
         try:
             context = self.store.writing() if write else self.store.reading()
             with context as session:
                 result = job(session)
-        except (StoreError, InvalidInput, OSError) as err:
+        except (store.errors.StoreError, InvalidInput, OSError) as err:
             self.call_from_thread(failed or self._notify_error, err)
             return
         if write:
@@ -292,8 +268,6 @@ class MagsleepApp(App[int]):
 
         `markup` is accepted for Textual's callers and ignored.
         """
-        from magsleep.domain.text_safety import visible
-
         super().notify(visible(message, keep_newlines=True), title=visible(title), severity=severity,
                        timeout=timeout, markup=False)
 
@@ -303,27 +277,23 @@ class MagsleepApp(App[int]):
     # ---------------------------------------------------------------- everywhere
 
     def action_command_palette(self) -> None:
-        from magsleep.ui.commands import SteadyCommandPalette
-
-        if self.use_command_palette and not SteadyCommandPalette.is_open(self):
-            self.push_screen(SteadyCommandPalette(id="--command-palette"))
+        # A palette already open (ours or Textual's theme picker) is left as it is.
+        if self.use_command_palette and not self.screen.has_class("--textual-command-palette"):
+            self.push_screen(screens.palette.SteadyCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
-        from magsleep.ui.screens.help import HelpScreen
+        if not isinstance(self.screen, screens.help.HelpScreen):
+            self.push_screen(screens.help.HelpScreen())
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def on_resize(self, event) -> None:  # noqa: ANN001
+    def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
 
     def _check_size(self, width: int, height: int) -> None:
-        from magsleep.ui.screens.too_small import TooSmallScreen
-
+        too_small = screens.too_small.TooSmallScreen
         small = width < MIN_WIDTH or height < MIN_HEIGHT
-        if small and not isinstance(self.screen, TooSmallScreen):
-            self.push_screen(TooSmallScreen())
-        elif not small and isinstance(self.screen, TooSmallScreen):
+        if small and not isinstance(self.screen, too_small):
+            self.push_screen(too_small())
+        elif not small and isinstance(self.screen, too_small):
             self.pop_screen()
 
     def pop_screen(self) -> AwaitComplete:
@@ -334,7 +304,7 @@ class MagsleepApp(App[int]):
             return AwaitComplete.nothing()
         return super().pop_screen()
 
-    def leave(self, screen: Screen, result: object = None) -> None:
+    def leave(self, screen: Screen[Any], result: object = None) -> None:
         """Close `screen` (with `result` for its callback) if it is still the one on top.
 
         A key pressed twice quickly (escape, escape) reaches a screen that is already leaving:
@@ -343,26 +313,24 @@ class MagsleepApp(App[int]):
         if screen.is_active and len(self.screen_stack) > 1:
             screen.dismiss(result)
 
-    def leave_asking(self, screen: Screen, unsaved: bool, question: str) -> None:
+    def leave_asking(self, screen: Screen[Any], unsaved: bool, question: str) -> None:
         """Close `screen`; when it holds unsaved edits, only after the person confirms `question`."""
         if not unsaved:
             self.leave(screen)
             return
-        from magsleep.ui.screens.confirm import ConfirmScreen
 
         def answered(leave: bool | None) -> None:
             if leave:
                 self.leave(screen)
 
-        self.push_screen(ConfirmScreen(question, yes="Leave"), answered)
+        self.push_screen(screens.confirm.ConfirmScreen(question, yes="Leave"), answered)
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         self.exit(return_code=self._exit_code)
 
     def run_palette_command(self, action: str) -> None:
         """Carry out a command from the palette."""
-        from magsleep.ui.screens.dashboard import DashboardScreen
-
+        DashboardScreen = screens.dashboard.DashboardScreen  # noqa: N806
         if action == "help":
             self.action_help()
             return
@@ -388,18 +356,22 @@ class MagsleepApp(App[int]):
             dashboard.action_log_sleep()
 
     def _export(self) -> None:
-        from magsleep.store.files import backup_name, write_private
-        from magsleep.store.transfer import export_all
+        target = store.files.backup_name(self.db_path, "export", self.now()).with_suffix(".json")
 
-        target = backup_name(self.db_path, "export", self.now()).with_suffix(".json")
-
-        def job(session):  # noqa: ANN001, ANN202
-            return write_private(target, export_all("json", session=session))
+        def job(session: Session) -> Path:
+            return store.files.write_private(target, store.transfer.export_all("json", session=session))
 
         def failed(err: Exception) -> None:
             self.notify(str(err), title="Export failed", severity="error")
 
         self.run_db(job, done=lambda path: self.notify(f"Exported to {path}", title="Export"), failed=failed)
+
+
+class OnMagsleepApp(MessagePump):
+    """Mixed into magsleep's screens and widgets: `self.app` is typed as the MagsleepApp (the one
+    place the app's type is given; Textual checks it on each access)."""
+
+    app = getters.app(MagsleepApp)
 
 
 def make_app(db_path: Path | str, *, private_dir: Path | None = None,

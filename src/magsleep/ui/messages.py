@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from magsleep.store.tonight import TonightView
 
 
 @dataclass
@@ -16,6 +20,6 @@ class DataChanged(Message):
 
 @dataclass
 class TonightPeeked(Message):
-    """Tonight read straight from the file while the store is still opening (a TonightView)."""
+    """Tonight read straight from the file while the store is still opening."""
 
-    view: object
+    view: TonightView

@@ -1,1 +1,17 @@
-"""One Screen per file."""
+"""One Screen per file. They load on first use (`screens.history.HistoryScreen()`, see
+`magsleep.lazy`): the first frame needs only the dashboard, and a screen can name another
+without an import cycle."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from magsleep.lazy import submodules
+
+if TYPE_CHECKING:
+    from magsleep.ui.screens import (  # noqa: F401
+        confirm, dashboard, forms, help, history, insights, morning_log, palette, settings, store_error,
+        too_small, welcome,
+    )
+
+__getattr__ = submodules(__name__)

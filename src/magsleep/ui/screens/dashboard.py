@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,9 +13,16 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, SelectionList, Static
 
+from magsleep import store
+from magsleep.domain.insights import Insights
 from magsleep.domain.magnesium import dose_jump, limit_status
+from magsleep.domain.nights import night_of
 from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
-from magsleep.domain.trend import GRAPH_METRICS, GRAPH_METRICS_BY_KEY, METRICS_BY_KEY, RANGES, in_range, summary
+from magsleep.domain.trend import (
+    GRAPH_METRICS, GRAPH_METRICS_BY_KEY, METRICS_BY_KEY, RANGES, NightPoint, in_range, summary,
+)
+from magsleep.ui import screens, widgets
+from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.messages import DataChanged, TonightPeeked
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.checklist import Checklist
@@ -22,12 +30,18 @@ from magsleep.ui.widgets.dose_form import DoseForm
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.limit_bar import LimitBar
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from magsleep.store.records import DoseRecord
+    from magsleep.store.tonight import TonightView
+
 
 OFF_NIGHT_LABEL = "No magnesium tonight (trial)"
 DOSE_LINES = 3
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(OnMagsleepApp, Screen[None]):
     """Home: the evening check-in and the trend at a glance."""
 
     BINDINGS = [
@@ -52,8 +66,8 @@ class DashboardScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.view = None
-        self.points: list = []
+        self.view: TonightView | None = None
+        self.points: list[NightPoint] = []
         self.loaded_version = -1  # the app's data_version when this screen last loaded
         self.peeked = False  # tonight came from the file before the store opened
         self.amount_wanted = False  # `a` pressed before the dose form was mounted
@@ -99,50 +113,49 @@ class DashboardScreen(Screen):
 
     def _dose_form_ready(self) -> None:
         if self.view is not None:
-            form = self.query_one(DoseForm)
-            form.set_defaults(self.view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
-            form.offer_usual(self._usual_dose(self.view))
-            form.show_reminders(self.view.settings.medicines)
+            self.query_one(DoseForm).prepare(self.view.settings, self._usual_dose(self.view), self.app.now())
         if self.amount_wanted:
             self.action_add_dose()
+
+    # ---------------------------------------------------------------- loading
 
     @on(TonightPeeked)
     def _peeked(self, event: TonightPeeked) -> None:
         if self.view is None:
             self.peeked = True
-            self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
+            self.loaded_version = self.app.data_version
             self._show_tonight(event.view)
 
     @on(DataChanged)
     def reload(self, _: DataChanged | None = None) -> None:
-        """Tonight first (what the evening check-in needs), then the trend, then the verdict."""
+        """Tonight, then the trend, then the verdict: one job reads them in that order (in one read
+        transaction, so they agree) and hands each to the screen as it comes."""
         app = self.app
-        if app.store is None:  # type: ignore[attr-defined]
+        if app.store is None:
             return
-        night = app.tonight()  # type: ignore[attr-defined]
-        if self.peeked and self.view.night == night and self.loaded_version == app.data_version:  # type: ignore[attr-defined]
-            # The store has opened on the tonight already shown: straight on to the trend.
-            self.peeked = False
-            self._load_trend()
-            return
+        night, last = app.tonight(), app.last_night()
+        # Tonight read from the file while the store opened is still what is shown: skip it.
+        shown = (self.peeked and self.view is not None and self.view.night == night
+                 and self.loaded_version == app.data_version)
         self.peeked = False
-        from magsleep.store.views import tonight_view
+        self.loaded_version = app.data_version
 
-        self.loaded_version = app.data_version  # type: ignore[attr-defined]
-        app.run_db(lambda s: tonight_view(night, session=s), done=self._tonight_loaded)  # type: ignore[attr-defined]
+        def load(session: Session) -> Insights:
+            if not shown:
+                app.call_from_thread(self._show_tonight, store.views.tonight_view(night, session=session))
+            points = store.views.trend_points(session=session)
+            app.call_from_thread(self._show_trend, points)
+            return store.insights.load_insights(last, session=session, points=points)
+
+        app.run_db(load, done=self._show_verdict)
 
     def on_screen_resume(self) -> None:
         # Back from help or a dialog with nothing saved and the same night: nothing to reload.
         app = self.app
-        if self.view is None or app.data_version != self.loaded_version \
-                or app.tonight() != self.view.night:  # type: ignore[attr-defined]
+        if self.view is None or app.data_version != self.loaded_version or app.tonight() != self.view.night:
             self.reload()
 
-    def _tonight_loaded(self, view) -> None:  # noqa: ANN001
-        self._show_tonight(view)
-        self._load_trend()
-
-    def _show_tonight(self, view) -> None:  # noqa: ANN001
+    def _show_tonight(self, view: TonightView) -> None:
         self.view = view
         self.sub_title = f"night of {view.night:%a %d %b}"
         phase = self._show_trial(view)
@@ -155,64 +168,44 @@ class DashboardScreen(Screen):
         self.query_one(Checklist).show(checks)
         self._show_tonight_count()
         for form in self.query(DoseForm):
-            form.set_defaults(view.settings.default_form, self.app.now())  # type: ignore[attr-defined]
-            form.offer_usual(self._usual_dose(view))
-            form.show_reminders(view.settings.medicines)
-        self._show_doses()
+            form.prepare(view.settings, self._usual_dose(view), self.app.now())
+        self._show_doses(view)
         self.call_after_refresh(self._mount_dose_form)  # after tonight's frame
 
-    def _show_trial(self, view) -> str | None:  # noqa: ANN001
+    def _show_trial(self, view: TonightView) -> str | None:
         """Where tonight stands in a randomised trial; returns tonight's phase (None outside one)."""
         line = self.query_one("#trial-tonight", Static)
         phase = view.trial_phase
         line.display = phase is not None
         if phase is None:
             return None
-        text = view.trial_line
+        text = view.trial_line or ""
         if phase != "on" and view.doses:
             text += "\n⚠ A dose on a no-magnesium night: saved, and marked as a deviation."
         line.update(plain(text))
         return phase
 
-    def _load_trend(self) -> None:
-        from magsleep.store.views import trend_points
-
-        self.app.run_db(lambda s: trend_points(session=s), done=self._trend_loaded)  # type: ignore[attr-defined]
-
-    async def _trend_loaded(self, points: list) -> None:
+    def _show_trend(self, points: list[NightPoint]) -> None:
         self.points = points
-        if not self.query("#trend"):
-            from magsleep.ui.widgets.trend_chart import TrendChart
-
-            await self.query_one("#trend-placeholder").remove()
-            await self.query_one("#trend-pane").mount(TrendChart(id="trend"), before="#trend-legend")
+        if not self.query("#trend"):  # the chart (and plotext) arrive with the first points
+            self.query_one("#trend-placeholder").remove()
+            self.query_one("#trend-pane").mount(widgets.trend_chart.TrendChart(id="trend"), before="#trend-legend")
         self._replot()
-        self._load_verdict()
 
-    def _load_verdict(self) -> None:
-        """The verdict needs every night: read it after tonight's panes are on screen."""
-        from magsleep.store.insights_store import load_insights
-
-        last = self.app.last_night()  # type: ignore[attr-defined]
-        points = self.points  # read just before, with the same data
-
-        def done(insights) -> None:  # noqa: ANN001
-            trial = insights.trial
-            progress = "" if trial.start is None or trial.finished else \
-                f"Trial night {trial.nights_done} of {trial.length}."
-            template = "[b]$verdict[/b] $progress" if progress else "[b]$verdict[/b]"
-            self.query_one("#verdict", Static).update(markup(template, verdict=insights.verdict, progress=progress))
-            self.app.history.read_ahead()  # type: ignore[attr-defined]
-
-        self.app.run_db(lambda s: load_insights(last, session=s, points=points), done=done)  # type: ignore[attr-defined]
+    def _show_verdict(self, insights: Insights) -> None:
+        trial = insights.trial
+        progress = "" if trial.start is None or trial.finished else \
+            f"Trial night {trial.nights_done} of {trial.length}."
+        template = "[b]$verdict[/b] $progress" if progress else "[b]$verdict[/b]"
+        self.query_one("#verdict", Static).update(markup(template, verdict=insights.verdict, progress=progress))
+        self.app.history.read_ahead()
 
     def _show_tonight_count(self) -> None:
         checklist = self.query_one(Checklist)
         pane = self.query_one("#tonight-pane")
         pane.border_title = f"Tonight · {checklist.done_count}/{checklist.option_count} done"
 
-    def _show_doses(self) -> None:
-        view = self.view
+    def _show_doses(self, view: TonightView) -> None:
         # Newest first, so the dose just added is always in view; the total counts every one.
         lines = [f"{d.taken_at:%H:%M} {d.form} {d.elemental_mg:g} mg" for d in reversed(view.doses)]
         if len(lines) > DOSE_LINES:
@@ -235,9 +228,9 @@ class DashboardScreen(Screen):
     def _replot(self) -> None:
         if not self.query("#trend"):
             return
-        today = self.app.now().date()  # type: ignore[attr-defined]
+        today = self.app.now().date()
         shown = in_range(self.points, self.range_days, today)
-        chart = self.query_one("#trend")
+        chart = self.query_one("#trend", widgets.trend_chart.TrendChart)
         chart.replot(shown, self.metric, today)
         label = "all nights" if self.range_days is None else f"last {self.range_days}"
         pane = self.query_one("#trend-pane")
@@ -262,13 +255,11 @@ class DashboardScreen(Screen):
     def _toggled(self, event: SelectionList.SelectionToggled) -> None:
         item_id = event.selection.value
         done = item_id in event.selection_list.selected
-        label = event.selection_list.labels.get(item_id, "")
-        night = self.view.night if self.view else self.app.tonight()  # type: ignore[attr-defined]
-        now = self.app.now()  # type: ignore[attr-defined]
-        from magsleep.store.routine_store import set_check
-
+        label = self.query_one(Checklist).labels.get(item_id, "")
+        night = self.view.night if self.view else self.app.tonight()
+        now = self.app.now()
         self._show_tonight_count()
-        self.app.run_db(lambda s: set_check(night, item_id, done, at=now, session=s), write=True,  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: store.routine.set_check(night, item_id, done, at=now, session=s), write=True,
                         failed=self._toggle_failed)
         if done and label == TAKE_MAGNESIUM:
             self.action_add_dose()
@@ -276,7 +267,7 @@ class DashboardScreen(Screen):
             self._next_item()
 
     @staticmethod
-    def _usual_dose(view):  # noqa: ANN001, ANN205
+    def _usual_dose(view: TonightView) -> DoseRecord | None:
         """The dose to offer: the last one, once a night (no double dose), never on a trial's
         no-magnesium night."""
         return None if view.doses or view.trial_phase == "off" else view.last_dose
@@ -295,14 +286,11 @@ class DashboardScreen(Screen):
 
     @on(DoseForm.Submitted)
     def _add_dose(self, event: DoseForm.Submitted) -> None:
-        from magsleep.domain.nights import night_of
-        from magsleep.store.doses import add_dose
-
-        night = night_of(event.taken_at, self.app.settings_rollover)  # type: ignore[attr-defined]
+        night = night_of(event.taken_at, self.app.settings_rollover)
         amount, taken = event.amount, event.taken_at
 
-        def done(record) -> None:  # noqa: ANN001
-            event.dose_form.saved(self.app.now())  # type: ignore[attr-defined]
+        def done(record: DoseRecord) -> None:
+            event.dose_form.saved(self.app.now())
             checklist = self.query_one(Checklist)
             if checklist.highlighted is not None and \
                     checklist.labels.get(checklist.get_option_at_index(checklist.highlighted).value) == TAKE_MAGNESIUM:
@@ -315,7 +303,7 @@ class DashboardScreen(Screen):
         def failed(err: Exception) -> None:
             event.dose_form.show_error("form", str(err))
 
-        self.app.run_db(lambda s: add_dose(night, taken, amount, session=s), write=True,  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: store.doses.add_dose(night, taken, amount, session=s), write=True,
                         done=done, failed=failed)
 
     # ---------------------------------------------------------------- actions
@@ -339,29 +327,19 @@ class DashboardScreen(Screen):
             amount.first().focus()
 
     def action_log_sleep(self) -> None:
-        from magsleep.ui.screens.morning_log import MorningLogScreen
-
-        self.app.push_screen(MorningLogScreen(self.app.last_night()))  # type: ignore[attr-defined]
+        self.app.push_screen(screens.morning_log.MorningLogScreen(self.app.last_night()))
 
     def action_history(self) -> None:
-        from magsleep.ui.screens.history import HistoryScreen
-
-        self.app.push_screen(HistoryScreen())
+        self.app.push_screen(screens.history.HistoryScreen())
 
     def action_insights(self) -> None:
-        from magsleep.ui.screens.insights import InsightsScreen
-
-        self.app.push_screen(InsightsScreen())
+        self.app.push_screen(screens.insights.InsightsScreen())
 
     def action_forms(self) -> None:
-        from magsleep.ui.screens.forms import FormsScreen
-
-        self.app.push_screen(FormsScreen())
+        self.app.push_screen(screens.forms.FormsScreen())
 
     def action_settings(self) -> None:
-        from magsleep.ui.screens.settings import SettingsScreen
-
-        self.app.push_screen(SettingsScreen())
+        self.app.push_screen(screens.settings.SettingsScreen())
 
     def action_next_metric(self) -> None:
         keys = [m.key for m in GRAPH_METRICS]

@@ -62,7 +62,7 @@ class FormsScreen(Screen):
         if key is None or key == "other":
             self.app.notify("'other' needs a % for each dose, so it cannot be the default.", title="Forms")
             return
-        from magsleep.store.settings_store import save_setting
+        from magsleep.store.settings import save_setting
 
         self.app.run_db(lambda s: save_setting("default_form", key, session=s), write=True,  # type: ignore[attr-defined]
                         done=lambda _: self.app.notify(f"{key} is now the default form.", title="Forms"))

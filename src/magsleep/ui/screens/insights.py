@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Header, Static
 
 from magsleep.domain.comparison import comparison_parts, describe
 from magsleep.domain.trend import METRICS_BY_KEY
-from magsleep.store.insights_store import Insights
+from magsleep.domain.insights import Insights
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
@@ -71,7 +71,7 @@ class InsightsScreen(Screen):
         self.call_after_refresh(self._load)
 
     def _load(self) -> None:
-        from magsleep.store.insights_store import load_insights
+        from magsleep.store.insights import load_insights
 
         last = self.app.last_night()  # type: ignore[attr-defined]
         self.app.run_db(lambda s: load_insights(last, session=s), done=self._loaded)  # type: ignore[attr-defined]
@@ -145,7 +145,7 @@ class InsightsScreen(Screen):
 
     def action_write_report(self) -> None:
         from magsleep.store.files import backup_name
-        from magsleep.store.report import write_report
+        from magsleep.render.report import write_report
 
         app = self.app
         base = backup_name(app.db_path, "report", app.now())  # type: ignore[attr-defined]

@@ -113,7 +113,7 @@ class MorningLogScreen(Screen):
 
     def _load(self) -> None:
         from magsleep.store.nights import load_night, recent_diaries
-        from magsleep.store.routine_store import checklist_for
+        from magsleep.store.routine import checklist_for
 
         night = self.night
         self.app.run_db(lambda s: (load_night(night, session=s), checklist_for(night, session=s),  # type: ignore[attr-defined]
@@ -230,7 +230,7 @@ class MorningLogScreen(Screen):
 
     @on(SelectionList.SelectionToggled, "#log-checklist")
     def _toggled(self, event: SelectionList.SelectionToggled) -> None:
-        from magsleep.store.routine_store import set_check
+        from magsleep.store.routine import set_check
 
         item_id, night = event.selection.value, self.night
         done = item_id in event.selection_list.selected

@@ -93,8 +93,8 @@ class SettingsScreen(Screen):
         self._load()
 
     def _load(self) -> None:
-        from magsleep.store.routine_store import list_items
-        from magsleep.store.settings_store import load_settings
+        from magsleep.store.routine import list_items
+        from magsleep.store.settings import load_settings
 
         self.app.run_db(lambda s: (list_items(session=s), load_settings(session=s)), done=self._loaded)  # type: ignore[attr-defined]
 
@@ -150,7 +150,7 @@ class SettingsScreen(Screen):
 
     @on(Input.Submitted, "#item-input")
     def _item_submitted(self, event: Input.Submitted) -> None:
-        from magsleep.store.routine_store import add_item, rename_item
+        from magsleep.store.routine import add_item, rename_item
 
         label, item_id = event.value, self.editing
         tonight = self.app.tonight()  # type: ignore[attr-defined]
@@ -175,7 +175,7 @@ class SettingsScreen(Screen):
         item = self._current()
         if item is None:
             return
-        from magsleep.store.routine_store import set_active
+        from magsleep.store.routine import set_active
 
         self.app.run_db(lambda s: set_active(item.id, not item.active, session=s), write=True,  # type: ignore[attr-defined]
                         done=lambda _: self._load())
@@ -184,7 +184,7 @@ class SettingsScreen(Screen):
         item = self._current()
         if item is None:
             return
-        from magsleep.store.routine_store import move_item
+        from magsleep.store.routine import move_item
 
         items = self.query_one("#items", OptionList)
         target = max(0, min(len(self.items) - 1, (items.highlighted or 0) + offset))
@@ -214,7 +214,7 @@ class SettingsScreen(Screen):
             values[key] = text
         if errors:
             return
-        from magsleep.store.settings_store import save_setting
+        from magsleep.store.settings import save_setting
 
         def job(s):  # noqa: ANN001, ANN202
             return {key: save_setting(key, value, session=s) for key, value in values.items()}

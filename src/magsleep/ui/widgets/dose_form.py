@@ -7,7 +7,7 @@ beside it and nothing is posted, and the typed text stays so it can be corrected
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -21,7 +21,9 @@ from magsleep.domain.guidance import spacing_reminders
 from magsleep.domain.magnesium import FORMS, DoseAmount, dose_amount
 from magsleep.domain.nights import attach_zone
 from magsleep.domain.parsing import parse_moment
+from magsleep.domain.settings import Settings
 from magsleep.domain.text_safety import visible
+from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 FIELDS = ("form", "amount", "percent", "time")
 
 
-class DoseForm(Vertical):
+class DoseForm(OnMagsleepApp, Vertical):
     """Add a dose; posts `DoseForm.Submitted` with checked values."""
 
     @dataclass
@@ -74,6 +76,12 @@ class DoseForm(Vertical):
     def on_mount(self) -> None:
         self.set_interval(5, self._follow_clock)
 
+    def prepare(self, settings: Settings, usual: DoseRecord | None, now: datetime) -> None:
+        """Tonight's defaults: the settings' form, `usual` offered, the time, the reminders."""
+        self.set_defaults(settings.default_form, now)
+        self.offer_usual(usual)
+        self.show_reminders(settings.medicines)
+
     def set_defaults(self, form: str, now: datetime) -> None:
         """The settings' default form, and the time field set to now unless the person typed one."""
         self.query_one("#dose-form", Select).value = form
@@ -104,7 +112,7 @@ class DoseForm(Vertical):
             time_input.value = self.shown_time
 
     def _follow_clock(self) -> None:
-        self._show_time(self.app.now(), force=False)  # type: ignore[attr-defined]
+        self._show_time(self.app.now(), force=False)
 
     @property
     def time_edited(self) -> bool:
@@ -124,7 +132,7 @@ class DoseForm(Vertical):
     def submit(self) -> None:
         """Check every field; post the dose or show each message beside its field."""
         self.clear_errors()
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.app.now()
         form = str(self.query_one("#dose-form", Select).value)
         compound = self.query_one("#dose-amount-is", Select).value == "compound"
         errors: dict[str, str] = {}
@@ -140,7 +148,7 @@ class DoseForm(Vertical):
             if not self.time_edited:  # the clock's own time, to the second, not the minute shown
                 self._show_time(now, force=False)
             moment = parse_moment(self.query_one("#dose-time", Input).value, "time", today=now.date())
-            taken = attach_zone(moment, now.tzinfo) if moment.tzinfo is None else moment
+            taken = moment if moment.tzinfo is not None else attach_zone(moment, now.tzinfo or timezone.utc)
             if taken - now > timedelta(minutes=5):
                 raise InvalidInput("time", f"{taken:%H:%M} is later than now; use a past time")
         except InvalidInput as err:

@@ -22,7 +22,7 @@ class TrendChart(PlotextPlot):
         self.points: list[NightPoint] = []
         self.metric = "se_pct"
         self.plotted: dict[str, list[float]] = {}
-        """What the last replot drew (x as day offsets): for tests and screen readers."""
+        """What the last replot drew (x as day offsets), for tests."""
 
     def replot(self, points: Sequence[NightPoint], metric: str, today: date) -> None:
         self.points = list(points)

@@ -21,10 +21,10 @@ from magsleep.domain.sleep_diary import format_minutes
 from magsleep.domain.text_safety import markdown_text, visible
 from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.store.files import write_private
-from magsleep.store.insights_store import Insights, load_insights
+from magsleep.store.insights import Insights, load_insights
 from magsleep.store.nights import load_nights
 from magsleep.store.records import NightRecord
-from magsleep.store.settings_store import load_settings
+from magsleep.store.settings import load_settings
 
 Table = tuple[list[str], list[list[str]]]
 

@@ -1,0 +1,86 @@
+"""The honest answer assembled from what the store read: the headline, the comparisons, the
+trials, adherence, regularity, timing and the advice. Pure: `store.insights.load_insights` reads
+the nights and hands them here, so the app, `magsleep insights` and the report compute one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from magsleep.domain.comparison import Comparison, all_comparisons
+from magsleep.domain.dose_timing import timing_comparison, timing_spread
+from magsleep.domain.headline import Effect, headline
+from magsleep.domain.n_of_1 import NightData, TrialPlan, TrialResult, analyse
+from magsleep.domain.regularity import Regularity, regularity
+from magsleep.domain.settings import Settings
+from magsleep.domain.sleep_diary import Diary
+from magsleep.domain.trend import OUTCOMES, NightPoint
+from magsleep.domain.trial import Trial, professional_advice, trial_progress
+
+
+@dataclass(frozen=True)
+class Insights:
+    """The honest answer: the headline, comparisons, the trials, adherence and advice."""
+
+    points: tuple[NightPoint, ...]
+    comparisons: tuple[Comparison, ...]
+    verdict: str
+    """The headline in words: about the primary outcome (or the randomised trial's)."""
+    effect: Effect
+    trial: Trial
+    plan: TrialPlan | None
+    randomised: TrialResult | None
+    advice: tuple[str, ...]
+    side_effects: dict[str, int]
+    nights_over_limit: int
+    adherence: dict[str, tuple[int, int]]  # active item label: (nights done, logged nights it counted)
+    settings: Settings
+    regularity: Regularity
+    """Midpoint SD and Sleep Regularity Index over the last 14 nights logged."""
+    timing: Comparison
+    """Time to fall asleep, doses 30-60 minutes before bed against other timings (secondary)."""
+    timing_spread: dict[str, int]
+    """Dosed nights by minutes from the last dose to trying to sleep."""
+
+    def as_dict(self) -> dict[str, Any]:
+        t = self.trial
+        return {
+            "verdict": self.verdict,
+            "magnesium_effect": self.effect.as_dict(),
+            "randomised_trial": self.randomised.as_dict() if self.randomised else None,
+            "comparisons": [c.as_dict() for c in self.comparisons],
+            "trial": {"start": t.start.isoformat() if t.start else None, "length": t.length,
+                      "nights_done": t.nights_done, "nights_with_dose": t.nights_with_dose,
+                      "consistency": round(t.consistency, 3), "current_streak": t.current_streak,
+                      "longest_streak": t.longest_streak, "weekly_mg": [round(w, 1) for w in t.weekly_mg],
+                      "dose_jumped": t.jumped},
+            "adherence": {label: {"done": done, "nights": nights} for label, (done, nights) in self.adherence.items()},
+            "regularity": self.regularity.as_dict(),
+            "timing": {"spread": self.timing_spread, "comparison": self.timing.as_dict()},
+            "side_effects": self.side_effects,
+            "nights_over_limit": self.nights_over_limit,
+            "advice": list(self.advice),
+        }
+
+
+def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, float],
+             side_effects: dict[str, int], side_effect_nights: int,
+             adherence: dict[str, tuple[int, int]], settings: Settings, plan: TrialPlan | None,
+             plan_nights: Mapping[date, NightData], recent: Mapping[date, Diary]) -> Insights:
+    """Insights up to night `last` from the nights read: `totals` are elemental mg per dosed
+    night, `plan_nights` the randomised trial's nights, `recent` the last diaries (regularity)."""
+    randomised = None
+    if plan is not None and plan.start <= last:
+        randomised = analyse(plan, dict(plan_nights), last)
+    trial = trial_progress(dict(totals), settings.trial_start, settings.trial_length, last)
+    comparisons = tuple(all_comparisons(points, trial.start))
+    effect, words = headline(points, OUTCOMES[settings.primary_outcome], comparisons, trial.start, randomised)
+    over = sum(1 for mg in totals.values() if mg > settings.daily_limit_mg)
+    advice = professional_advice(points, side_effect_nights=side_effect_nights, nights_over_limit=over,
+                                 trial=trial, improved=effect.direction == "better")
+    return Insights(tuple(points), comparisons, words, effect, trial, plan, randomised, tuple(advice),
+                    side_effects, over, adherence, settings, regularity(dict(recent)),
+                    timing_comparison(points), timing_spread(points))
