@@ -1,18 +1,18 @@
-"""Entry point for `magsleep` and `python -m magsleep`; imports stay lazy for a fast start.
+"""Entry point for `magsleep` and `python -m magsleep`.
 
 `magsleep status` (run on every shell prompt) is answered before click is even imported.
 """
 
 import sys
 
+from magsleep.status_line import run
+
 
 def main() -> None:
-    from magsleep.status_line import run
-
     code = run(sys.argv[1:])
     if code is not None:
         sys.exit(code)
-    from magsleep.cli import cli
+    from magsleep.cli import cli  # click and the commands: only when the status line did not answer
 
     cli()
 

@@ -14,31 +14,32 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from magsleep import local_time, store
+from magsleep.domain.n_of_1 import tonight_text
+from magsleep.domain.nights import last_night, night_of
+from magsleep.domain.text_safety import visible
+from magsleep.paths import DB_ENV, default_db_path
+
 
 def status(path: Path, now: datetime) -> dict:
     """Tonight's checklist and dose, and whether last night is logged."""
-    from magsleep.domain.n_of_1 import tonight_text
-    from magsleep.domain.nights import last_night, night_of
-    from magsleep.store.files import read_only_uri
-    from magsleep.store.migrations import CURRENT_VERSION
-    from magsleep.store.tonight import read_checklist, read_doses, read_settings, read_trial
 
     if not path.is_file():
         return {"db": str(path), "error": "no database yet"}
     try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=1.0)
+        conn = sqlite3.connect(store.files.read_only_uri(path), uri=True, timeout=1.0)
         try:
-            if conn.execute("PRAGMA user_version").fetchone()[0] != CURRENT_VERSION:
+            if conn.execute("PRAGMA user_version").fetchone()[0] != store.migrations.CURRENT_VERSION:
                 return {"db": str(path), "error": "open magsleep once to update the database"}
             conn.execute("BEGIN")
-            settings = read_settings(conn)
+            settings = store.tonight.read_settings(conn)
             tonight = night_of(now, settings.rollover_hour)
             last = last_night(now, settings.rollover_hour)
-            checks = read_checklist(conn, tonight)
-            doses = read_doses(conn, tonight)
+            checks = store.tonight.read_checklist(conn, tonight)
+            doses = store.tonight.read_doses(conn, tonight)
             logged = conn.execute("SELECT bed IS NOT NULL FROM night WHERE date = ?",
                                   (last.isoformat(),)).fetchone()
-            plan = read_trial(conn)
+            plan = store.tonight.read_trial(conn)
         finally:
             conn.close()
     except (sqlite3.Error, ValueError, OSError) as err:
@@ -76,10 +77,6 @@ def run(argv: list[str]) -> int | None:
         db, args = args[0][5:], args[1:]
     if not args or args[0] != "status" or any(a not in ("--json",) for a in args[1:]):
         return None
-    from magsleep import local_time
-    from magsleep.domain.text_safety import visible
-    from magsleep.paths import DB_ENV, default_db_path
-
     path = Path(db or os.environ.get(DB_ENV) or default_db_path()).expanduser()
     data = status(path, local_time.now())
     sys.stdout.write((json.dumps(data) if "--json" in args else visible(line(data))) + "\n")

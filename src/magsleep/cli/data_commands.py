@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from magsleep.cli import cli, fail, open_store
+from magsleep import local_time, store
+from magsleep.cli.group import cli, fail, open_store
+from magsleep.domain.demo import demo_nights
+from magsleep.domain.nights import last_night
+from magsleep.domain.parsing import parse_int
+from magsleep.domain.text_safety import visible
 
 
 @cli.command()
@@ -16,24 +21,17 @@ from magsleep.cli import cli, fail, open_store
 @click.pass_context
 def demo(ctx: click.Context, nights: str, force: bool, seed: int) -> None:
     """Fill the database with realistic demo nights (a baseline, then weeks on magnesium)."""
-    from magsleep import local_time
-    from magsleep.domain.demo import demo_nights
-    from magsleep.domain.nights import last_night
-    from magsleep.domain.parsing import parse_int
-    from magsleep.store.demo import write_demo
-    from magsleep.store.nights import count_nights, delete_all_nights
-
     count = parse_int(nights, "--nights", minimum=1, maximum=40000)
-    store = open_store(ctx)
+    db = open_store(ctx)
     generated = demo_nights(last_night(local_time.now()), count, local_time.local_zone(), seed=seed)
-    with store.writing() as session:
-        existing = count_nights(session=session)
+    with db.writing() as session:
+        existing = store.nights.count_nights(session=session)
         if existing and not force:
-            fail(f"{store.path} already holds {existing} nights; use --force to replace them with demo data")
-        delete_all_nights(session=session)
-        write_demo(generated, session=session)
+            fail(f"{db.path} already holds {existing} nights; use --force to replace them with demo data")
+        store.nights.delete_all_nights(session=session)
+        store.demo.write_demo(generated, session=session)
     on = sum(1 for n in generated if n.doses)
-    click.echo(f"Wrote {count} demo nights ({on} with magnesium) to {store.path}.")
+    click.echo(f"Wrote {count} demo nights ({on} with magnesium) to {db.path}.")
 
 
 @cli.command()
@@ -42,16 +40,14 @@ def demo(ctx: click.Context, nights: str, force: bool, seed: int) -> None:
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Export every night with its diary, derived metrics, doses, checklist and side effects."""
-    from magsleep.store.files import write_private
-    from magsleep.store.transfer import export_all
 
-    store = open_store(ctx, read_only=True)
-    with store.reading() as session:
-        text = export_all(fmt, session=session)
+    db = open_store(ctx, read_only=True)
+    with db.reading() as session:
+        text = store.transfer.export_all(fmt, session=session)
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_private(output, text)
+        store.files.write_private(output, text)
         click.echo(f"Exported to {output}.", err=True)
 
 
@@ -62,10 +58,6 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
 @click.pass_context
 def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> None:
     """Import an export (JSON or CSV): every row is checked first, then all or nothing is written."""
-    from magsleep import local_time
-    from magsleep.domain.text_safety import visible
-    from magsleep.store.transfer import ImportFailed, import_nights, parse_file
-
     if not file.is_file():
         fail(f"{file}: no such file")
     try:
@@ -74,16 +66,16 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
         fail(f"cannot read {file}: {getattr(err, 'strerror', None) or err}")
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
-        parsed = parse_file(text, fmt, latest=local_time.now().date())
-        store = open_store(ctx)
-        with store.writing() as session:
+        parsed = store.transfer.parse_file(text, fmt, latest=local_time.now().date())
+        db = open_store(ctx)
+        with db.writing() as session:
             if dry_run:
                 # Check clashes with stored nights too, then undo.
-                import_nights(parsed, session=session)
+                store.transfer.import_nights(parsed, session=session)
                 session.rollback()
             else:
-                import_nights(parsed, session=session)
-    except ImportFailed as err:
+                store.transfer.import_nights(parsed, session=session)
+    except store.transfer.ImportFailed as err:
         detail = "\n".join(f"  {visible(p)}" for p in err.problems)
         click.echo(f"magsleep: cannot import {visible(file)}: nothing was imported\n{detail}", err=True)
         ctx.exit(2)
@@ -97,14 +89,11 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
 @click.pass_context
 def backup(ctx: click.Context, dest: Path | None) -> None:
     """Take an online backup (default: next to the database, with a timestamp)."""
-    from magsleep import local_time
-    from magsleep.store.files import backup_name
-
-    store = open_store(ctx, read_only=True)
-    target = dest if dest is not None else backup_name(store.path, "backup", local_time.now())
+    db = open_store(ctx, read_only=True)
+    target = dest if dest is not None else store.files.backup_name(db.path, "backup", local_time.now())
     if target.is_dir():
-        target = target / backup_name(store.path, "backup", local_time.now()).name
-    made = store.backup(target)
+        target = target / store.files.backup_name(db.path, "backup", local_time.now()).name
+    made = db.backup(target)
     click.echo(f"Backed up to {made}.")
 
 
@@ -112,12 +101,10 @@ def backup(ctx: click.Context, dest: Path | None) -> None:
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Check the database's integrity and foreign keys; exit 1 on a problem."""
-    from magsleep.store.health import check_health
-
-    store = open_store(ctx, read_only=True)
-    problems = check_health(store)
+    db = open_store(ctx, read_only=True)
+    problems = store.health.check_health(db)
     if problems:
         for problem in problems:
             click.echo(f"problem: {problem}", err=True)
         ctx.exit(1)
-    click.echo(f"{store.path}: integrity ok, foreign keys ok.")
+    click.echo(f"{db.path}: integrity ok, foreign keys ok.")

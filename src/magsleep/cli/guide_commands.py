@@ -6,15 +6,15 @@ import json
 
 import click
 
-from magsleep.cli import cli
+from magsleep.cli.group import cli
+from magsleep.domain.guidance import ASK, guide_text
+from magsleep.domain.guidance import forms as all_forms
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help='{"forms": [{"name", "aliases", "elemental_pct", "notes", "sources"}]}')
 def forms(as_json: bool) -> None:
     """Every magnesium form magsleep knows: elemental %, what 100 mg elemental weighs, notes, sources."""
-    from magsleep.domain.guidance import ASK, forms as all_forms
-
     facts = all_forms()
     if as_json:
         click.echo(json.dumps({"forms": [f.as_dict() for f in facts]}, indent=2))
@@ -33,6 +33,4 @@ def forms(as_json: bool) -> None:
 @cli.command()
 def guide() -> None:
     """Cautions and timing, with their sources: worth reading before starting."""
-    from magsleep.domain.guidance import guide_text
-
     click.echo(guide_text())

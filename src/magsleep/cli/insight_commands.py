@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from magsleep.cli import cli, fail, open_store
+from magsleep import local_time, render, store
+from magsleep.cli.group import cli, fail, open_store
+from magsleep.domain.comparison import describe
+from magsleep.domain.nights import last_night
+from magsleep.domain.parsing import parse_date
+from magsleep.domain.text_safety import visible
+from magsleep.paths import default_db_path
+from magsleep.status_line import line
+from magsleep.status_line import status as read_status
 
 
 @cli.command()
@@ -15,16 +23,10 @@ from magsleep.cli import cli, fail, open_store
 @click.pass_context
 def insights(ctx: click.Context, as_json: bool) -> None:
     """Is it working? Comparisons with 95% intervals, trial progress and the verdict."""
-    from magsleep import local_time
-    from magsleep.domain.comparison import describe
-    from magsleep.domain.nights import last_night
-    from magsleep.store.insights import load_insights
-    from magsleep.store.settings import load_settings
-
-    store = open_store(ctx, read_only=True)
-    with store.reading() as session:
-        last = last_night(local_time.now(), load_settings(session=session).rollover_hour)
-        result = load_insights(last, session=session)
+    db = open_store(ctx, read_only=True)
+    with db.reading() as session:
+        last = last_night(local_time.now(), store.settings.load_settings(session=session).rollover_hour)
+        result = store.insights.load_insights(last, session=session)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
@@ -50,28 +52,21 @@ def insights(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def report(ctx: click.Context, output: Path | None, fmt: str | None, start: str | None, end: str | None) -> None:
     """A report to take to a healthcare professional (Markdown or printable HTML)."""
-    from magsleep import local_time
-    from magsleep.domain.nights import last_night
-    from magsleep.domain.parsing import parse_date
-    from magsleep.domain.text_safety import visible
-    from magsleep.render.report import build_report, write_report
-    from magsleep.store.settings import load_settings
-
     today = local_time.now().date()
     first = parse_date(start, "--from", latest=today) if start else None
     final = parse_date(end, "--to") if end else None
     if first and final and final < first:
         fail("--to is before --from")
     fmt = fmt or ("html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md")
-    store = open_store(ctx, read_only=True)
-    with store.reading() as session:
-        last = last_night(local_time.now(), load_settings(session=session).rollover_hour)
+    db = open_store(ctx, read_only=True)
+    with db.reading() as session:
+        last = last_night(local_time.now(), store.settings.load_settings(session=session).rollover_hour)
         if output is None:
             # Markdown or HTML is text for a terminal here: no control character reaches it raw.
-            click.echo(visible(build_report(fmt, last, session=session, start=first, end=final),
+            click.echo(visible(render.report.build_report(fmt, last, session=session, start=first, end=final),
                                keep_newlines=True), nl=False)
             return
-        write_report(output, fmt, last, session=session, start=first, end=final)
+        render.report.write_report(output, fmt, last, session=session, start=first, end=final)
     click.echo(f"Report written to {output}.", err=True)
 
 
@@ -83,10 +78,5 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
     Usually answered before this command line is loaded at all (see magsleep.status_line).
     """
-    from magsleep import local_time
-    from magsleep.domain.text_safety import visible
-    from magsleep.paths import default_db_path
-    from magsleep.status_line import line, status as read_status
-
     data = read_status(Path(ctx.obj.get("db") or default_db_path()).expanduser(), local_time.now())
     click.echo(json.dumps(data) if as_json else visible(line(data)))

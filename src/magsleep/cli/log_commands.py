@@ -6,7 +6,13 @@ from datetime import timedelta
 
 import click
 
-from magsleep.cli import cli, open_store
+from magsleep import local_time, store
+from magsleep.cli.group import cli, open_store
+from magsleep.domain.errors import InvalidInput
+from magsleep.domain.magnesium import CONSULT, dose_amount, dose_jump, limit_status, parse_amount
+from magsleep.domain.nights import attach_zone, last_night, night_of
+from magsleep.domain.parsing import clean_note, parse_date, parse_moment
+from magsleep.domain.sleep_diary import compute_metrics, diary_from_clock, format_minutes, parse_symptom
 
 
 # Unknown "options" go to AMOUNT, so `magsleep dose -5` gets a message about the amount.
@@ -22,13 +28,6 @@ from magsleep.cli import cli, open_store
 def dose(ctx: click.Context, amount: str, form_: str | None, compound: bool, percent: str | None,
          at: str | None, note: str | None) -> None:
     """Log a dose of AMOUNT mg (elemental, as on a Supplement Facts label)."""
-    from magsleep import local_time
-    from magsleep.domain.errors import InvalidInput
-    from magsleep.domain.magnesium import CONSULT, dose_amount, dose_jump, limit_status, parse_amount
-    from magsleep.domain.nights import attach_zone, night_of
-    from magsleep.domain.parsing import clean_note, parse_moment
-    from magsleep.store import doses
-    from magsleep.store.settings import load_settings
 
     now = local_time.now()
     tz = local_time.local_zone()
@@ -42,14 +41,14 @@ def dose(ctx: click.Context, amount: str, form_: str | None, compound: bool, per
         raise InvalidInput("--at", f"{taken:%Y-%m-%d %H:%M} is in the future")
     note = clean_note(note)
 
-    store = open_store(ctx)
-    with store.writing() as session:
-        settings = load_settings(session=session)
+    db = open_store(ctx)
+    with db.writing() as session:
+        settings = store.settings.load_settings(session=session)
         checked = dose_amount(form_ or settings.default_form, amount, compound=compound, percent=percent)
         night = night_of(taken, settings.rollover_hour)
-        before = doses.recent_totals(night, session=session)
-        record = doses.add_dose(night, taken, checked, note=note, session=session)
-        total = doses.night_total(night, session=session)
+        before = store.doses.recent_totals(night, session=session)
+        record = store.doses.add_dose(night, taken, checked, note=note, session=session)
+        total = store.doses.night_total(night, session=session)
     status = limit_status([total], settings.daily_limit_mg)
     what = f"{checked.amount_mg:g} mg {checked.form}"
     if checked.amount_is == "compound":
@@ -84,15 +83,6 @@ def sleep(ctx: click.Context, night: str | None, bed: str, tried: str | None, la
           awakenings: str | None, waso: str | None, final: str, up: str, quality: str,
           rested: str | None, symptoms: tuple[str, ...], note: str | None) -> None:
     """Log a night's sleep diary (Consensus Sleep Diary); logging a night again replaces it."""
-    from magsleep import local_time
-    from magsleep.domain.errors import InvalidInput
-    from magsleep.domain.magnesium import CONSULT
-    from magsleep.domain.nights import last_night
-    from magsleep.domain.parsing import clean_note, parse_date
-    from magsleep.domain.sleep_diary import compute_metrics, diary_from_clock, format_minutes, parse_symptom
-    from magsleep.store.nights import KEEP, save_diary
-    from magsleep.store.settings import load_settings
-
     now = local_time.now()
     which = parse_date(night, "--night", latest=now.date()) if night else None
     if which is not None and which >= now.date():
@@ -104,13 +94,13 @@ def sleep(ctx: click.Context, night: str | None, bed: str, tried: str | None, la
     # A first check with the default rollover, so bad input never opens (or creates) the database.
     diary_from_clock(which or last_night(now), local_time.local_zone(), **answers)
 
-    store = open_store(ctx)
-    with store.writing() as session:
-        settings = load_settings(session=session)
+    db = open_store(ctx)
+    with db.writing() as session:
+        settings = store.settings.load_settings(session=session)
         which = which or last_night(now, settings.rollover_hour)
         diary = diary_from_clock(which, local_time.local_zone(), rollover_hour=settings.rollover_hour, **answers)
         # Logging a night again replaces the diary; side effects and the note stay unless given.
-        save_diary(which, diary, symptoms=checked_symptoms or KEEP, note=KEEP if note is None else note,
+        store.nights.save_diary(which, diary, symptoms=checked_symptoms or store.nights.KEEP, note=store.nights.KEEP if note is None else note,
                    session=session)
     m = compute_metrics(diary)
     click.echo(f"Logged the night of {which}: in bed {format_minutes(m.tib_min)}, "

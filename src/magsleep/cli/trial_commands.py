@@ -6,7 +6,12 @@ import json
 
 import click
 
-from magsleep.cli import cli, open_store
+from magsleep import local_time, store
+from magsleep.cli.group import cli, open_store
+from magsleep.domain.errors import InvalidInput
+from magsleep.domain.n_of_1 import analyse, make_plan, tonight_text
+from magsleep.domain.nights import last_night, night_of
+from magsleep.domain.parsing import parse_date, parse_int
 
 
 @cli.group()
@@ -27,14 +32,6 @@ def trial() -> None:
 def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: str, outcome: str,
           start: str | None) -> None:
     """Make the plan: each pair's order is drawn now, stored and never redrawn."""
-    from magsleep import local_time
-    from magsleep.domain.errors import InvalidInput
-    from magsleep.domain.n_of_1 import make_plan
-    from magsleep.domain.nights import night_of
-    from magsleep.domain.parsing import parse_date, parse_int
-    from magsleep.store.settings import load_settings
-    from magsleep.store.trials import add_trial
-
     now = local_time.now()
     numbers = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
                for name, value in (("baseline", baseline), ("period", period), ("pairs", pairs),
@@ -45,12 +42,12 @@ def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: s
     # Checked in full before the database is touched.
     make_plan(first or night_of(now), now.isoformat(timespec="seconds"), outcome=outcome,
               draw=lambda orders: orders[0], **numbers)
-    store = open_store(ctx)
-    with store.writing() as session:
-        tonight = night_of(now, load_settings(session=session).rollover_hour)
+    db = open_store(ctx)
+    with db.writing() as session:
+        tonight = night_of(now, store.settings.load_settings(session=session).rollover_hour)
         if first is not None and first < tonight:
             raise InvalidInput("--start", f"{first} is in the past; a plan is made before its nights")
-        plan = add_trial(make_plan(first or tonight, now.isoformat(timespec="seconds"), outcome=outcome,
+        plan = store.trials.add_trial(make_plan(first or tonight, now.isoformat(timespec="seconds"), outcome=outcome,
                                    **numbers), tonight, session=session)
     click.echo(f"Trial plan {plan.short_fingerprint} made {plan.created_at}: {plan.start} to {plan.end}.")
     click.echo(f"Outcome: {plan.outcome}. Baseline {plan.baseline_nights} nights, then {plan.pairs} pairs of "
@@ -67,13 +64,10 @@ def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: s
 @click.pass_context
 def stop(ctx: click.Context) -> None:
     """End the running trial early (recorded, and said in every result)."""
-    from magsleep import local_time
-    from magsleep.store.trials import stop_trial
-
     now = local_time.now()
-    store = open_store(ctx)
-    with store.writing() as session:
-        plan = stop_trial(now.isoformat(timespec="seconds"), now.date(), session=session)
+    db = open_store(ctx)
+    with db.writing() as session:
+        plan = store.trials.stop_trial(now.isoformat(timespec="seconds"), now.date(), session=session)
     click.echo(f"Trial {plan.short_fingerprint} stopped {plan.stopped_at}.")
 
 
@@ -82,19 +76,12 @@ def stop(ctx: click.Context) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """The plan, tonight's assignment, progress and deviations."""
-    from magsleep import local_time
-    from magsleep.domain.n_of_1 import analyse, tonight_text
-    from magsleep.domain.nights import last_night, night_of
-    from magsleep.store.settings import load_settings
-    from magsleep.store.trials import current_trial
-    from magsleep.store.views import trial_nights
-
-    store = open_store(ctx, read_only=True)
+    db = open_store(ctx, read_only=True)
     now = local_time.now()
-    with store.reading() as session:
-        rollover = load_settings(session=session).rollover_hour
-        plan = current_trial(session=session)
-        data = trial_nights(plan, session=session) if plan else {}
+    with db.reading() as session:
+        rollover = store.settings.load_settings(session=session).rollover_hour
+        plan = store.trials.current_trial(session=session)
+        data = store.views.trial_nights(plan, session=session) if plan else {}
     if plan is None:
         click.echo(json.dumps({"plan": None}) if as_json else "No trial yet: 'magsleep trial start' makes one.")
         return

@@ -6,9 +6,9 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from magsleep.domain.errors import InvalidInput
+from magsleep.domain.guidance import MAX_MEDICINES
 from magsleep.domain.magnesium import DEFAULT_DAILY_LIMIT_MG, DEFAULT_FORM, find_form, validate_limit
 from magsleep.domain.nights import DEFAULT_ROLLOVER_HOUR
-from magsleep.domain.guidance import MAX_MEDICINES
 from magsleep.domain.parsing import parse_date, parse_int
 from magsleep.domain.text_safety import without_controls
 from magsleep.domain.trend import OUTCOMES

@@ -24,7 +24,6 @@ from magsleep.store.files import write_private
 from magsleep.store.insights import Insights, load_insights
 from magsleep.store.nights import load_nights
 from magsleep.store.records import NightRecord
-from magsleep.store.settings import load_settings
 
 Table = tuple[list[str], list[list[str]]]
 

@@ -14,8 +14,24 @@ from magsleep.lazy import submodules
 
 if TYPE_CHECKING:
     from magsleep.store import (  # noqa: F401
-        demo, doses, engine, errors, files, health, insights, migrations, models, nights, records,
-        routine, seed, settings, tonight, transfer, trials, views,
+        demo,
+        doses,
+        engine,
+        errors,
+        files,
+        health,
+        insights,
+        migrations,
+        models,
+        nights,
+        records,
+        routine,
+        seed,
+        settings,
+        tonight,
+        transfer,
+        trials,
+        views,
     )
 
 __getattr__ = submodules(__name__)

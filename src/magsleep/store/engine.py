@@ -22,6 +22,7 @@ from sqlmodel import Session, create_engine
 
 from magsleep.store import files, migrations
 from magsleep.store.errors import StoreError
+from magsleep.store.seed import needs_seeding, seed_defaults
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -134,7 +135,6 @@ class Store:
             conn.close()
         files.make_private(path)
         store = cls(path, make_engine(path))
-        from magsleep.store.seed import needs_seeding, seed_defaults
 
         with store.reading() as session:
             seed = needs_seeding(session=session)

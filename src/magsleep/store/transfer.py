@@ -20,11 +20,11 @@ from sqlmodel import Session, select
 from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import dose_amount
+from magsleep.domain.n_of_1 import ORDERS, TrialPlan, check_plan_numbers
 from magsleep.domain.parsing import check_date, clean_note, parse_date, parse_number
 from magsleep.domain.routine import clean_label, label_key
-from magsleep.domain.text_safety import csv_cell, csv_uncell, visible
 from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
-from magsleep.domain.n_of_1 import ORDERS, TrialPlan, check_plan_numbers
+from magsleep.domain.text_safety import csv_cell, csv_uncell, visible
 from magsleep.store.models import Dose, Night, RoutineCheck
 from magsleep.store.nights import load_nights, save_diary
 from magsleep.store.records import NightRecord

@@ -8,12 +8,13 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from magsleep.domain.dose_timing import dose_to_bed_min
+from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import NightData, TrialPlan
 from magsleep.domain.regularity import sleep_span
 from magsleep.domain.routine import TAKE_MAGNESIUM
+from magsleep.domain.sleep_diary import compute_metrics
 from magsleep.domain.trend import NightPoint, point
 from magsleep.store.nights import diary_from_columns
-from magsleep.store.records import NightRecord
 from magsleep.store.tonight import TonightView, connection_of, read_tonight
 
 
@@ -111,8 +112,6 @@ def diary_metrics(source: tuple | None):  # noqa: ANN201
     """Metrics from History's diary columns, or None (no diary, or one that no longer checks out)."""
     if source is None:
         return None, None
-    from magsleep.domain.errors import InvalidInput
-    from magsleep.domain.sleep_diary import compute_metrics
 
     try:
         diary = diary_from_columns(*source)

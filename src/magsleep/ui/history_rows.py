@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from magsleep import store
+
 Rows = list  # of store.views.HistoryNight
 
 
@@ -42,8 +44,6 @@ class HistoryRows:
             self._read(version)
 
     def _read(self, version: int) -> None:
-        from magsleep.store.views import history_nights
-
         self._reading = version
 
         def finish(rows: Rows) -> None:
@@ -60,7 +60,7 @@ class HistoryRows:
             self._waiting = [(v, done) for v, done in self._waiting if v != version]
             self.app._notify_error(err)
 
-        self.app.run_db(lambda s: history_nights(session=s), done=finish, failed=failed)
+        self.app.run_db(lambda s: store.views.history_nights(session=s), done=finish, failed=failed)
 
     def _end(self, version: int) -> None:
         if self._reading == version:

@@ -10,8 +10,18 @@ from magsleep.lazy import submodules
 
 if TYPE_CHECKING:
     from magsleep.ui.screens import (  # noqa: F401
-        confirm, dashboard, forms, help, history, insights, morning_log, palette, settings, store_error,
-        too_small, welcome,
+        confirm,
+        dashboard,
+        forms,
+        help,
+        history,
+        insights,
+        morning_log,
+        palette,
+        settings,
+        store_error,
+        too_small,
+        welcome,
     )
 
 __getattr__ = submodules(__name__)

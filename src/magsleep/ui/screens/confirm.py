@@ -8,8 +8,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from magsleep.ui.app import OnMagsleepApp
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(OnMagsleepApp, ModalScreen[bool]):
     """Dismisses with True for yes."""
 
     BINDINGS = [
@@ -33,7 +35,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.query_one("#confirm-no").focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.app.leave(self, event.button.id == "confirm-yes")  # type: ignore[attr-defined]
+        self.app.leave(self, event.button.id == "confirm-yes")
 
     def action_answer(self, answer: bool) -> None:
-        self.app.leave(self, answer)  # type: ignore[attr-defined]
+        self.app.leave(self, answer)

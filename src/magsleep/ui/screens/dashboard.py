@@ -19,7 +19,13 @@ from magsleep.domain.magnesium import dose_jump, limit_status
 from magsleep.domain.nights import night_of
 from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
 from magsleep.domain.trend import (
-    GRAPH_METRICS, GRAPH_METRICS_BY_KEY, METRICS_BY_KEY, RANGES, NightPoint, in_range, summary,
+    GRAPH_METRICS,
+    GRAPH_METRICS_BY_KEY,
+    METRICS_BY_KEY,
+    RANGES,
+    NightPoint,
+    in_range,
+    summary,
 )
 from magsleep.ui import screens, widgets
 from magsleep.ui.app import OnMagsleepApp

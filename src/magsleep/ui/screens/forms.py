@@ -12,7 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from magsleep import store
 from magsleep.domain.guidance import ASK, CAUTIONS, forms
+from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.safe_text import plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
@@ -25,7 +27,7 @@ def form_prompt(facts) -> str:  # noqa: ANN001
     return "\n".join(lines)
 
 
-class FormsScreen(Screen):
+class FormsScreen(OnMagsleepApp, Screen):
     """Forms side by side, and the cautions, with their sources."""
 
     BINDINGS = [
@@ -62,10 +64,9 @@ class FormsScreen(Screen):
         if key is None or key == "other":
             self.app.notify("'other' needs a % for each dose, so it cannot be the default.", title="Forms")
             return
-        from magsleep.store.settings import save_setting
 
-        self.app.run_db(lambda s: save_setting("default_form", key, session=s), write=True,  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: store.settings.save_setting("default_form", key, session=s), write=True,
                         done=lambda _: self.app.notify(f"{key} is now the default form.", title="Forms"))
 
     def action_back(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        self.app.leave(self)

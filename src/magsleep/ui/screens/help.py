@@ -5,10 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from magsleep.domain.guidance import ASK, CAUTIONS
+from magsleep.ui import screens
+from magsleep.ui.app import MagsleepApp, OnMagsleepApp
 from magsleep.ui.safe_text import plain
 
 EXTRA = {
@@ -27,25 +30,19 @@ def _key(binding: Binding) -> str:
 
 
 def sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    from magsleep.ui.app import MagsleepApp
-    from magsleep.ui.screens.dashboard import DashboardScreen
-    from magsleep.ui.screens.forms import FormsScreen
-    from magsleep.ui.screens.history import HistoryScreen
-    from magsleep.ui.screens.insights import InsightsScreen
-    from magsleep.ui.screens.morning_log import MorningLogScreen
-    from magsleep.ui.screens.settings import SettingsScreen
-
     out = []
-    for title, cls in (("Dashboard", DashboardScreen), ("Morning log", MorningLogScreen),
-                       ("History", HistoryScreen), ("Insights", InsightsScreen), ("Settings", SettingsScreen),
-                       ("Forms and cautions", FormsScreen),
-                       ("Everywhere", MagsleepApp)):
+    pages: tuple[tuple[str, type[DOMNode]], ...] = (
+        ("Dashboard", screens.dashboard.DashboardScreen), ("Morning log", screens.morning_log.MorningLogScreen),
+        ("History", screens.history.HistoryScreen), ("Insights", screens.insights.InsightsScreen),
+        ("Settings", screens.settings.SettingsScreen), ("Forms and cautions", screens.forms.FormsScreen),
+        ("Everywhere", MagsleepApp))
+    for title, cls in pages:
         rows = [(_key(b), b.tooltip or b.description) for b in cls.BINDINGS if isinstance(b, Binding)]
         out.append((title, rows + EXTRA.get(title, [])))
     return out
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(OnMagsleepApp, ModalScreen[None]):
     """Every key, on one page."""
 
     BINDINGS = [
@@ -65,4 +62,4 @@ class HelpScreen(ModalScreen[None]):
                          classes="hint")
 
     def action_close(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        self.app.leave(self)

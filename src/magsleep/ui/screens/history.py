@@ -14,12 +14,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
+from magsleep import store
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.history_filter import parse_filter
 from magsleep.domain.parsing import parse_date
 from magsleep.domain.sleep_diary import format_minutes
 from magsleep.store.records import NightRecord
 from magsleep.store.views import HistoryNight, diary_metrics
+from magsleep.ui import screens
+from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import FieldError, TextField, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
@@ -69,7 +72,7 @@ def search_text(n: HistoryNight) -> str:
     return " ".join([*history_cells(n), n.note or "", n.night.strftime("%A %B")]).lower()
 
 
-class HistoryScreen(Screen):
+class HistoryScreen(OnMagsleepApp, Screen):
     """Browse, search, edit and delete past nights."""
 
     BINDINGS = [
@@ -110,7 +113,7 @@ class HistoryScreen(Screen):
         self.query_one("#history-input").display = False
         self.sub_title = "history"
         table.focus()
-        if self.app.history.current() is not None:  # type: ignore[attr-defined]
+        if self.app.history.current() is not None:
             self.reload()  # read ahead on the dashboard: the rows are in the first frame
         else:
             # After the first frame: a query started during compose slowed both (measured 330-630 ms
@@ -118,11 +121,11 @@ class HistoryScreen(Screen):
             self.call_after_refresh(self.reload)
 
     def reload(self) -> None:
-        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
-        self.app.history.then(self._loaded)  # type: ignore[attr-defined]
+        self.loaded_version = self.app.data_version
+        self.app.history.then(self._loaded)
 
     def on_screen_resume(self) -> None:
-        if self.rows and self.app.data_version != self.loaded_version:  # type: ignore[attr-defined]
+        if self.rows and self.app.data_version != self.loaded_version:
             self.reload()
 
     def _loaded(self, rows: list[HistoryNight]) -> None:
@@ -196,7 +199,7 @@ class HistoryScreen(Screen):
         error = self.query_one("#history-input-error", FieldError)
         if self.mode == "jump":
             try:
-                night = parse_date(event.value, "date", latest=self.app.now().date())  # type: ignore[attr-defined]
+                night = parse_date(event.value, "date", latest=self.app.now().date())
             except InvalidInput as err:
                 error.say(err.message)
                 return
@@ -219,7 +222,7 @@ class HistoryScreen(Screen):
                 self._fill()
             self.query_one(NightTable).focus()
             return
-        self.app.leave(self)  # type: ignore[attr-defined]
+        self.app.leave(self)
 
     # ---------------------------------------------------------------- edit, delete, undo
 
@@ -231,39 +234,34 @@ class HistoryScreen(Screen):
         night = self._current_night()
         if night is None:
             return
-        from magsleep.ui.screens.morning_log import MorningLogScreen
 
-        self.app.push_screen(MorningLogScreen(night, edit=True))
+        self.app.push_screen(screens.morning_log.MorningLogScreen(night, edit=True))
 
     def action_delete(self) -> None:
         night = self._current_night()
         if night is None:
             return
-        from magsleep.ui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._delete(night)
 
-        self.app.push_screen(ConfirmScreen(f"Delete the night of {night:%A %d %B %Y} with its diary, "
+        self.app.push_screen(screens.confirm.ConfirmScreen(f"Delete the night of {night:%A %d %B %Y} with its diary, "
                                            "doses, checklist and side effects?"), answered)
 
     def _delete(self, night: date) -> None:
-        from magsleep.store.nights import delete_night
-
         def done(record: NightRecord | None) -> None:
             self.deleted = record
             self.app.notify(f"Deleted the night of {night}. Press u to undo.", title="History")
             self.reload()
 
-        self.app.run_db(lambda s: delete_night(night, session=s), write=True, done=done)  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: store.nights.delete_night(night, session=s), write=True, done=done)
 
     def action_undo(self) -> None:
         record = self.deleted
         if record is None:
             self.app.notify("Nothing to undo.", title="History")
             return
-        from magsleep.store.nights import restore_night
 
         def done(_: object) -> None:
             self.deleted = None
@@ -271,4 +269,4 @@ class HistoryScreen(Screen):
             self.reload()
             self.call_after_refresh(lambda: self._move_to(record.night))
 
-        self.app.run_db(lambda s: restore_night(record, session=s), write=True, done=done)  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: store.nights.restore_night(record, session=s), write=True, done=done)

@@ -10,9 +10,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from magsleep import render, store
 from magsleep.domain.comparison import comparison_parts, describe
-from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.domain.insights import Insights
+from magsleep.domain.trend import METRICS_BY_KEY
+from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
@@ -23,7 +25,7 @@ COLUMNS = (("Measure", 19), ("Means", 13), ("Difference", 11), ("95% CI", 14), (
 TABLES = (("on_off", "Nights with magnesium vs without"), ("before_after", "Since starting vs before"))
 
 
-class InsightsScreen(Screen):
+class InsightsScreen(OnMagsleepApp, Screen):
     """The honest answer to "is magnesium helping my sleep?"."""
 
     BINDINGS = [
@@ -71,10 +73,8 @@ class InsightsScreen(Screen):
         self.call_after_refresh(self._load)
 
     def _load(self) -> None:
-        from magsleep.store.insights import load_insights
-
-        last = self.app.last_night()  # type: ignore[attr-defined]
-        self.app.run_db(lambda s: load_insights(last, session=s), done=self._loaded)  # type: ignore[attr-defined]
+        last = self.app.last_night()
+        self.app.run_db(lambda s: store.insights.load_insights(last, session=s), done=self._loaded)
 
     def _loaded(self, insights: Insights) -> None:
         self.insights = insights
@@ -144,20 +144,18 @@ class InsightsScreen(Screen):
         self.query_one(TrialChart).replot(result.pairs, f"{metric.label} ({metric.unit})")
 
     def action_write_report(self) -> None:
-        from magsleep.store.files import backup_name
-        from magsleep.render.report import write_report
 
         app = self.app
-        base = backup_name(app.db_path, "report", app.now())  # type: ignore[attr-defined]
-        last = app.last_night()  # type: ignore[attr-defined]
+        base = store.files.backup_name(app.db_path, "report", app.now())
+        last = app.last_night()
 
         def job(session):  # noqa: ANN001, ANN202
-            return [write_report(base.with_suffix(f".{fmt}"), fmt, last, session=session) for fmt in ("html", "md")]
+            return [render.report.write_report(base.with_suffix(f".{fmt}"), fmt, last, session=session) for fmt in ("html", "md")]
 
-        app.run_db(job, done=lambda paths: app.notify(f"Report written: {paths[0]}", title="Report", timeout=8))  # type: ignore[attr-defined]
+        app.run_db(job, done=lambda paths: app.notify(f"Report written: {paths[0]}", title="Report", timeout=8))
 
     def action_back(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        self.app.leave(self)
 
 
 def _estimate_text(e) -> str:  # noqa: ANN001

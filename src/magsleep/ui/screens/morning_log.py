@@ -17,14 +17,20 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from magsleep import store
+from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.parsing import MAX_NOTE, clean_note
 from magsleep.domain.sleep_diary import (
-    QUALITY_WORDS, compute_metrics, diary_from_clock, format_minutes,
+    QUALITY_WORDS,
+    compute_metrics,
+    diary_from_clock,
+    format_minutes,
 )
-from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.usual_night import usual_answers
+from magsleep.ui import screens
+from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup, plain
 from magsleep.ui.widgets.checklist import Checklist
@@ -46,7 +52,7 @@ QUESTIONS = (
 FIELDS = [q[0] for q in QUESTIONS] + ["note"]
 
 
-class MorningLogScreen(Screen):
+class MorningLogScreen(OnMagsleepApp, Screen):
     """Log (or edit) the sleep diary of one night."""
 
     BINDINGS = [
@@ -112,12 +118,10 @@ class MorningLogScreen(Screen):
         self._load()
 
     def _load(self) -> None:
-        from magsleep.store.nights import load_night, recent_diaries
-        from magsleep.store.routine import checklist_for
 
         night = self.night
-        self.app.run_db(lambda s: (load_night(night, session=s), checklist_for(night, session=s),  # type: ignore[attr-defined]
-                                   recent_diaries(night, session=s)), done=self._loaded)
+        self.app.run_db(lambda s: (store.nights.load_night(night, session=s), store.routine.checklist_for(night, session=s),
+                                   store.nights.recent_diaries(night, session=s)), done=self._loaded)
 
     def _loaded(self, result: tuple) -> None:
         record, checks, recent = result
@@ -195,7 +199,7 @@ class MorningLogScreen(Screen):
         app = self.app
         try:
             diary = diary_from_clock(
-                self.night, app.zone(), rollover_hour=app.settings_rollover,  # type: ignore[attr-defined]
+                self.night, app.zone(), rollover_hour=app.settings_rollover,
                 bed=values["bed"], tried=values["tried"] or None, latency=values["latency"],
                 awakenings=values["awakenings"] or None, waso=values["waso"] or None, final=values["final"],
                 up=values["up"], quality=values["quality"], rested=values["rested"] or None)
@@ -204,7 +208,6 @@ class MorningLogScreen(Screen):
             self._show_error(err.field, err.message)
             return
         symptoms = self.query_one(SymptomPicker).chosen()
-        from magsleep.store.nights import save_diary
 
         night = self.night
 
@@ -218,7 +221,7 @@ class MorningLogScreen(Screen):
                 message += f" Side effects noted: if they go on or worry you, {CONSULT[0].lower()}{CONSULT[1:]}"
             self.app.notify(message, title=f"Night of {night:%d %b}")
 
-        self.app.run_db(lambda s: save_diary(night, diary, symptoms=symptoms, note=note, session=s),  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: store.nights.save_diary(night, diary, symptoms=symptoms, note=note, session=s),
                         write=True, done=done, failed=lambda err: self._show_error("note", str(err)))
 
     def _show_error(self, field: str, message: str) -> None:
@@ -230,11 +233,9 @@ class MorningLogScreen(Screen):
 
     @on(SelectionList.SelectionToggled, "#log-checklist")
     def _toggled(self, event: SelectionList.SelectionToggled) -> None:
-        from magsleep.store.routine import set_check
-
         item_id, night = event.selection.value, self.night
         done = item_id in event.selection_list.selected
-        self.app.run_db(lambda s: set_check(night, item_id, done, session=s), write=True)  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: store.routine.set_check(night, item_id, done, session=s), write=True)
 
     def action_delete_dose(self) -> None:
         if not self.edit:
@@ -245,18 +246,16 @@ class MorningLogScreen(Screen):
         option = doses.get_option_at_index(doses.highlighted)
         if option.id is None:
             return
-        from magsleep.store.doses import delete_dose
-        from magsleep.ui.screens.confirm import ConfirmScreen
 
         dose_id = int(option.id)
         what = option.prompt.plain if hasattr(option.prompt, "plain") else str(option.prompt)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.run_db(lambda s: delete_dose(dose_id, session=s), write=True,  # type: ignore[attr-defined]
+                self.app.run_db(lambda s: store.doses.delete_dose(dose_id, session=s), write=True,
                                 done=lambda _: (self.app.notify("Dose deleted."), self._load()))
 
-        self.app.push_screen(ConfirmScreen(f"Delete this dose? {' '.join(what.split())}"), answered)
+        self.app.push_screen(screens.confirm.ConfirmScreen(f"Delete this dose? {' '.join(what.split())}"), answered)
 
     def action_scroll_page(self, direction: int) -> None:
         log = self.query_one("#log", VerticalScroll)
@@ -271,5 +270,5 @@ class MorningLogScreen(Screen):
                 tuple(self.query_one(SymptomPicker).chosen()))
 
     def action_back(self) -> None:
-        self.app.leave_asking(self, self._answers() != self.saved_answers,  # type: ignore[attr-defined]
+        self.app.leave_asking(self, self._answers() != self.saved_answers,
                               "Leave without saving? What you changed in this diary will be lost (ctrl+s saves it).")

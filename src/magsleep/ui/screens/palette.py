@@ -36,7 +36,7 @@ class MagsleepCommands(Provider):
                 yield Hit(score, matcher.highlight(title), partial(self._run, action), help=help_text)
 
     def _run(self, action: str) -> None:
-        self.app.run_palette_command(action)  # type: ignore[attr-defined]
+        self.app.run_palette_command(action)
 
 
 def _steady_move_page(self: CommandList, direction: int) -> None:

@@ -11,13 +11,15 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from magsleep import store
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.magnesium import FORMS
 from magsleep.domain.guidance import MAX_MEDICINES
+from magsleep.domain.magnesium import FORMS
 from magsleep.domain.routine import MAX_LABEL
 from magsleep.domain.settings import parse_setting
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 from magsleep.store.records import ItemRecord
+from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup
 from magsleep.ui.widgets.keys_footer import KeysFooter
@@ -29,7 +31,7 @@ CAPS = {"medicines": MAX_MEDICINES}
 """Typing caps beyond the short fields' (a list of medicines is longer than a number)."""
 
 
-class SettingsScreen(Screen):
+class SettingsScreen(OnMagsleepApp, Screen):
     """Change the checklist and the settings."""
 
     BINDINGS = [
@@ -93,10 +95,8 @@ class SettingsScreen(Screen):
         self._load()
 
     def _load(self) -> None:
-        from magsleep.store.routine import list_items
-        from magsleep.store.settings import load_settings
 
-        self.app.run_db(lambda s: (list_items(session=s), load_settings(session=s)), done=self._loaded)  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: (store.routine.list_items(session=s), store.settings.load_settings(session=s)), done=self._loaded)
 
     def _loaded(self, result: tuple) -> None:
         self.items, settings = result
@@ -150,15 +150,13 @@ class SettingsScreen(Screen):
 
     @on(Input.Submitted, "#item-input")
     def _item_submitted(self, event: Input.Submitted) -> None:
-        from magsleep.store.routine import add_item, rename_item
-
         label, item_id = event.value, self.editing
-        tonight = self.app.tonight()  # type: ignore[attr-defined]
+        tonight = self.app.tonight()
 
         def job(s):  # noqa: ANN001, ANN202
             if item_id is None:
-                return add_item(label, session=s, created_on=tonight)
-            return rename_item(item_id, label, session=s)
+                return store.routine.add_item(label, session=s, created_on=tonight)
+            return store.routine.rename_item(item_id, label, session=s)
 
         def done(_: object) -> None:
             event.input.display = False
@@ -166,7 +164,7 @@ class SettingsScreen(Screen):
             self.query_one("#items").focus()
             self._load()
 
-        self.app.run_db(job, write=True, done=done, failed=self._item_failed)  # type: ignore[attr-defined]
+        self.app.run_db(job, write=True, done=done, failed=self._item_failed)
 
     def _item_failed(self, err: Exception) -> None:
         self.query_one("#item-error", FieldError).say(err.message if isinstance(err, InvalidInput) else str(err))
@@ -175,16 +173,14 @@ class SettingsScreen(Screen):
         item = self._current()
         if item is None:
             return
-        from magsleep.store.routine import set_active
 
-        self.app.run_db(lambda s: set_active(item.id, not item.active, session=s), write=True,  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: store.routine.set_active(item.id, not item.active, session=s), write=True,
                         done=lambda _: self._load())
 
     def action_move_item(self, offset: int) -> None:
         item = self._current()
         if item is None:
             return
-        from magsleep.store.routine import move_item
 
         items = self.query_one("#items", OptionList)
         target = max(0, min(len(self.items) - 1, (items.highlighted or 0) + offset))
@@ -193,7 +189,7 @@ class SettingsScreen(Screen):
             items.highlighted = target
             self._load()
 
-        self.app.run_db(lambda s: move_item(item.id, offset, session=s), write=True, done=done)  # type: ignore[attr-defined]
+        self.app.run_db(lambda s: store.routine.move_item(item.id, offset, session=s), write=True, done=done)
 
     # ---------------------------------------------------------------- settings
 
@@ -214,19 +210,18 @@ class SettingsScreen(Screen):
             values[key] = text
         if errors:
             return
-        from magsleep.store.settings import save_setting
 
         def job(s):  # noqa: ANN001, ANN202
-            return {key: save_setting(key, value, session=s) for key, value in values.items()}
+            return {key: store.settings.save_setting(key, value, session=s) for key, value in values.items()}
 
         at_save = self._prefs()
 
         def done(saved: dict) -> None:
             self.saved_prefs = at_save
-            self.app.settings_rollover = saved["rollover_hour"]  # type: ignore[attr-defined]
+            self.app.settings_rollover = saved["rollover_hour"]
             self.app.notify("Settings saved.", title="Settings")
 
-        self.app.run_db(job, write=True, done=done)  # type: ignore[attr-defined]
+        self.app.run_db(job, write=True, done=done)
 
     def action_back(self) -> None:
         box = self.query_one("#item-input", Input)
@@ -236,5 +231,5 @@ class SettingsScreen(Screen):
             self.query_one("#items").focus()
             return
         unsaved = self.saved_prefs is not None and self._prefs() != self.saved_prefs
-        self.app.leave_asking(self, unsaved,  # type: ignore[attr-defined]
+        self.app.leave_asking(self, unsaved,
                               "Leave without saving the settings you changed? (ctrl+s saves them)")

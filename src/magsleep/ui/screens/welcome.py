@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Markdown
 
+from magsleep.ui.app import OnMagsleepApp
+
 WELCOME = """\
 # Welcome to magsleep
 
@@ -27,7 +29,7 @@ Press **?** any time for the keys, **f** for the forms and cautions (`magsleep g
 """
 
 
-class WelcomeScreen(ModalScreen[None]):
+class WelcomeScreen(OnMagsleepApp, ModalScreen[None]):
     """Shown once, on the first run."""
 
     BINDINGS = [
@@ -44,7 +46,7 @@ class WelcomeScreen(ModalScreen[None]):
         self.query_one(Button).focus()
 
     def on_button_pressed(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        self.app.leave(self)
 
     def action_dismiss_welcome(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        self.app.leave(self)

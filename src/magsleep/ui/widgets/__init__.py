@@ -9,7 +9,14 @@ from magsleep.lazy import submodules
 
 if TYPE_CHECKING:
     from magsleep.ui.widgets import (  # noqa: F401
-        checklist, dose_form, keys_footer, limit_bar, night_table, symptom_picker, trend_chart, trial_chart,
+        checklist,
+        dose_form,
+        keys_footer,
+        limit_bar,
+        night_table,
+        symptom_picker,
+        trend_chart,
+        trial_chart,
     )
 
 __getattr__ = submodules(__name__)

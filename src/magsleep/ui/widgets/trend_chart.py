@@ -7,7 +7,7 @@ shows a friendly placeholder instead of a plot, and flat series get a y-range of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from textual_plotext import PlotextPlot
 
@@ -88,7 +88,5 @@ def _day_ticks(left: float, right: float) -> list[float]:
 
 
 def _tick_label(offset: float, today: date) -> str:
-    from datetime import timedelta
-
     day = today + timedelta(days=int(offset))
     return f"{day:%d %b}" if abs(offset) < 300 else f"{day:%b %Y}"
