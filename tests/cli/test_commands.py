@@ -8,6 +8,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -106,8 +107,9 @@ def test_export_csv_and_import_round_trip(run, tmp_path, db_path):
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert len(rows) == 40 and {"tib_min", "tst_min", "se_pct", "elemental_mg"} <= set(rows[0])
-    from magsleep.cli import cli
     from click.testing import CliRunner
+
+    from magsleep.cli import cli
 
     other = tmp_path / "other.db"
     runner = CliRunner()
@@ -163,10 +165,12 @@ def test_bad_database_file_is_one_line_and_untouched(run, db_path, content):
 
 def test_magsleep_and_python_m_magsleep_both_run(tmp_path):
     env_db = str(tmp_path / "x.db")
-    for command in (["magsleep"], [sys.executable, "-m", "magsleep"]):
+    # The installed script beside this interpreter: the test must not depend on an activated venv.
+    script = str(Path(sys.executable).with_name("magsleep"))
+    for command in ([script], [sys.executable, "-m", "magsleep"]):
         result = subprocess.run([*command, "--db", env_db, "dose", "150", "--at", "2026-11-20T21:00"],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert "150 mg glycinate" in result.stdout
-    result = subprocess.run(["magsleep", "--db", env_db, "dose", "lots"], capture_output=True, text=True)
+    result = subprocess.run([script, "--db", env_db, "dose", "lots"], capture_output=True, text=True)
     assert result.returncode == 2 and result.stderr == "magsleep: amount: 'lots' is not a number\n"

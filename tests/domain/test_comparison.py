@@ -8,7 +8,10 @@ from datetime import date, timedelta
 import pytest
 
 from magsleep.domain.comparison import (
-    MIN_NIGHTS, all_comparisons, before_after, compare, on_off, verdict,
+    MIN_NIGHTS,
+    all_comparisons,
+    compare,
+    verdict,
 )
 from magsleep.domain.trend import NightPoint
 from magsleep.domain.trial import professional_advice, trial_progress
@@ -34,9 +37,14 @@ def test_same_data_same_answer():
     assert compare(values, flags, "se_pct", "on_off") == compare(values, flags, "se_pct", "on_off")
 
 
+def one(pts, start, kind, metric="se_pct"):
+    """The comparison the app shows for `metric` (all_comparisons is the one path the app takes)."""
+    return next(c for c in all_comparisons(pts, start) if c.metric == metric and c.kind == kind)
+
+
 def test_fewer_than_seven_nights_in_a_group_is_too_few():
     pts = points([85] * 6 + [90] * 20, [False] * 6 + [True] * 20)
-    c = on_off(pts, "se_pct")
+    c = one(pts, None, "on_off")
     assert c.ci_low is None and c.direction == "too few"
     text = verdict(all_comparisons(pts, START + timedelta(days=6)))
     assert text.startswith(f"Too few nights to tell yet (need at least {MIN_NIGHTS} with and {MIN_NIGHTS} without")
@@ -45,9 +53,9 @@ def test_fewer_than_seven_nights_in_a_group_is_too_few():
 def test_all_nights_on_magnesium_still_compares_before_and_after():
     rng = random.Random(3)
     pts = points([rng.gauss(80, 2) for _ in range(14)] + [rng.gauss(88, 2) for _ in range(20)], [True] * 34)
-    assert on_off(pts, "se_pct").n_b == 0 and on_off(pts, "se_pct").diff is None
+    assert one(pts, None, "on_off").n_b == 0 and one(pts, None, "on_off").diff is None
     # With no nights off, the baseline is the nights before a start date the person set.
-    ba = before_after(pts, START + timedelta(days=14), "se_pct")
+    ba = one(pts, START + timedelta(days=14), "before_after")
     assert (ba.n_a, ba.n_b) == (20, 14) and ba.direction == "better"
     text = verdict(all_comparisons(pts, START + timedelta(days=14)))
     assert text.startswith("Better since starting magnesium: +") and "20 vs 14 nights" in text

@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import (
-    CONSULT, FORMS, dose_amount, dose_jump, find_form, limit_status,
+    CONSULT,
+    FORMS,
+    dose_amount,
+    dose_jump,
+    find_form,
+    limit_status,
 )
 
 TABLE = {  # % Mg from shared/design.md (PMC7397051, Table 3)

@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from magsleep.domain.regularity import regularity, sleep_regularity_index, sleep_span
 from magsleep.domain.sleep_diary import Diary

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,11 +11,15 @@ from hypothesis import strategies as st
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.sleep_diary import (
-    Diary, compute_metrics, diary_from_clock, format_minutes, parse_symptom,
+    Diary,
+    compute_metrics,
+    diary_from_clock,
+    format_minutes,
+    parse_symptom,
 )
 
 NY = ZoneInfo("America/New_York")
-UTC = timezone.utc
+UTC = UTC
 EXAMPLE = dict(bed="23:00", tried="23:00", latency=45, awakenings=2, waso=60, final="06:30",
                up="07:00", quality=3)
 

@@ -139,7 +139,7 @@ def test_a_full_disk_is_a_clear_error_and_loses_nothing(tmp_path):
     full_after(store, pages)
     from magsleep.domain.demo import demo_nights
     from magsleep.store.demo import write_demo
-    from tests.ui.conftest import LONDON, LAST_NIGHT
+    from tests.ui.conftest import LAST_NIGHT, LONDON
 
     with pytest.raises(StoreError, match="full.*Nothing from this change was written"):
         with store.writing() as s:
@@ -159,7 +159,7 @@ def notes_ok(path: Path) -> bool:
 
 
 async def test_the_app_keeps_what_was_typed_when_a_write_is_refused(tmp_path):
-    from tests.ui.conftest import app_for, seed, settle, text_of, TONIGHT
+    from tests.ui.conftest import TONIGHT, app_for, seed, settle, text_of
 
     path = seed(tmp_path / "full.db", nights=30)
     app = app_for(path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from datetime import date, timedelta
 
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -34,7 +35,8 @@ def table_rows(db) -> tuple[int, ...]:
 
 def check(result, db, before) -> None:
     assert result.exit_code in (0, 2), result.output
-    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     if result.exit_code == 2:
         assert result.stderr.startswith("magsleep: ") and table_rows(db) == before
 
@@ -63,9 +65,6 @@ def test_sleep_fields(tmp_path_factory, bed, latency, waso, quality, symptom, no
 
 
 def good_night(day: int) -> dict:
-    night = f"2020-01-01"
-    from datetime import date, timedelta
-
     night = (date(2020, 1, 1) + timedelta(days=day)).isoformat()
     return {"night": night, "bed": f"{night}T23:00:00+00:00", "latency_min": 10, "awakenings": 0, "waso_min": 0,
             "final": f"{(date(2020, 1, 2) + timedelta(days=day)).isoformat()}T07:00:00+00:00",
@@ -81,8 +80,8 @@ def test_a_bad_row_in_the_middle_of_a_thousand_good_ones(tmp_path, db_path):
     path.write_text(json.dumps({"nights": rows}, indent=2))
     result = CliRunner().invoke(cli, ["--db", str(db_path), "import", str(path)])
     assert result.exit_code == 2 and "nothing was imported" in result.stderr
-    line = path.read_text().splitlines().index("    {", 0)
-    assert "(night 2021-05-15), field waso_min" in result.stderr
+    starts = [i for i, text in enumerate(path.read_text().splitlines(), 1) if text == "    {"]
+    assert f"line {starts[500]} (night 2021-05-15), field waso_min" in result.stderr, result.stderr
     assert table_rows(db_path) == (0, 0, 0)
     rows[500]["waso_min"] = 0
     path.write_text(json.dumps({"nights": rows}))
@@ -91,7 +90,6 @@ def test_a_bad_row_in_the_middle_of_a_thousand_good_ones(tmp_path, db_path):
     again = CliRunner().invoke(cli, ["--db", str(db_path), "import", str(path)])
     assert again.exit_code == 2 and "already in the database" in again.stderr
     assert table_rows(db_path) == (1000, 1000, 0)
-    assert line > 0
 
 
 def test_wrong_types_and_duplicates(tmp_path, db_path):

@@ -257,8 +257,8 @@ def test_a_healthy_database_in_a_read_only_folder_is_not_called_damaged(open_fol
 
 
 async def test_the_app_says_what_was_not_saved_and_exits_non_zero(db):
-    from tests.ui.conftest import SIZE, settle
     from magsleep.ui.app import make_app
+    from tests.ui.conftest import SIZE, settle
 
     os.chmod(db, 0o400)
     before = db.read_bytes()
@@ -371,7 +371,7 @@ def test_line_numbers_point_at_the_real_nights(tmp_path):
     text = '{\n "nights_note": 0,\n' + text[1:]
     result, _ = import_text(tmp_path, text.replace('"nights_note": 0,', ''))
     expected = text.replace('"nights_note": 0,', '').splitlines()
-    line = next(i for i, l in enumerate(expected, 1) if '"night": "2026-01-12"' in l) - 1
+    line = next(i for i, text in enumerate(expected, 1) if '"night": "2026-01-12"' in text) - 1
     assert f"line {line} (night 2026-01-12), field quality" in result.stderr, result.stderr
 
 

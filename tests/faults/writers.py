@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from magsleep.domain.magnesium import dose_amount
@@ -12,7 +12,7 @@ from magsleep.store.doses import add_dose
 from magsleep.store.engine import Store
 from magsleep.store.nights import save_diary
 
-UTC = timezone.utc
+UTC = UTC
 BASE = date(2020, 1, 1)
 
 

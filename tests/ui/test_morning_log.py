@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from magsleep.store.nights import load_night
 from tests.ui.conftest import LAST_NIGHT, SIZE, app_for, open_store, settle, text_of
 
@@ -66,7 +64,7 @@ async def test_an_already_logged_night_opens_prefilled(empty_db):
         assert "71.9%" in text_of(app, "#log-result")
 
 
-@pytest.mark.parametrize("changes, field, message", [
+BAD_ANSWERS = [  # (changes to GOOD, the field named, what its message says)
     ({"bed": ""}, "bed", "is required"),
     ({"bed": "25:99"}, "bed", "not a time of day"),
     ({"latency": "ten"}, "latency", "is not a number"),
@@ -78,19 +76,26 @@ async def test_an_already_logged_night_opens_prefilled(empty_db):
     ({"up": "06:00"}, "up", "before the final awakening"),
     ({"bed": "00:30", "tried": "00:30", "latency": "10", "final": "00:20", "up": "07:00"}, "final",
      "before falling asleep"),
-])
-async def test_bad_answers_are_named_beside_their_field_and_nothing_is_saved(empty_db, changes, field, message):
-    app = app_for(empty_db)
+]
+
+
+async def test_bad_answers_are_named_beside_their_field_and_nothing_is_saved(empty_db):
+    app = app_for(empty_db)  # one app for every case, as a person correcting one answer after another
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("l")
         await settle(pilot)
-        await fill(app, {**GOOD, **changes})
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert message in text_of(app, f"#log-{field}-error")
-        assert app.focused.id == f"log-{field}"
-        assert app.screen.query_one("#log-bed").value == {**GOOD, **changes}["bed"]
+        previous = None
+        for changes, field, message in BAD_ANSWERS:
+            await fill(app, {**GOOD, **changes})
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert message in text_of(app, f"#log-{field}-error"), changes
+            assert app.focused.id == f"log-{field}", changes
+            assert app.screen.query_one("#log-bed").value == {**GOOD, **changes}["bed"]
+            if previous not in (None, field):  # the last message went once its answer was put right
+                assert text_of(app, f"#log-{previous}-error") == "", changes
+            previous = field
     assert stored(empty_db) is None
 
 

@@ -115,7 +115,10 @@ async def test_command_palette_goes_to_history(seeded):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"go to history")
-        await pilot.pause(0.5)
+        for _ in range(100):  # the palette searches in a worker: wait for its answer
+            await pilot.pause()
+            if app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count:
+                break
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "HistoryScreen"

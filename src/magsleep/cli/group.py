@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 class OneLineGroup(click.Group):
     """A group whose errors are one line: ``magsleep: <what is wrong>``."""
 
-    def main(self, args=None, prog_name=None, **extra):  # noqa: ANN001, ANN201
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+             **extra: Any) -> NoReturn:
 
         extra.pop("standalone_mode", None)
         try:

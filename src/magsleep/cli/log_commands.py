@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import click
 
@@ -89,7 +90,7 @@ def sleep(ctx: click.Context, night: str | None, bed: str, tried: str | None, la
         raise InvalidInput("--night", f"{which} has not ended yet; the diary is for a past night")
     checked_symptoms = [parse_symptom(s, "--symptom") for s in symptoms]
     note = clean_note(note)
-    answers = dict(bed=bed, tried=tried, latency=latency, awakenings=awakenings, waso=waso,
+    answers: dict[str, Any] = dict(bed=bed, tried=tried, latency=latency, awakenings=awakenings, waso=waso,
                    final=final, up=up, quality=quality, rested=rested)
     # A first check with the default rollover, so bad input never opens (or creates) the database.
     diary_from_clock(which or last_night(now), local_time.local_zone(), **answers)
@@ -100,8 +101,9 @@ def sleep(ctx: click.Context, night: str | None, bed: str, tried: str | None, la
         which = which or last_night(now, settings.rollover_hour)
         diary = diary_from_clock(which, local_time.local_zone(), rollover_hour=settings.rollover_hour, **answers)
         # Logging a night again replaces the diary; side effects and the note stay unless given.
-        store.nights.save_diary(which, diary, symptoms=checked_symptoms or store.nights.KEEP, note=store.nights.KEEP if note is None else note,
-                   session=session)
+        keep = store.nights.KEEP
+        store.nights.save_diary(which, diary, symptoms=checked_symptoms or keep, note=keep if note is None else note,
+                                session=session)
     m = compute_metrics(diary)
     click.echo(f"Logged the night of {which}: in bed {format_minutes(m.tib_min)}, "
                f"asleep {format_minutes(m.tst_min)}, efficiency {m.se_pct:.1f}%.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -33,7 +34,7 @@ def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: s
           start: str | None) -> None:
     """Make the plan: each pair's order is drawn now, stored and never redrawn."""
     now = local_time.now()
-    numbers = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
+    numbers: dict[str, Any] = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
                for name, value in (("baseline", baseline), ("period", period), ("pairs", pairs),
                                    ("washout", washout))}
     first = parse_date(start, "--start") if start else None

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -202,32 +203,12 @@ def _block_bootstrap_ses(columns: list[Sequence[float]], in_a: Sequence[bool], r
         for column, diff in enumerate(diffs):
             total, sa = totals[2 * column], totals[2 * column + 1]
             diff.append(sa / ca - (total - sa) / cb)
-    return [_spread(d) for d in diffs]
-
-
-def _spread(values: list[float]) -> float:
-    if len(values) < 2:
-        return float("nan")
-    mean = sum(values) / len(values)
-    return math.sqrt(sum((d - mean) ** 2 for d in values) / len(values))
-
-
-def on_off(points: Sequence[NightPoint], metric: str, **kw) -> Comparison:  # noqa: ANN003
-    """Nights with magnesium against nights without."""
-    return compare([getattr(p, metric) for p in points], [p.on_magnesium for p in points], metric, "on_off", **kw)
-
-
-def before_after(points: Sequence[NightPoint], start: date | None, metric: str, **kw) -> Comparison:  # noqa: ANN003
-    """Nights from the trial start on against the nights before it."""
-    if start is None:
-        return Comparison(metric, "before_after", None, None, 0, 0, None, None, None)
-    return compare([getattr(p, metric) for p in points], [p.night >= start for p in points], metric,
-                   "before_after", **kw)
+    return [statistics.pstdev(d) if len(d) >= 2 else float("nan") for d in diffs]
 
 
 def all_comparisons(points: Sequence[NightPoint], start: date | None) -> list[Comparison]:
     """On/off and before/after for every metric, in METRICS order."""
-    columns = {m.key: [getattr(p, m.key) for p in points] for m in METRICS}
+    columns: dict[str, Sequence[float]] = {m.key: [getattr(p, m.key) for p in points] for m in METRICS}
     on = compare_many(columns, [p.on_magnesium for p in points], "on_off")
     if start is None:
         after = [Comparison(m.key, "before_after", None, None, 0, 0, None, None, None) for m in METRICS]

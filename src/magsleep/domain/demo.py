@@ -43,7 +43,7 @@ def demo_nights(last: date, count: int, tz: tzinfo, *, seed: int = 7) -> list[De
         diary = None
         if rng.random() > 0.05:
             diary = _diary(rng, night, bed_clock, tz, on)
-        doses = ()
+        doses: tuple[tuple[datetime, DoseAmount], ...] = ()
         if on:
             bed_at = resolve(night, bed_clock, tz)
             doses = ((bed_at - timedelta(minutes=rng.choice((30, 45, 60))), dose_amount("glycinate", mg)),)

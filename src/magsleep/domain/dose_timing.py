@@ -8,7 +8,7 @@ the headline. Moments are aware, so the minutes are elapsed time across midnight
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from magsleep.domain.comparison import Comparison, compare
 from magsleep.domain.sleep_diary import minutes_between
@@ -24,7 +24,7 @@ def dose_to_bed_min(doses: Sequence[datetime], tried: datetime | None) -> int | 
         return None
     # Compared in UTC: Python orders and subtracts two times of the same zone object by their wall
     # clocks, an hour off across a daylight-saving change.
-    return minutes_between(max(d.astimezone(timezone.utc) for d in doses), tried)
+    return minutes_between(max(d.astimezone(UTC) for d in doses), tried)
 
 
 def on_time(minutes: float) -> bool:

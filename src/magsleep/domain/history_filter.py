@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-               "october", "november", "december")
+# "nov" and "november" -> 11 (Python's calendar names are English unless a program sets LC_TIME;
+# magsleep never does).
+MONTHS = {name.lower(): number for names in (calendar.month_abbr, calendar.month_name)
+          for number, name in enumerate(names) if name}
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,8 @@ def parse_filter(query: str) -> HistoryFilter:
             magnesium = word == "on"
         elif re.fullmatch(r"\d{4}-\d{2}", word):
             month = word
-        elif word in MONTHS or word in MONTH_NAMES:
-            number = (MONTHS.index(word) if word in MONTHS else MONTH_NAMES.index(word)) + 1
-            month = f"{year}-{number:02d}" if year else f"-{number:02d}-"
+        elif word in MONTHS:
+            month = f"{year}-{MONTHS[word]:02d}" if year else f"-{MONTHS[word]:02d}-"
         else:
             rest.append(word)
     if month is not None and year is not None:

@@ -16,8 +16,8 @@ from enum import StrEnum
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.parsing import parse_number
 
-UPPER_LIMIT_MG = {"adult": 350, "9+": 350, "4-8": 110, "1-3": 65}
 DEFAULT_DAILY_LIMIT_MG = 350
+"""The adult upper limit for magnesium from supplements and medicines (NIH ODS); food does not count."""
 # A single entry above this is a typing slip, not a dose (5 g of compound is already far past
 # any label); it is refused rather than stored.
 MAX_AMOUNT_MG = 5000.0

@@ -26,12 +26,13 @@ import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from magsleep.domain.comparison import t_quantile
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 
-DEFAULTS = {"baseline": 14, "period": 14, "pairs": 4, "washout": 7, "outcome": "sol"}
+DEFAULTS: dict[str, Any] = {"baseline": 14, "period": 14, "pairs": 4, "washout": 7, "outcome": "sol"}
 MIN_COUNTED = 4
 """A period counts only with at least this many counted nights with a diary."""
 MIN_PAIRS_FOR_DIRECTION = 3

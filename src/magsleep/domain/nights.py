@@ -8,7 +8,7 @@ night of the 24th.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 DEFAULT_ROLLOVER_HOUR = 12
 
@@ -32,4 +32,4 @@ def last_night(now: datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> dat
 def attach_zone(naive: datetime, tz: tzinfo) -> datetime:
     """Attach `tz`; a wall time skipped by spring-forward is moved on by the gap (as clocks do)."""
     aware = naive.replace(tzinfo=tz)
-    return aware.astimezone(timezone.utc).astimezone(tz)
+    return aware.astimezone(UTC).astimezone(tz)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from typing import Any
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.guidance import MAX_MEDICINES
@@ -86,7 +87,8 @@ def settings_from_text(stored: dict[str, str]) -> Settings:
     for key in SETTING_KEYS:
         if key in stored:
             try:
-                result = replace(result, **{key: parse_setting(key, stored[key])})
+                value: Any = parse_setting(key, stored[key])  # each key's own type
+                result = replace(result, **{key: value})
             except InvalidInput:
                 pass
     return result

@@ -14,7 +14,7 @@ UTC, so a spring-forward night is an hour shorter on the clock than it looks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.nights import DEFAULT_ROLLOVER_HOUR, attach_zone
@@ -58,7 +58,7 @@ class SleepMetrics:
 
 def minutes_between(start: datetime, end: datetime) -> int:
     """Elapsed whole minutes, in UTC so daylight-saving changes count as they were lived."""
-    delta = end.astimezone(timezone.utc) - start.astimezone(timezone.utc)
+    delta = end.astimezone(UTC) - start.astimezone(UTC)
     return round(delta.total_seconds() / 60)
 
 

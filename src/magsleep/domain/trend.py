@@ -88,9 +88,8 @@ def series(points: Sequence[NightPoint], metric: str) -> list[tuple[NightPoint, 
     for i, p in enumerate(spanned):
         while spanned[first].night <= p.night - timedelta(days=MIDPOINT_NIGHTS):
             first += 1  # a sliding window: each night enters and leaves once
-        window = {q.night: q.span for q in spanned[first:i + 1]}
-        value = midpoint_sd(list(window.values())) if metric == "midsleep_sd" \
-            else sleep_regularity_index(window)  # type: ignore[arg-type]
+        window = {q.night: q.span for q in spanned[first:i + 1] if q.span is not None}
+        value = midpoint_sd(list(window.values())) if metric == "midsleep_sd" else sleep_regularity_index(window)
         if value is not None:
             out.append((p, value))
     return out

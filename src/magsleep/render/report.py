@@ -16,12 +16,13 @@ from sqlmodel import Session
 
 from magsleep.domain.comparison import describe
 from magsleep.domain.guidance import ASK, CAUTIONS
+from magsleep.domain.insights import Insights
 from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.sleep_diary import format_minutes
 from magsleep.domain.text_safety import markdown_text, visible
 from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.store.files import write_private
-from magsleep.store.insights import Insights, load_insights
+from magsleep.store.insights import load_insights
 from magsleep.store.nights import load_nights
 from magsleep.store.records import NightRecord
 
@@ -76,7 +77,7 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
         "Since starting vs before:"] + [f"  {describe(c)}" for c in insights.comparisons if c.kind == "before_after"]
     side = [f"{kind}: {n} time{'s' if n != 1 else ''}" for kind, n in insights.side_effects.items()] or ["none logged"]
     adherence = [Data(f"{label}: {done} of {total} logged nights ({done / total:.0%})")
-                 for label, (done, total) in insights.adherence.items() if total] or ["no logged nights yet"]
+                 for label, (done, total) in insights.adherence.items() if total] or [Data("no logged nights yet")]
     return [
         ("Period", f"{period}; {len(records)} nights, {len(insights.points)} with a sleep diary."),
         ("Summary", insights.verdict),

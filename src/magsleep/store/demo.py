@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from magsleep.domain.demo import DemoNight
 from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow
@@ -15,7 +15,7 @@ def _iso(moment) -> str:  # noqa: ANN001
 
 def write_demo(nights: list[DemoNight], *, session: Session) -> int:
     """Store generated nights in the caller's transaction (the nights must not exist yet)."""
-    items = {label: item_id for item_id, label in session.execute(select(RoutineItem.id, RoutineItem.label))}
+    items = {label: item_id for item_id, label in session.execute(select(col(RoutineItem.id), col(RoutineItem.label)))}
     rows = []
     for demo in nights:
         d = demo.diary
@@ -30,7 +30,7 @@ def write_demo(nights: list[DemoNight], *, session: Session) -> int:
     for chunk in range(0, len(rows), 5000):
         session.execute(insert(Night), rows[chunk:chunk + 5000])
     wanted = {n.night.isoformat() for n in nights}
-    ids = {day: night_id for night_id, day in session.execute(select(Night.id, Night.date)) if day in wanted}
+    ids = {day: night_id for night_id, day in session.execute(select(col(Night.id), col(Night.date))) if day in wanted}
     doses, checks, symptoms = [], [], []
     for demo in nights:
         night_id = ids[demo.night.isoformat()]

@@ -8,11 +8,11 @@ from sqlmodel import Session, col, func, select
 
 from magsleep.domain.magnesium import DoseAmount
 from magsleep.domain.routine import TAKE_MAGNESIUM
-from magsleep.store.models import Dose, Night, RoutineItem
+from magsleep.store.models import Dose, Night, RoutineItem, row_id
 from magsleep.store.nights import dose_record, night_row
 from magsleep.store.records import DoseRecord
 from magsleep.store.routine import set_check
-from magsleep.store.tonight import connection_of, read_doses, read_recent_totals, read_trial
+from magsleep.store.tonight import connection_of, read_recent_totals, read_trial
 
 
 def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str | None = None,
@@ -20,7 +20,7 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
     """Store a checked dose on a night, and tick "Take magnesium" for it: the dose is the proof
     (except on a randomised trial's no-magnesium night, where that item means keeping to the plan)."""
     row = night_row(night, session=session)
-    dose = Dose(night_id=row.id, taken_at=taken_at.isoformat(timespec="seconds"), form=amount.form,
+    dose = Dose(night_id=row_id(row), taken_at=taken_at.isoformat(timespec="seconds"), form=amount.form,
                 amount_mg=amount.amount_mg, amount_is=amount.amount_is.value, percent=amount.percent,
                 elemental_mg=amount.elemental_mg, note=note or None)
     session.add(dose)
@@ -34,13 +34,9 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
     return dose_record(dose, night)
 
 
-def doses_for(night: date, *, session: Session) -> list[DoseRecord]:
-    return read_doses(connection_of(session), night)
-
-
 def night_total(night: date, *, session: Session) -> float:
     total = session.exec(
-        select(func.coalesce(func.sum(Dose.elemental_mg), 0.0)).join(Night, Night.id == Dose.night_id)
+        select(func.coalesce(func.sum(Dose.elemental_mg), 0.0)).join(Night, col(Night.id) == col(Dose.night_id))
         .where(Night.date == night.isoformat())
     ).one()
     return round(float(total), 1)
@@ -57,11 +53,3 @@ def delete_dose(dose_id: int, *, session: Session) -> bool:
         return False
     session.delete(dose)
     return True
-
-
-def first_dose_night(*, session: Session) -> date | None:
-    first = session.exec(
-        select(func.min(Night.date)).join(Dose, Dose.night_id == Night.id)
-        .where(col(Dose.elemental_mg) > 0)
-    ).one()
-    return None if first is None else date.fromisoformat(first)

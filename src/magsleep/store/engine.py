@@ -170,7 +170,10 @@ class Store:
         """An online backup of the live database to `dest`."""
         raw = self.engine.raw_connection()
         try:
-            return files.online_backup(raw.driver_connection, dest)
+            connection = raw.driver_connection
+            if not isinstance(connection, sqlite3.Connection):
+                raise StoreError("the database connection is not SQLite's")
+            return files.online_backup(connection, dest)
         finally:
             raw.close()
 

@@ -225,7 +225,7 @@ def online_backup(source: Path | sqlite3.Connection, dest: Path) -> Path:
     os.close(fd)
     own = not isinstance(source, sqlite3.Connection)
     try:
-        src = sqlite3.connect(source) if own else source
+        src = source if isinstance(source, sqlite3.Connection) else sqlite3.connect(source)
         try:
             out = sqlite3.connect(temp)
             try:

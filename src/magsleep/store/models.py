@@ -7,7 +7,11 @@ Table models skip pydantic validation: everything is checked in the domain first
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlmodel import Field, SQLModel
+
+from magsleep.store.errors import StoreError
 
 
 class Night(SQLModel, table=True):
@@ -105,3 +109,14 @@ class TrialRow(SQLModel, table=True):
     created_at: str
     fingerprint: str  # SHA-256 of the plan's canonical JSON, checked on every read
     stopped_at: str | None = None
+
+
+class Stored(Protocol):
+    id: int | None
+
+
+def row_id(row: Stored) -> int:
+    """A row's primary key: set once the row is flushed (rows read back always have one)."""
+    if row.id is None:
+        raise StoreError("a row was used before it was stored")
+    return row.id

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, delete, func, select
 
 from magsleep.domain.sleep_diary import Diary, Symptom
-from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow
+from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow, row_id
 from magsleep.store.records import CheckRecord, DoseRecord, NightRecord, dose_from_columns
 
 
@@ -33,8 +33,9 @@ def night_row(night: date, *, session: Session) -> Night:
 def diary_from_columns(bed: str, tried: str | None, latency: int | None, awakenings: int | None,
                        waso: int | None, final: str, up: str, quality: int, rested: int | None = None) -> Diary:
     """A Diary from the night table's columns (ORM row or plain SQL alike)."""
-    return Diary(_moment(bed), _moment(tried or bed), latency or 0, awakenings or 0, waso or 0,
-                 _moment(final), _moment(up), quality, rested)
+    moment = datetime.fromisoformat
+    return Diary(moment(bed), moment(tried or bed), latency or 0, awakenings or 0, waso or 0,
+                 moment(final), moment(up), quality, rested)
 
 
 def recent_diaries(before: date, *, session: Session, nights: int = 14) -> dict[date, Diary]:
@@ -82,14 +83,14 @@ def save_diary(night: date, diary: Diary | None, *, symptoms: list[Symptom] | tu
     if not isinstance(symptoms, Keep):
         session.exec(delete(SymptomRow).where(col(SymptomRow.night_id) == row.id))
         for symptom in symptoms:
-            session.add(SymptomRow(night_id=row.id, kind=symptom.kind, severity=symptom.severity))
+            session.add(SymptomRow(night_id=row_id(row), kind=symptom.kind, severity=symptom.severity))
     return row
 
 
 def load_nights(*, session: Session, start: date | None = None, end: date | None = None,
                 with_diary_only: bool = False) -> list[NightRecord]:
     """Every night in [start, end] with its doses, side effects and checklist, oldest first."""
-    query = select(Night).order_by(Night.date)
+    query = select(Night).order_by(col(Night.date))
     if start is not None:
         query = query.where(Night.date >= start.isoformat())
     if end is not None:
@@ -99,33 +100,33 @@ def load_nights(*, session: Session, start: date | None = None, end: date | None
     rows = session.exec(query).all()
     if not rows:
         return []
-    ids = {row.id: date.fromisoformat(row.date) for row in rows}
+    ids = {row_id(row): date.fromisoformat(row.date) for row in rows}
     lo, hi = min(ids), max(ids)
 
     doses: dict[int, list[DoseRecord]] = defaultdict(list)
-    for d in session.exec(select(Dose).where(Dose.night_id >= lo, Dose.night_id <= hi)
-                          .order_by(Dose.taken_at, Dose.id)):
+    for d in session.exec(select(Dose).where(col(Dose.night_id) >= lo, col(Dose.night_id) <= hi)
+                          .order_by(col(Dose.taken_at), col(Dose.id))):
         if d.night_id in ids:
             doses[d.night_id].append(dose_record(d, ids[d.night_id]))
     symptoms: dict[int, list[Symptom]] = defaultdict(list)
-    for s in session.exec(select(SymptomRow).where(SymptomRow.night_id >= lo, SymptomRow.night_id <= hi)
-                          .order_by(SymptomRow.id)):
+    for s in session.exec(select(SymptomRow).where(col(SymptomRow.night_id) >= lo, col(SymptomRow.night_id) <= hi)
+                          .order_by(col(SymptomRow.id))):
         if s.night_id in ids:
             symptoms[s.night_id].append(Symptom(s.kind, s.severity))
     checks: dict[int, list[CheckRecord]] = defaultdict(list)
     pairs = session.exec(
         select(RoutineCheck, RoutineItem)
-        .join(RoutineItem, RoutineItem.id == RoutineCheck.item_id)
-        .where(RoutineCheck.night_id >= lo, RoutineCheck.night_id <= hi)
-        .order_by(RoutineItem.position, RoutineItem.id)
+        .join(RoutineItem, col(RoutineItem.id) == col(RoutineCheck.item_id))
+        .where(col(RoutineCheck.night_id) >= lo, col(RoutineCheck.night_id) <= hi)
+        .order_by(col(RoutineItem.position), col(RoutineItem.id))
     )
     for check, item in pairs:
         if check.night_id in ids:
-            checks[check.night_id].append(CheckRecord(item.id, item.label, check.done))
+            checks[check.night_id].append(CheckRecord(row_id(item), item.label, check.done))
     return [
         NightRecord(
-            night=ids[row.id], diary=diary_of(row), note=row.note,
-            doses=tuple(doses[row.id]), symptoms=tuple(symptoms[row.id]), checks=tuple(checks[row.id]),
+            night=ids[row_id(row)], diary=diary_of(row), note=row.note,
+            doses=tuple(doses[row_id(row)]), symptoms=tuple(symptoms[row_id(row)]), checks=tuple(checks[row_id(row)]),
         )
         for row in rows
     ]
@@ -156,15 +157,15 @@ def restore_night(record: NightRecord, *, session: Session) -> None:
     """Put a deleted night back as it was (the undo of `delete_night`)."""
     row = save_diary(record.night, record.diary, symptoms=record.symptoms, note=record.note, session=session)
     for d in record.doses:
-        session.add(Dose(night_id=row.id, taken_at=_text(d.taken_at), form=d.form, amount_mg=d.amount_mg,
+        session.add(Dose(night_id=row_id(row), taken_at=_text(d.taken_at), form=d.form, amount_mg=d.amount_mg,
                          amount_is=d.amount_is, percent=d.percent, elemental_mg=d.elemental_mg, note=d.note))
     for c in record.checks:
         if session.get(RoutineItem, c.item_id) is not None:
-            session.add(RoutineCheck(night_id=row.id, item_id=c.item_id, done=c.done))
+            session.add(RoutineCheck(night_id=row_id(row), item_id=c.item_id, done=c.done))
 
 
 def dose_record(d: Dose, night: date) -> DoseRecord:
-    return dose_from_columns(night, d.id, d.taken_at, d.form, d.amount_mg, d.amount_is, d.percent, d.elemental_mg,
+    return dose_from_columns(night, row_id(d), d.taken_at, d.form, d.amount_mg, d.amount_is, d.percent, d.elemental_mg,
                              d.note)
 
 

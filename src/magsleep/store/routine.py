@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.routine import clean_label, label_key
-from magsleep.store.models import RoutineCheck, RoutineItem
+from magsleep.store.models import RoutineCheck, RoutineItem, row_id
 from magsleep.store.nights import night_row
 from magsleep.store.records import CheckRecord, ItemRecord
 from magsleep.store.tonight import connection_of, read_checklist
 
 
 def list_items(*, session: Session, active_only: bool = False) -> list[ItemRecord]:
-    query = select(RoutineItem).order_by(RoutineItem.position, RoutineItem.id)
+    query = select(RoutineItem).order_by(col(RoutineItem.position), col(RoutineItem.id))
     if active_only:
         query = query.where(RoutineItem.active == True)  # noqa: E712
-    return [ItemRecord(i.id, i.label, i.position, i.active) for i in session.exec(query)]
+    return [ItemRecord(row_id(i), i.label, i.position, i.active) for i in session.exec(query)]
 
 
 def checklist_for(night: date, *, session: Session) -> list[CheckRecord]:
@@ -35,7 +35,7 @@ def set_check(night: date, item_id: int, done: bool, *, at: datetime | None = No
     check = session.exec(select(RoutineCheck).where(
         RoutineCheck.night_id == row.id, RoutineCheck.item_id == item_id)).first()
     if check is None:
-        check = RoutineCheck(night_id=row.id, item_id=item_id, done=done)
+        check = RoutineCheck(night_id=row_id(row), item_id=item_id, done=done)
     check.done = done
     check.at = at.isoformat(timespec="seconds") if at is not None else None
     session.add(check)
@@ -60,7 +60,7 @@ def add_item(label: str, *, session: Session, created_on: date | None = None) ->
                        created_on=created_on.isoformat() if created_on else None)
     session.add(item)
     session.flush()
-    return ItemRecord(item.id, item.label, item.position, item.active)
+    return ItemRecord(row_id(item), item.label, item.position, item.active)
 
 
 def rename_item(item_id: int, label: str, *, session: Session) -> None:
@@ -85,7 +85,7 @@ def set_active(item_id: int, active: bool, *, session: Session) -> None:
 
 def move_item(item_id: int, offset: int, *, session: Session) -> None:
     """Move an item up (negative) or down (positive) the list."""
-    items = list(session.exec(select(RoutineItem).order_by(RoutineItem.position, RoutineItem.id)))
+    items = list(session.exec(select(RoutineItem).order_by(col(RoutineItem.position), col(RoutineItem.id))))
     index = next((i for i, item in enumerate(items) if item.id == item_id), None)
     if index is None:
         raise InvalidInput("item", "that checklist item no longer exists")

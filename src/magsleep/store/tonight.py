@@ -1,7 +1,7 @@
 """Tonight's checklist, doses and settings in plain SQL over a DB-API connection.
 
 These are the store's only readers of tonight: the ORM-facing functions (`checklist_for`,
-`doses_for`, `recent_totals`, `load_settings`) call them through their session's connection,
+`recent_totals`, `load_settings`) call them through their session's connection,
 and the dashboard calls them on a bare sqlite3 connection (`peek_tonight`) so tonight is on
 screen before SQLAlchemy has finished importing. Nothing here imports SQLAlchemy.
 """

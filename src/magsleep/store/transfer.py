@@ -14,8 +14,9 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from json.decoder import scanstring  # type: ignore[attr-defined]  # (C-accelerated; untyped)
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.errors import InvalidInput
@@ -25,7 +26,7 @@ from magsleep.domain.parsing import check_date, clean_note, parse_date, parse_nu
 from magsleep.domain.routine import clean_label, label_key
 from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
 from magsleep.domain.text_safety import csv_cell, csv_uncell, visible
-from magsleep.store.models import Dose, Night, RoutineCheck
+from magsleep.store.models import Dose, Night, RoutineCheck, row_id
 from magsleep.store.nights import load_nights, save_diary
 from magsleep.store.records import NightRecord
 from magsleep.store.routine import add_item, item_by_label
@@ -270,7 +271,7 @@ def _json_items(text: str) -> tuple[list[tuple[int, object]], object]:
     pos = _skip_space(text, 0) + 1
     while True:
         pos = _skip_space(text, pos)
-        key, pos = json.decoder.scanstring(text, pos + 1)
+        key, pos = scanstring(text, pos + 1)
         pos = _skip_space(text, _skip_space(text, pos) + 1)  # past the colon
         if key == "nights":
             break
@@ -303,11 +304,11 @@ def _csv_items(text: str) -> list[tuple[int, object]]:
             if None in row:
                 raise ImportFailed([f"line {line}: more cells than the header has columns"])
             item: dict[str, object] = {k: (csv_uncell(v) if v != "" else None) for k, v in row.items()}
-            item["symptoms"] = [s for s in (item.get("symptoms") or "").split(";") if s]
+            item["symptoms"] = [s for s in str(item.get("symptoms") or "").split(";") if s]
             for key, empty in (("doses", []), ("routine", {})):
                 cell = item.get(key)
                 try:
-                    item[key] = json.loads(cell, object_pairs_hook=_unique_keys) if cell else empty
+                    item[key] = json.loads(str(cell), object_pairs_hook=_unique_keys) if cell else empty
                 except (ValueError, RecursionError):
                     raise ImportFailed([f"line {line}, field {key}: not valid JSON"]) from None
             rows.append((line, item))
@@ -484,7 +485,7 @@ def import_nights(parsed: ImportFile, *, session: Session) -> int:
     wanted = [n.night.isoformat() for n in nights]
     existing = set()
     for chunk in range(0, len(wanted), 500):
-        existing |= set(session.exec(select(Night.date).where(Night.date.in_(wanted[chunk:chunk + 500]))))
+        existing |= set(session.exec(select(col(Night.date)).where(col(Night.date).in_(wanted[chunk:chunk + 500]))))
     clashes = [n for n in nights if n.night.isoformat() in existing]
     if clashes:
         raise ImportFailed(_limited([f"line {n.line}, field night: {n.night} is already in the database"
@@ -493,15 +494,15 @@ def import_nights(parsed: ImportFile, *, session: Session) -> int:
     for n in nights:
         row = save_diary(n.night, n.diary, symptoms=n.symptoms, note=n.note, session=session)
         for d in n.doses:
-            session.add(Dose(night_id=row.id, taken_at=_iso(d["taken_at"]), form=d["form"],
+            session.add(Dose(night_id=row_id(row), taken_at=d["taken_at"].isoformat(timespec="seconds"), form=d["form"],
                              amount_mg=d["amount_mg"], amount_is=d["amount_is"], percent=d["percent"],
                              elemental_mg=d["elemental_mg"], note=d["note"]))
         for label, done in n.routine:
-            key = label_key(label)
-            if key not in items:
+            name = label_key(label)
+            if name not in items:
                 item = item_by_label(label, session=session)
-                items[key] = item.id if item is not None else add_item(label, session=session).id
-            session.add(RoutineCheck(night_id=row.id, item_id=items[key], done=done))
+                items[name] = row_id(item) if item is not None else add_item(label, session=session).id
+            session.add(RoutineCheck(night_id=row_id(row), item_id=items[name], done=done))
     return len(nights)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -12,7 +13,7 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import NightData, TrialPlan
 from magsleep.domain.regularity import sleep_span
 from magsleep.domain.routine import TAKE_MAGNESIUM
-from magsleep.domain.sleep_diary import compute_metrics
+from magsleep.domain.sleep_diary import Diary, SleepMetrics, compute_metrics
 from magsleep.domain.trend import NightPoint, point
 from magsleep.store.nights import diary_from_columns
 from magsleep.store.tonight import TonightView, connection_of, read_tonight
@@ -56,7 +57,7 @@ def trend_points(*, session: Session) -> list[NightPoint]:
     out = []
     for night, *diary, mg, taken in rows:
         checked, metrics = diary_metrics(tuple(diary))
-        if checked is not None:
+        if checked is not None and metrics is not None:
             minutes = dose_to_bed_min([datetime.fromisoformat(t) for t in taken.split()], checked.tried) \
                 if taken else None
             night_date = date.fromisoformat(night)
@@ -108,8 +109,9 @@ def history_nights(*, session: Session) -> list[HistoryNight]:
     return out
 
 
-def diary_metrics(source: tuple | None):  # noqa: ANN201
-    """Metrics from History's diary columns, or None (no diary, or one that no longer checks out)."""
+def diary_metrics(source: tuple[Any, ...] | None) -> tuple[Diary, SleepMetrics] | tuple[None, None]:
+    """The diary and its metrics from History's diary columns, or (None, None) when there is no
+    diary or one that no longer checks out."""
     if source is None:
         return None, None
 

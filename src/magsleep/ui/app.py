@@ -94,8 +94,9 @@ class MagsleepApp(App[int]):
         """The current moment, aware (fixed in tests and screenshots)."""
         return self._clock() if self._clock is not None else local_time.now()
 
-    def zone(self) -> tzinfo | None:
-        return self.now().tzinfo
+    def zone(self) -> tzinfo:
+        zone = self.now().tzinfo
+        return zone if zone is not None else local_time.local_zone()
 
     def tonight(self) -> date:
         return nights.night_of(self.now(), self.settings_rollover)

@@ -60,9 +60,10 @@ class TextField(Input):
 
     def __init__(self, *, max_length: int, **kwargs: Any) -> None:
         super().__init__(max_length=max_length, restrict=r"[^\x00-\x1f\x7f-\x9f]*", **kwargs)
+        self.cap = max_length
 
     def replace(self, text: str, start: int, end: int) -> None:
         # A paste keeps what fits, without its control characters, instead of being refused whole.
         start, end = sorted((max(0, start), min(len(self.value), end)))
-        room = self.max_length - (len(self.value) - (end - start))
+        room = self.cap - (len(self.value) - (end - start))
         super().replace(without_controls(text)[:max(0, room)], start, end)

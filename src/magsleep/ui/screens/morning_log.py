@@ -154,8 +154,9 @@ class MorningLogScreen(OnMagsleepApp, Screen):
             for d in record.doses if record else ():
                 doses.add_option(Option(plain(f"{d.taken_at:%H:%M}  {d.form}  {d.amount_mg:g} mg {d.amount_is}"
                                               f"  = {d.elemental_mg:g} mg elemental"), id=str(d.id)))
-            if record is not None and record.doses and record.diary is not None:
-                minutes = dose_to_bed_min([d.taken_at for d in record.doses], record.diary.tried)
+            minutes = dose_to_bed_min([d.taken_at for d in record.doses], record.diary.tried) \
+                if record is not None and record.diary is not None else None
+            if minutes is not None:
                 self.query_one("#log-doses-title", Static).update(markup(
                     "[b]Doses that night[/b] · last one $when · x deletes the highlighted one",
                     when=f"{minutes} min before trying to sleep" if minutes >= 0 else f"{-minutes} min after"))
@@ -253,7 +254,11 @@ class MorningLogScreen(OnMagsleepApp, Screen):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.app.run_db(lambda s: store.doses.delete_dose(dose_id, session=s), write=True,
-                                done=lambda _: (self.app.notify("Dose deleted."), self._load()))
+                                done=deleted)
+
+        def deleted(_: object) -> None:
+            self.app.notify("Dose deleted.")
+            self._load()
 
         self.app.push_screen(screens.confirm.ConfirmScreen(f"Delete this dose? {' '.join(what.split())}"), answered)
 

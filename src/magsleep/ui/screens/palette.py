@@ -4,9 +4,14 @@ and a palette that survives keys pressed before its list is laid out."""
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, Literal, cast
 
 from textual.await_complete import AwaitComplete
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import OptionList
+
+if TYPE_CHECKING:
+    from magsleep.ui.app import MagsleepApp
 
 COMMANDS = (
     ("Go to dashboard", "Tonight's checklist, dose and trend", "dashboard"),
@@ -36,10 +41,10 @@ class MagsleepCommands(Provider):
                 yield Hit(score, matcher.highlight(title), partial(self._run, action), help=help_text)
 
     def _run(self, action: str) -> None:
-        self.app.run_palette_command(action)
+        cast("MagsleepApp", self.app).run_palette_command(action)  # Textual types a Provider's app as App
 
 
-def _steady_move_page(self: CommandList, direction: int) -> None:
+def _steady_move_page(self: OptionList, direction: Literal[-1, 1]) -> None:
     if self.scrollable_content_region.height:
         _move_page(self, direction)
 
@@ -49,7 +54,7 @@ def _steady_move_page(self: CommandList, direction: int) -> None:
 # no height). Every palette is affected, Textual's own theme picker too, so the guard is on the
 # class: such a page move is skipped. Applied when this module is imported, before any palette opens.
 _move_page = CommandList._move_page
-CommandList._move_page = _steady_move_page  # type: ignore[method-assign]
+CommandList._move_page = _steady_move_page  # type: ignore[method-assign]  # the guard, on purpose
 
 
 class SteadyCommandPalette(CommandPalette):

@@ -96,7 +96,8 @@ class SettingsScreen(OnMagsleepApp, Screen):
 
     def _load(self) -> None:
 
-        self.app.run_db(lambda s: (store.routine.list_items(session=s), store.settings.load_settings(session=s)), done=self._loaded)
+        self.app.run_db(lambda s: (store.routine.list_items(session=s), store.settings.load_settings(session=s)),
+                        done=self._loaded)
 
     def _loaded(self, result: tuple) -> None:
         self.items, settings = result

@@ -7,7 +7,7 @@ beside it and nothing is posted, and the typed text stays so it can be corrected
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -148,7 +148,7 @@ class DoseForm(OnMagsleepApp, Vertical):
             if not self.time_edited:  # the clock's own time, to the second, not the minute shown
                 self._show_time(now, force=False)
             moment = parse_moment(self.query_one("#dose-time", Input).value, "time", today=now.date())
-            taken = moment if moment.tzinfo is not None else attach_zone(moment, now.tzinfo or timezone.utc)
+            taken = moment if moment.tzinfo is not None else attach_zone(moment, now.tzinfo or UTC)
             if taken - now > timedelta(minutes=5):
                 raise InvalidInput("time", f"{taken:%H:%M} is later than now; use a past time")
         except InvalidInput as err:
