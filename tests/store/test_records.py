@@ -10,12 +10,13 @@ import pytest
 
 from magsleep.domain.demo import demo_nights
 from magsleep.domain.errors import InvalidInput
+from magsleep.domain.import_file import ImportFailed, parse_file
 from magsleep.domain.magnesium import dose_amount
 from magsleep.domain.sleep_diary import Symptom, diary_from_clock
 from magsleep.store import doses, nights, routine, settings
 from magsleep.store.demo import write_demo
 from magsleep.store.engine import Store
-from magsleep.store.transfer import ImportFailed, export_all, import_nights, parse_file
+from magsleep.store.transfer import export_all, import_nights
 
 LON = ZoneInfo("Europe/London")
 N = date(2026, 11, 20)

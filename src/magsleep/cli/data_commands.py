@@ -9,6 +9,7 @@ import click
 from magsleep import local_time, store
 from magsleep.cli.group import cli, fail, open_store
 from magsleep.domain.demo import demo_nights
+from magsleep.domain.import_file import ImportFailed, parse_file
 from magsleep.domain.nights import last_night
 from magsleep.domain.parsing import parse_int
 from magsleep.domain.text_safety import visible
@@ -66,7 +67,7 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
         fail(f"cannot read {file}: {getattr(err, 'strerror', None) or err}")
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
-        parsed = store.transfer.parse_file(text, fmt, latest=local_time.now().date())
+        parsed = parse_file(text, fmt, latest=local_time.now().date())
         db = open_store(ctx)
         with db.writing() as session:
             if dry_run:
@@ -75,7 +76,7 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
                 session.rollback()
             else:
                 store.transfer.import_nights(parsed, session=session)
-    except store.transfer.ImportFailed as err:
+    except ImportFailed as err:
         detail = "\n".join(f"  {visible(p)}" for p in err.problems)
         click.echo(f"magsleep: cannot import {visible(file)}: nothing was imported\n{detail}", err=True)
         ctx.exit(2)

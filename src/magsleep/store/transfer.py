@@ -1,10 +1,6 @@
-"""Export to JSON or CSV, and an all-or-nothing import of the same files.
-
-JSON: ``{"nights": [{"night": "YYYY-MM-DD", "bed": ..., "doses": [...], ...}]}`` with moments
-as ISO 8601 with their UTC offset. CSV: one row per night with the same scalar columns, plus
-``symptoms`` (``kind:severity;...``), and ``doses`` and ``routine`` as JSON text, so a CSV
-export can be imported back without loss. Exporting, importing into an empty database and
-exporting again gives identical output.
+"""Export to JSON or CSV, and an all-or-nothing import of the same files (checked first by
+`domain.import_file`, which also defines the format). Exporting, importing into an empty
+database and exporting again gives identical output.
 """
 
 from __future__ import annotations
@@ -12,30 +8,28 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
-from datetime import date, datetime
-from json.decoder import scanstring  # type: ignore[attr-defined]  # (C-accelerated; untyped)
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from magsleep.domain.dose_timing import dose_to_bed_min
-from magsleep.domain.errors import InvalidInput
-from magsleep.domain.magnesium import dose_amount
-from magsleep.domain.n_of_1 import ORDERS, TrialPlan, check_plan_numbers
-from magsleep.domain.parsing import check_date, clean_note, parse_date, parse_number
-from magsleep.domain.routine import clean_label, label_key
-from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
-from magsleep.domain.text_safety import csv_cell, csv_uncell, visible
+from magsleep.domain.import_file import (
+    CSV_COLUMNS,
+    MAX_PROBLEMS,
+    SCALAR_COLUMNS,
+    TRIAL_KEYS,
+    ImportFailed,
+    ImportFile,
+    limited,
+)
+from magsleep.domain.n_of_1 import TrialPlan
+from magsleep.domain.routine import label_key
+from magsleep.domain.text_safety import csv_cell
 from magsleep.store.models import Dose, Night, RoutineCheck, row_id
 from magsleep.store.nights import load_nights, save_diary
 from magsleep.store.records import NightRecord
 from magsleep.store.routine import add_item, item_by_label
 from magsleep.store.trials import all_trials, insert_plan
-
-SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",
-                  "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "dose_to_bed_min", "note")
-CSV_COLUMNS = (*SCALAR_COLUMNS, "symptoms", "doses", "routine")
-MAX_PROBLEMS = 20
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -74,8 +68,6 @@ def night_to_dict(record: NightRecord) -> dict:
     }
 
 
-TRIAL_KEYS = ("start", "baseline_nights", "period_nights", "pairs", "washout_nights", "outcome", "orders",
-              "created_at", "stopped_at", "fingerprint")
 
 
 def trial_to_dict(plan: TrialPlan) -> dict:
@@ -109,368 +101,6 @@ def _cell(value: object) -> str:
 
 # ---------------------------------------------------------------- import
 
-NIGHT_KEYS = frozenset(CSV_COLUMNS)
-DOSE_KEYS = frozenset(("taken_at", "form", "amount_mg", "amount_is", "percent", "elemental_mg", "note"))
-
-
-@dataclass(frozen=True)
-class ImportNight:
-    """A checked night from a file, ready to write."""
-
-    line: int
-    night: date
-    diary: Diary | None
-    note: str | None
-    doses: tuple[dict, ...]
-    symptoms: tuple[Symptom, ...]
-    routine: tuple[tuple[str, bool], ...]
-
-
-@dataclass(frozen=True)
-class ImportFile:
-    """Everything a checked file holds: its nights, and (JSON only) its trial plans."""
-
-    nights: list[ImportNight]
-    trials: list[TrialPlan]
-
-
-class ImportFailed(Exception):
-    """A file that cannot be imported; `problems` name the line and field of each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-def _limited(problems: list[str]) -> list[str]:
-    """At most MAX_PROBLEMS lines, and how many more there were."""
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    return [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
-
-
-def parse_file(text: str, fmt: str, *, latest: date | None = None) -> ImportFile:
-    """Read and check every row of an export; raises ImportFailed naming each problem.
-
-    `latest` is the last night that may be imported (tonight): nights in the future are refused.
-    """
-    text = text.removeprefix("\ufeff")  # a byte-order mark, as spreadsheets save CSV
-    trials_raw: object = []
-    if fmt == "json":
-        items, trials_raw = _json_items(text)
-    else:
-        items = _csv_items(text)
-    problems: list[str] = []
-    nights: list[ImportNight] = []
-    seen: dict[date, int] = {}
-    for line, raw in items:
-        try:
-            parsed = _parse_night(line, raw, latest)
-        except InvalidInput as err:
-            label = raw.get("night") if isinstance(raw, dict) else None
-            where = f"line {line}" + (f" (night {label[:10]})" if isinstance(label, str) else "")
-            problems.append(f"{where}, field {err.field}: {err.message}")
-            continue
-        if parsed.night in seen:
-            problems.append(f"line {line}, field night: {parsed.night} appears twice "
-                            f"(first on line {seen[parsed.night]})")
-        seen.setdefault(parsed.night, line)
-        nights.append(parsed)
-    trials = _parse_trials(trials_raw, problems)
-    if problems:
-        raise ImportFailed(_limited(problems))
-    return ImportFile(nights, trials)
-
-
-def _parse_trials(raw: object, problems: list[str]) -> list[TrialPlan]:
-    """Trial plans from a file: every number checked, and each fingerprint recomputed (a plan
-    changed after it was made is refused)."""
-    if not isinstance(raw, list):
-        problems.append('field trials: must be a list')
-        return []
-    plans = []
-    for index, t in enumerate(raw):
-        field = f"trials[{index}]"
-        try:
-            if not isinstance(t, dict):
-                raise InvalidInput(field, "must be an object")
-            _known_fields(t, frozenset(TRIAL_KEYS), f"{field}.")
-            orders = t.get("orders")
-            if not isinstance(orders, list) or any(o not in ORDERS for o in orders):
-                raise InvalidInput(f"{field}.orders", "must be a list of 'on-off' / 'off-on'")
-            numbers = {key: _int(t.get(key), f"{field}.{key}", 0, 1000)
-                       for key in ("baseline_nights", "period_nights", "pairs", "washout_nights")}
-            outcome = t.get("outcome")
-            try:
-                check_plan_numbers(numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
-                                   numbers["washout_nights"], outcome if isinstance(outcome, str) else "")
-            except InvalidInput as err:
-                raise InvalidInput(f"{field}.{err.field.lstrip('-')}", err.message) from None
-            if len(orders) != numbers["pairs"]:
-                raise InvalidInput(f"{field}.orders", "must hold one order per pair")
-            start = parse_date(t.get("start") if isinstance(t.get("start"), str) else None, f"{field}.start")
-            created, stopped = t.get("created_at"), t.get("stopped_at")
-            _moment(created, f"{field}.created_at")
-            if stopped is not None:
-                _moment(stopped, f"{field}.stopped_at")
-            plan = TrialPlan(start, numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
-                             numbers["washout_nights"], str(outcome), tuple(orders), str(created), stopped)
-            if plan.fingerprint != t.get("fingerprint"):
-                raise InvalidInput(f"{field}.fingerprint", "does not match the plan: it was changed after "
-                                                           "it was made")
-            plans.append(plan)
-        except InvalidInput as err:
-            problems.append(f"field {err.field}: {err.message}")
-    return plans
-
-
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    # json.loads keeps the last of two equal keys: the file would mean two things at once.
-    result: dict[str, object] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
-def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
-
-
-def _json_items(text: str) -> tuple[list[tuple[int, object]], object]:
-    """The nights of a JSON export with the line each starts on, and its trial plans."""
-    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
-    try:
-        data = decoder.decode(text)
-    except json.JSONDecodeError as err:
-        raise ImportFailed([f"line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})"]) from None
-    except _DuplicateKey as err:
-        raise ImportFailed([f"the key {visible(err.key)[:40]!r} appears twice in one object; "
-                            "the file is ambiguous"]) from None
-    except RecursionError:
-        raise ImportFailed(["the JSON is nested too deeply to be a magsleep export"]) from None
-    except ValueError as err:  # e.g. an integer of more than 4,300 digits
-        raise ImportFailed([f"not a usable JSON file ({visible(err)[:80]})"]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("nights"), list):
-        raise ImportFailed(['line 1: expected an object with a "nights" list'])
-    unknown = sorted(set(data) - {"nights", "trials"})
-    if unknown:
-        raise ImportFailed([f"line 1: unknown top-level field {visible(unknown[0])[:40]!r}; "
-                            "is this a magsleep export?"])
-    # Find where each night starts: walk the (already valid) top-level object to *its* "nights"
-    # key, so a "nights" inside another value cannot mislead the line numbers.
-    pos = _skip_space(text, 0) + 1
-    while True:
-        pos = _skip_space(text, pos)
-        key, pos = scanstring(text, pos + 1)
-        pos = _skip_space(text, _skip_space(text, pos) + 1)  # past the colon
-        if key == "nights":
-            break
-        _, pos = decoder.raw_decode(text, pos)
-        pos = _skip_space(text, pos) + 1  # past the comma
-    pos += 1  # past "["
-    lines: list[int] = []
-    line, counted = 1, 0  # newlines are counted once, as the walk moves on (a 50 MB file has many)
-    for _ in data["nights"]:
-        while text[pos] in " \t\r\n,":
-            pos += 1
-        line += text.count("\n", counted, pos)
-        counted = pos
-        lines.append(line)
-        _, pos = decoder.raw_decode(text, pos)
-    return list(zip(lines, data["nights"])), data.get("trials", [])
-
-
-def _csv_items(text: str) -> list[tuple[int, object]]:
-    reader = csv.DictReader(io.StringIO(text))
-    fields = reader.fieldnames or []
-    if "night" not in fields:
-        raise ImportFailed(["line 1: the header has no 'night' column"])
-    if len(set(fields)) != len(fields):
-        raise ImportFailed(["line 1: the header names a column twice"])
-    rows: list[tuple[int, object]] = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                raise ImportFailed([f"line {line}: more cells than the header has columns"])
-            item: dict[str, object] = {k: (csv_uncell(v) if v != "" else None) for k, v in row.items()}
-            item["symptoms"] = [s for s in str(item.get("symptoms") or "").split(";") if s]
-            for key, empty in (("doses", []), ("routine", {})):
-                cell = item.get(key)
-                try:
-                    item[key] = json.loads(str(cell), object_pairs_hook=_unique_keys) if cell else empty
-                except (ValueError, RecursionError):
-                    raise ImportFailed([f"line {line}, field {key}: not valid JSON"]) from None
-            rows.append((line, item))
-    except csv.Error as err:
-        raise ImportFailed([f"line {reader.line_num}: {err}"]) from None
-    return rows
-
-
-def _moment(value: object, field: str) -> datetime:
-    if not isinstance(value, str):
-        raise InvalidInput(field, "must be an ISO date-time with its UTC offset")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"{visible(value[:30])!r} is not an ISO date-time") from None
-    if moment.tzinfo is None:
-        raise InvalidInput(field, "needs its UTC offset, e.g. 2026-11-24T23:00:00+01:00")
-    check_date(moment.date(), field)
-    return moment
-
-
-def _int(value: object, field: str, lo: int, hi: int) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise InvalidInput(field, "must be a whole number")
-    number = parse_number(value, field, minimum=lo, maximum=hi)
-    if number != int(number):
-        raise InvalidInput(field, "must be a whole number")
-    return int(number)
-
-
-def _text(value: object, field: str) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise InvalidInput(field, "must be text")
-    return clean_note(value, field)
-
-
-def _agrees(given: object, computed: float | None, field: str, tolerance: float = 0.05) -> None:
-    """A derived value in a file is checked against the one computed from the facts, never trusted."""
-    if given is None:
-        return
-    if computed is None:
-        raise InvalidInput(field, "is given, but there is nothing to derive it from")
-    if isinstance(given, bool) or not isinstance(given, (int, float, str)):
-        raise InvalidInput(field, "must be a number")
-    value = parse_number(given, field, minimum=-1e9, maximum=1e9)
-    if abs(value - computed) > tolerance:
-        raise InvalidInput(field, f"says {value:g}, but the night's own answers give {computed:g}; "
-                                  "derived values are recomputed, not taken from the file")
-
-
-def _parse_night(line: int, raw: object, latest: date | None) -> ImportNight:
-    if not isinstance(raw, dict):
-        raise InvalidInput("night", "each night must be an object")
-    night_text = raw.get("night")
-    night = parse_date(night_text if isinstance(night_text, str) else None, "night", latest=latest)
-    _known_fields(raw, NIGHT_KEYS, "")
-    diary = _parse_diary(raw)
-    metrics = compute_metrics(diary) if diary is not None else None
-    for key in ("tib_min", "tst_min", "se_pct"):
-        _agrees(raw.get(key), getattr(metrics, key) if metrics else None, key)
-    doses = _parse_doses(raw.get("doses"))
-    _agrees(raw.get("dose_to_bed_min"), dose_to_bed_min([d["taken_at"] for d in doses],
-                                                        diary.tried if diary else None), "dose_to_bed_min", 0.5)
-    if raw.get("elemental_mg") is not None or doses:
-        _agrees(raw.get("elemental_mg", round(sum(d["elemental_mg"] for d in doses), 1)),
-                round(sum(d["elemental_mg"] for d in doses), 1), "elemental_mg")
-    return ImportNight(line, night, diary, _text(raw.get("note"), "note"), tuple(doses),
-                       _parse_symptoms(raw.get("symptoms")), _parse_routine(raw.get("routine")))
-
-
-def _known_fields(raw: dict, known: frozenset[str], prefix: str) -> None:
-    # A field this version does not know would be dropped without a word: refuse instead.
-    unknown = sorted(str(k) for k in set(raw) - known)
-    if unknown:
-        raise InvalidInput(f"{prefix}{visible(unknown[0])[:40]}",
-                           "is not a field this version of magsleep knows (an export from a newer one?)")
-
-
-DIARY_KEYS = ("tried", "latency_min", "awakenings", "waso_min", "final", "up", "quality", "rested")
-
-
-def _parse_diary(raw: dict) -> Diary | None:
-    if raw.get("bed") is None:
-        if any(raw.get(key) is not None for key in DIARY_KEYS):  # answers would be dropped unseen
-            raise InvalidInput("bed", "is needed for the other sleep-diary answers given")
-        return None
-    bed = _moment(raw.get("bed"), "bed")
-    diary = Diary(
-        bed=bed,
-        tried=bed if raw.get("tried") is None else _moment(raw["tried"], "tried"),
-        latency_min=_int(raw.get("latency_min", 0) or 0, "latency_min", 0, 720),
-        awakenings=_int(raw.get("awakenings", 0) or 0, "awakenings", 0, 60),
-        waso_min=_int(raw.get("waso_min", 0) or 0, "waso_min", 0, 1440),
-        final=_moment(raw.get("final"), "final"),
-        up=_moment(raw.get("up"), "up"),
-        quality=_int(raw.get("quality"), "quality", 1, 5),
-        rested=None if raw.get("rested") is None else _int(raw["rested"], "rested", 1, 5),
-    )
-    compute_metrics(diary)  # refuses an impossible diary, naming the field
-    return diary
-
-
-def _parse_doses(raw_doses: object) -> list[dict]:
-    if raw_doses is None:
-        return []
-    if not isinstance(raw_doses, list):
-        raise InvalidInput("doses", "must be a list")
-    doses = []
-    for index, d in enumerate(raw_doses):
-        field = f"doses[{index}]"
-        if not isinstance(d, dict):
-            raise InvalidInput(field, "must be an object")
-        _known_fields(d, DOSE_KEYS, f"{field}.")
-        amount_is = d.get("amount_is", "elemental")
-        if amount_is not in ("elemental", "compound"):
-            raise InvalidInput(f"{field}.amount_is", "must be 'elemental' or 'compound'")
-        try:
-            checked = dose_amount(d.get("form"), d.get("amount_mg"), compound=amount_is == "compound",
-                                  percent=d.get("percent"))
-        except InvalidInput as err:
-            raise InvalidInput(f"{field}.{err.field}", err.message) from None
-        _agrees(d.get("elemental_mg"), checked.elemental_mg, f"{field}.elemental_mg")
-        doses.append({"taken_at": _moment(d.get("taken_at"), f"{field}.taken_at"), "form": checked.form,
-                      "amount_mg": checked.amount_mg, "amount_is": amount_is, "percent": checked.percent,
-                      "elemental_mg": checked.elemental_mg, "note": _text(d.get("note"), f"{field}.note")})
-    return doses
-
-
-def _parse_symptoms(raw_symptoms: object) -> tuple[Symptom, ...]:
-    if raw_symptoms is None:
-        return ()
-    if not isinstance(raw_symptoms, list):
-        raise InvalidInput("symptoms", "must be a list")
-    symptoms = []
-    for s in raw_symptoms:
-        if isinstance(s, dict):
-            s = f"{s.get('kind')}:{s.get('severity', 1)}"
-        symptoms.append(parse_symptom(s if isinstance(s, str) else None, "symptoms"))
-    return tuple(symptoms)
-
-
-def _parse_routine(routine_raw: object) -> tuple[tuple[str, bool], ...]:
-    if routine_raw is None:
-        return ()
-    if not isinstance(routine_raw, dict):
-        raise InvalidInput("routine", "must be an object of label: true/false")
-    routine: dict[str, tuple[str, bool]] = {}
-    for label, done in routine_raw.items():
-        shown = visible(label)[:40]
-        if not isinstance(done, bool):
-            raise InvalidInput("routine", f"{shown!r} must be true or false")
-        clean = clean_label(label)
-        key = label_key(clean)
-        if key in routine:
-            raise InvalidInput("routine", f"{visible(routine[key][0])!r} and {shown!r} are the same item "
-                                          "(they differ only in case or spacing)")
-        routine[key] = (clean, done)
-    return tuple(routine.values())
-
-
 def import_nights(parsed: ImportFile, *, session: Session) -> int:
     """Write checked nights and plans in the caller's transaction; refuses nights and plans
     already stored."""
@@ -488,7 +118,7 @@ def import_nights(parsed: ImportFile, *, session: Session) -> int:
         existing |= set(session.exec(select(col(Night.date)).where(col(Night.date).in_(wanted[chunk:chunk + 500]))))
     clashes = [n for n in nights if n.night.isoformat() in existing]
     if clashes:
-        raise ImportFailed(_limited([f"line {n.line}, field night: {n.night} is already in the database"
+        raise ImportFailed(limited([f"line {n.line}, field night: {n.night} is already in the database"
                                      for n in clashes]))
     items: dict[str, int] = {}
     for n in nights:
