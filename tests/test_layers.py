@@ -30,3 +30,15 @@ def test_domain_does_not_import_the_database():
 def test_the_first_look_at_tonight_and_the_first_frame_do_not_wait_for_sqlalchemy():
     imports = "import magsleep.store.tonight, magsleep.ui.app, magsleep.ui.screens.dashboard"
     assert loaded_after(imports, ("sqlmodel", "sqlalchemy", "plotext")) == []
+
+
+def test_the_first_frame_loads_no_command_module_and_no_insight_maths():
+    code = ("import sys, magsleep.cli, magsleep.store.tonight, magsleep.ui.app, magsleep.ui.screens.dashboard\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('magsleep.cli.', 'magsleep.domain.'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded = eval(result.stdout)  # noqa: S307  (our own child's printed list)
+    assert not [m for m in loaded if m.endswith("_commands")], loaded
+    # (the trial's plan is read with tonight, so n_of_1 is there; what decides the verdict is not)
+    assert not {"magsleep.domain.import_file", "magsleep.domain.headline", "magsleep.domain.insights",
+                "magsleep.domain.demo"} & set(loaded), loaded

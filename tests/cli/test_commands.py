@@ -174,3 +174,18 @@ def test_magsleep_and_python_m_magsleep_both_run(tmp_path):
         assert "150 mg glycinate" in result.stdout
     result = subprocess.run([script, "--db", env_db, "dose", "lots"], capture_output=True, text=True)
     assert result.returncode == 2 and result.stderr == "magsleep: amount: 'lots' is not a number\n"
+
+
+def test_every_command_loads_from_the_module_the_group_names():
+    import importlib
+
+    import click
+
+    from magsleep.cli.group import COMMAND_MODULES, cli
+
+    ctx = click.Context(cli)
+    for name in sorted(COMMAND_MODULES):
+        assert cli.get_command(ctx, name) is not None, name
+    for module in set(COMMAND_MODULES.values()):
+        importlib.import_module(f"magsleep.cli.{module}")
+    assert set(cli.commands) == set(COMMAND_MODULES)  # none registered that the group cannot find

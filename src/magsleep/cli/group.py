@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,12 +20,30 @@ if TYPE_CHECKING:
     from magsleep.store.engine import Store
 
 
+# Each command's module, loaded when the command is asked for (click's hook for lazy commands):
+# `magsleep` alone opens the app without loading the import checks, the trial maths or the demo.
+COMMAND_MODULES = {
+    "demo": "data_commands", "export": "data_commands", "import": "data_commands", "backup": "data_commands",
+    "verify": "data_commands", "forms": "guide_commands", "guide": "guide_commands",
+    "insights": "insight_commands", "report": "insight_commands", "status": "insight_commands",
+    "dose": "log_commands", "sleep": "log_commands", "trial": "trial_commands",
+}
+
+
 class OneLineGroup(click.Group):
-    """A group whose errors are one line: ``magsleep: <what is wrong>``."""
+    """A group whose errors are one line (``magsleep: <what is wrong>``), and whose commands load
+    when they are asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMAND_MODULES:
+            importlib.import_module(f"magsleep.cli.{COMMAND_MODULES[name]}")  # registers it on `cli`
+        return super().get_command(ctx, name)
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
              **extra: Any) -> NoReturn:
-
         extra.pop("standalone_mode", None)
         try:
             code = super().main(args=args, prog_name=prog_name or "magsleep", standalone_mode=False, **extra)

@@ -14,7 +14,6 @@ from textual.screen import Screen
 from textual.widgets import Header, SelectionList, Static
 
 from magsleep import store
-from magsleep.domain.insights import Insights
 from magsleep.domain.magnesium import dose_jump, limit_status
 from magsleep.domain.nights import night_of
 from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
@@ -39,6 +38,7 @@ from magsleep.ui.widgets.limit_bar import LimitBar
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from magsleep.domain.insights import Insights  # loaded by the store's worker, after the first frame
     from magsleep.store.records import DoseRecord
     from magsleep.store.tonight import TonightView
 
