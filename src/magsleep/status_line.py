@@ -1,6 +1,7 @@
 """`magsleep status`: one line for a shell prompt or a tmux status bar.
 
-It runs on every prompt, so it is answered before click, SQLAlchemy or Textual are imported: the
+It runs on every prompt, so it is answered before click, SQLAlchemy or Textual are imported (and
+this module imports little at its top: every start of magsleep passes through `run`): the
 file is read read-only with plain sqlite3 through the same SQL the dashboard's first frame uses
 (`store.tonight`), and nothing is created or written. Exit code 0 whatever it finds.
 """
@@ -15,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from magsleep import local_time, store
-from magsleep.domain.n_of_1 import tonight_text
 from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.text_safety import visible
 from magsleep.paths import DB_ENV, default_db_path
@@ -45,9 +45,7 @@ def status(path: Path, now: datetime) -> dict:
     except (sqlite3.Error, ValueError, OSError) as err:
         return {"db": str(path), "error": f"cannot read the database ({err})"}
     mg = round(sum(d.elemental_mg for d in doses), 1)
-    trial = None
-    if plan is not None and plan.stopped_at is None and plan.night(tonight) is not None:
-        trial = tonight_text(plan, tonight)
+    trial = store.tonight.trial_line(plan, tonight)
     return {"db": str(path), "night": tonight.isoformat(), "done": sum(c.done for c in checks),
             "items": len(checks), "elemental_mg": mg, "doses": len(doses),
             "limit_mg": settings.daily_limit_mg, "last_night_logged": bool(logged and logged[0]),

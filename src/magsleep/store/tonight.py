@@ -25,6 +25,17 @@ from magsleep.store.migrations import CURRENT_VERSION
 from magsleep.store.records import CheckRecord, DoseRecord, dose_from_columns
 
 
+def trial_phase(plan: TrialPlan | None, night: date) -> str | None:
+    """`night`'s phase in a running trial ("baseline", "on", "off"), None outside one."""
+    entry = plan.night(night) if plan is not None and plan.stopped_at is None else None
+    return entry.phase if entry is not None else None
+
+
+def trial_line(plan: TrialPlan | None, night: date) -> str | None:
+    """Where `night` stands in a running trial, in one line (the dashboard and the status line)."""
+    return tonight_text(plan, night) if plan is not None and trial_phase(plan, night) is not None else None
+
+
 @dataclass(frozen=True)
 class TonightView:
     """Tonight's checklist and doses, with the settings that frame them."""
@@ -44,14 +55,12 @@ class TonightView:
     @property
     def trial_phase(self) -> str | None:
         """Tonight's phase in a running trial ("baseline", "on", "off"), None outside one."""
-        plan = self.trial
-        entry = plan.night(self.night) if plan is not None and plan.stopped_at is None else None
-        return entry.phase if entry is not None else None
+        return trial_phase(self.trial, self.night)
 
     @property
     def trial_line(self) -> str | None:
         """Where tonight stands in a running trial, in one line (None outside one)."""
-        return tonight_text(self.trial, self.night) if self.trial_phase is not None else None  # type: ignore[arg-type]
+        return trial_line(self.trial, self.night)
 
     @property
     def total_mg(self) -> float:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from magsleep.store.tonight import TonightView
 
 
+T = TypeVar("T")
 OFF_NIGHT_LABEL = "No magnesium tonight (trial)"
 DOSE_LINES = 3
 
@@ -78,6 +80,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         self.loaded_version = -1  # the app's data_version when this screen last loaded
         self.peeked = False  # tonight came from the file before the store opened
         self.amount_wanted = False  # `a` pressed before the dose form was mounted
+        self.loads = 0  # counts reloads: a slower, older load never overwrites a newer one
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -146,15 +149,21 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
                  and self.loaded_version == app.data_version)
         self.peeked = False
         self.loaded_version = app.data_version
+        self.loads += 1
+        this = self.loads
+
+        def hand(show: Callable[[T], None], value: T) -> None:
+            if this == self.loads:
+                show(value)
 
         def load(session: Session) -> Insights:
             if not shown:
-                app.call_from_thread(self._show_tonight, store.views.tonight_view(night, session=session))
+                app.call_from_thread(hand, self._show_tonight, store.views.tonight_view(night, session=session))
             points = store.views.trend_points(session=session)
-            app.call_from_thread(self._show_trend, points)
+            app.call_from_thread(hand, self._show_trend, points)
             return store.insights.load_insights(last, session=session, points=points)
 
-        app.run_db(load, done=self._show_verdict)
+        app.run_db(load, done=lambda insights: hand(self._show_verdict, insights))
 
     def on_screen_resume(self) -> None:
         # Back from help or a dialog with nothing saved and the same night: nothing to reload.
