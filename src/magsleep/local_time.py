@@ -7,7 +7,7 @@ right offsets at bedtime and at waking.
 from __future__ import annotations
 
 import os
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -23,7 +23,7 @@ def local_zone() -> tzinfo:
         with open("/etc/localtime", "rb") as handle:
             return ZoneInfo.from_file(handle)
     except (OSError, ValueError):
-        return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
+        return datetime.now().astimezone().tzinfo or UTC
 
 
 def now() -> datetime:

@@ -7,6 +7,7 @@ and look at the report before committing.
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from tests.ui.conftest import SIZE, app_for, seed, settle
 
@@ -22,12 +23,11 @@ def keys(*pressed):
         for key in pressed:
             await pilot.press(key)
             await settle(pilot)
-        # A blinking cursor is on or off depending on timing: keep it steadily on.
-        from textual.widgets import Input
-
+        # A blinking cursor is on or off depending on timing: keep it steadily on, then let the
+        # change be drawn (settle waits for the workers and the messages, not a fixed time).
         for box in pilot.app.screen.query(Input):
             box.cursor_blink = False
-        await pilot.pause(0.2)
+        await settle(pilot)
 
     return run_before
 

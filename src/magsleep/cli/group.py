@@ -42,6 +42,7 @@ class OneLineGroup(click.Group):
             importlib.import_module(f"magsleep.cli.{COMMAND_MODULES[name]}")  # registers it on `cli`
         return super().get_command(ctx, name)
 
+    # click's main is overloaded on standalone_mode; this one always runs standalone and exits.
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
              **extra: Any) -> NoReturn:
         extra.pop("standalone_mode", None)

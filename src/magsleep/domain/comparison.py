@@ -70,10 +70,11 @@ class Comparison:
     @property
     def direction(self) -> str:
         """"better", "worse", "unclear" or "too few", in the metric's own sense of better."""
-        if not self.enough:
+        low, high = self.ci_low, self.ci_high
+        if not self.enough or low is None or high is None:
             return "too few"
-        if self.ci_low > 0 or self.ci_high < 0:  # type: ignore[operator]
-            up = self.ci_low > 0  # type: ignore[operator]
+        if low > 0 or high < 0:
+            up = low > 0
             return "better" if up == METRICS_BY_KEY[self.metric].higher_is_better else "worse"
         return "unclear"
 

@@ -33,8 +33,8 @@ def on_time(minutes: float) -> bool:
 
 def timing_comparison(points: Sequence[NightPoint]) -> Comparison:
     """Time to fall asleep, doses 30-60 min before bed against other timings (dosed nights only)."""
-    timed = [p for p in points if p.on_magnesium and p.dose_to_bed_min is not None]
-    return compare([p.sol_min for p in timed], [on_time(p.dose_to_bed_min) for p in timed],  # type: ignore[arg-type]
+    timed = [(p.sol_min, m) for p in points if p.on_magnesium and (m := p.dose_to_bed_min) is not None]
+    return compare([sol for sol, _ in timed], [on_time(m) for _, m in timed],
                    "sol_min", "timing")
 
 

@@ -127,7 +127,7 @@ def dose_amount(
     elif percent not in (None, ""):
         raise InvalidInput("percent", f"only for form 'other'; {found.key} is {found.fraction:.1%} Mg")
     if compound:
-        fraction = found.fraction if found.fraction is not None else pct / 100  # type: ignore[operator]
+        fraction = found.fraction if found.fraction is not None else (pct or 0) / 100  # pct is set: checked above
         elemental = amount_mg * fraction
     else:
         elemental = amount_mg

@@ -30,7 +30,7 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
     plan = read_trial(connection_of(session))
     scheduled = plan.night(night) if plan is not None and plan.stopped_at is None else None
     if item is not None and (scheduled is None or scheduled.phase == "on"):
-        set_check(night, item.id, True, at=taken_at, session=session)  # type: ignore[arg-type]
+        set_check(night, row_id(item), True, at=taken_at, session=session)
     return dose_record(dose, night)
 
 

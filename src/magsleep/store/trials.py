@@ -8,9 +8,10 @@ SQLAlchemy is loaded), which recomputes each fingerprint.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import TrialPlan
@@ -34,9 +35,9 @@ def running(plan: TrialPlan | None, today: date) -> bool:
 def add_trial(plan: TrialPlan, today: date, *, session: Session) -> TrialPlan:
     """Store a new plan; refused while another one is still running."""
     current = current_trial(session=session)
-    if running(current, today):
-        raise InvalidInput("trial", f"a trial is running until {current.end} (plan "  # type: ignore[union-attr]
-                                    f"{current.short_fingerprint}); stop it first with 'magsleep trial stop'")  # type: ignore[union-attr]
+    if current is not None and running(current, today):
+        raise InvalidInput("trial", f"a trial is running until {current.end} (plan "
+                                    f"{current.short_fingerprint}); stop it first with 'magsleep trial stop'")
     insert_plan(plan, session=session)
     return plan
 
@@ -52,9 +53,10 @@ def insert_plan(plan: TrialPlan, *, session: Session) -> None:
 
 def stop_trial(at: str, today: date, *, session: Session) -> TrialPlan:
     """Record that the running trial was stopped early."""
-    if not running(current_trial(session=session), today):
+    current = current_trial(session=session)
+    row = session.exec(select(TrialRow).order_by(col(TrialRow.id).desc())).first()
+    if current is None or row is None or not running(current, today):
         raise InvalidInput("trial", "no trial is running")
-    row = session.exec(select(TrialRow).order_by(TrialRow.id.desc())).first()  # type: ignore[union-attr]
-    row.stopped_at = at  # type: ignore[union-attr]
+    row.stopped_at = at
     session.add(row)
-    return current_trial(session=session)  # type: ignore[return-value]
+    return replace(current, stopped_at=at)

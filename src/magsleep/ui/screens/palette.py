@@ -61,7 +61,7 @@ class SteadyCommandPalette(CommandPalette):
     """Textual's palette, except that escape pressed twice before it is gone does not dismiss it
     twice (the second time Textual popped the screen beneath it)."""
 
-    def dismiss(self, result: object = None) -> AwaitComplete:
+    def dismiss(self, result: None = None) -> AwaitComplete:
         if not self.is_active:
             return AwaitComplete.nothing()
-        return super().dismiss(result)  # type: ignore[arg-type]
+        return super().dismiss(result)
