@@ -29,8 +29,7 @@ def checklist_for(night: date, *, session: Session) -> list[CheckRecord]:
 def set_check(night: date, item_id: int, done: bool, *, at: datetime | None = None,
               session: Session) -> None:
     """Tick or untick an item on a night."""
-    if session.get(RoutineItem, item_id) is None:
-        raise InvalidInput("item", "that checklist item no longer exists")
+    _existing(item_id, session)
     row = night_row(night, session=session)
     check = session.exec(select(RoutineCheck).where(
         RoutineCheck.night_id == row.id, RoutineCheck.item_id == item_id)).first()
@@ -68,19 +67,23 @@ def rename_item(item_id: int, label: str, *, session: Session) -> None:
     other = item_by_label(clean, session=session)
     if other is not None and other.id != item_id:
         raise InvalidInput("label", f"{other.label!r} is already on the checklist")
-    item = session.get(RoutineItem, item_id)
-    if item is None:
-        raise InvalidInput("item", "that checklist item no longer exists")
+    item = _existing(item_id, session)
     item.label = clean
     session.add(item)
 
 
 def set_active(item_id: int, active: bool, *, session: Session) -> None:
+    item = _existing(item_id, session)
+    item.active = active
+    session.add(item)
+
+
+def _existing(item_id: int, session: Session) -> RoutineItem:
+    """The item, or a message for the person: it may have been removed in another window."""
     item = session.get(RoutineItem, item_id)
     if item is None:
         raise InvalidInput("item", "that checklist item no longer exists")
-    item.active = active
-    session.add(item)
+    return item
 
 
 def move_item(item_id: int, offset: int, *, session: Session) -> None:
