@@ -165,6 +165,7 @@ async def test_writes_from_another_process_appear(seeded):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "No dose logged tonight" in text_of(app, "#dose-list")
+        assert app.screen.query_one("#dose-amount").value != ""  # the usual dose, offered
         store = open_store(seeded)  # another connection, as `magsleep dose 100` in another shell
         with store.writing() as s:
             add_dose(TONIGHT, NOW, dose_amount("citrate", "100"), session=s)
@@ -177,6 +178,12 @@ async def test_writes_from_another_process_appear(seeded):
         await settle(pilot)
         assert "citrate 100 mg" in text_of(app, "#dose-list")
         assert app.check_outside_changes() is False  # seen once, not again
+        # Tonight has its dose now: the offer is taken back, so enter cannot add a second one.
+        assert app.screen.query_one("#dose-amount").value == ""
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        assert "amount" in text_of(app, "#dose-amount-error").lower()
+        assert text_of(app, "#dose-list").count("mg") == 1
 
 
 async def test_welcome_and_help_quit_on_q(db_path):

@@ -94,16 +94,26 @@ class DoseForm(OnMagsleepApp, Vertical):
         line.update(visible(" ".join(f"⚠ {r}" for r in reminders)))
         line.display = bool(reminders)
 
+    offered = ""
+    """The amount this form offered (the usual dose), while the person has not changed it."""
+
     def offer_usual(self, last: DoseRecord | None) -> None:
-        """The last dose's form and amount, ready to add with enter (typing replaces them)."""
+        """The last dose's form and amount, ready to add with enter (typing replaces them); with
+        nothing to offer (a dose is already logged tonight, maybe from another shell), an offer
+        still standing untouched is taken back, so enter cannot add a second dose unasked."""
         amount = self.query_one("#dose-amount", Input)
-        if last is None or amount.value:
+        if last is None:
+            if self.offered and amount.value == self.offered:
+                amount.value = ""
+            self.offered = ""
+            return
+        if amount.value:
             return
         self.query_one("#dose-form", Select).value = last.form
         self.query_one("#dose-amount-is", Select).value = last.amount_is
         if last.form == "other" and last.percent is not None:
             self.query_one("#dose-percent", Input).value = f"{last.percent:g}"
-        amount.value = f"{last.amount_mg:g}"
+        amount.value = self.offered = f"{last.amount_mg:g}"
 
     def _show_time(self, now: datetime, *, force: bool) -> None:
         time_input = self.query_one("#dose-time", Input)
