@@ -38,7 +38,8 @@ def main() -> None:
                 seen[name].append((times["Tonight"] / base, times["Tonight"], times["Take magnesium"]))
     for name, values in seen.items():
         ratio, paint, ready = (statistics.median(v[k] for v in values) for k in range(3))
-        print(f"{name:6} first paint {ratio:.2f}x the bare app, {paint * 1000:.0f} ms; tonight ready {ready * 1000:.0f} ms")
+        print(f"{name:6} first paint {ratio:.2f}x the bare app, {paint * 1000:.0f} ms; "
+              f"tonight ready {ready * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -332,7 +332,8 @@ def main() -> None:
 
     rows = [
         ("first paint (10y) vs bare app", m["paint_10y"], m["bare_paint"], ratio("paint_10y", "bare_paint"), "<= 1.5x"),
-        ("tonight ready (10y) vs bare app", m["ready_10y"], m["bare_paint"], ratio("ready_10y", "bare_paint"), "<= 2.5x"),
+        ("tonight ready (10y) vs bare app", m["ready_10y"], m["bare_paint"], ratio("ready_10y", "bare_paint"),
+         "<= 2.5x"),
         ("tonight ready 100y vs 10y", m["ready_100y"], m["ready_10y"], ratio("ready_100y", "ready_10y"), "<= 1.15x"),
         ("quick log (10y) vs import sqlmodel, click", m["dose_10y"], m["import_baseline"],
          ratio("dose_10y", "import_baseline"), "<= 1.5x"),

@@ -43,7 +43,8 @@ def test_status_loads_neither_textual_nor_sqlalchemy_nor_click(db_path):
         "import sys\n"
         "from magsleep.status_line import run\n"
         f"run(['--db', {str(db_path)!r}, 'status'])\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'sqlalchemy', 'sqlmodel', 'click', 'rich'))\n"
+        "heavy = sorted(m for m in sys.modules\n"
+        "               if m.split('.')[0] in ('textual', 'sqlalchemy', 'sqlmodel', 'click', 'rich'))\n"
         "print(heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

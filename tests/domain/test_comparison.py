@@ -71,7 +71,8 @@ def test_verdict_words():
     flat = points([85 + (i % 5) for i in range(40)], [i % 2 == 0 for i in range(40)])
     assert verdict(all_comparisons(flat, None)).startswith("No clear difference so far")
     worse = points([90, 91, 89, 90] * 5 + [80, 81, 79, 80] * 5, [False] * 20 + [True] * 20)
-    assert verdict(all_comparisons(worse, None)).startswith("Worse on magnesium nights: -10.0 points sleep efficiency (95% CI")
+    assert verdict(all_comparisons(worse, None)).startswith(
+        "Worse on magnesium nights: -10.0 points sleep efficiency (95% CI")
 
 
 def test_trial_progress_consistency_streaks_and_jumps():

@@ -51,7 +51,8 @@ def test_summary_counts_and_compares_the_last_seven_with_the_first():
     assert summary([night(0, 80, False)]) == (
         "1 night logged, 0 with magnesium · the 7-night comparison needs 14 nights")
     points = [night(i, 80, False) for i in range(7)] + [night(7 + i, 86, True) for i in range(7)]
-    assert summary(points) == ("14 nights logged, 7 with magnesium · last 7 nights 86.0% vs first 7 80.0% (+6.0 points)")
+    assert summary(points) == (
+        "14 nights logged, 7 with magnesium · last 7 nights 86.0% vs first 7 80.0% (+6.0 points)")
 
 
 def test_summary_of_a_regularity_metric_waits_for_seven_nights():

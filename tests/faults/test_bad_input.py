@@ -143,7 +143,8 @@ async def test_every_app_field_with_nasty_text(tmp_path):
             app.screen.query_one("#dose-amount").focus()
             await pilot.press("enter")
             await settle(pilot, rounds=1)
-            assert app.screen.query_one("#dose-amount-error").display or app.screen.query_one("#dose-time-error").display
+            errors = [app.screen.query_one(f"#dose-{field}-error").display for field in ("amount", "time")]
+            assert any(errors)
         await pilot.press("escape", "l")
         await settle(pilot)
         fields = ["bed", "tried", "latency", "awakenings", "waso", "final", "up", "quality", "rested"]

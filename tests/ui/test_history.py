@@ -117,7 +117,8 @@ async def test_enter_opens_the_night_to_edit_diary_checklist_and_doses(seeded):
         doses.focus()
         await pilot.press("x")  # asks first: n keeps the dose
         await settle(pilot)
-        assert type(app.screen).__name__ == "ConfirmScreen" and "Delete this dose? " in text_of(app, "#confirm-question")
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        assert "Delete this dose? " in text_of(app, "#confirm-question")
         await pilot.press("n")
         await settle(pilot)
         assert app.screen.query_one("#log-doses").option_count == 1

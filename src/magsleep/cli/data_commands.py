@@ -37,7 +37,8 @@ def demo(ctx: click.Context, nights: str, force: bool, seed: int) -> None:
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: stdout).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Export every night with its diary, derived metrics, doses, checklist and side effects."""

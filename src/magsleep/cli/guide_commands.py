@@ -12,7 +12,8 @@ from magsleep.domain.guidance import forms as all_forms
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help='{"forms": [{"name", "aliases", "elemental_pct", "notes", "sources"}]}')
+@click.option("--json", "as_json", is_flag=True,
+              help='{"forms": [{"name", "aliases", "elemental_pct", "notes", "sources"}]}')
 def forms(as_json: bool) -> None:
     """Every magnesium form magsleep knows: elemental %, what 100 mg elemental weighs, notes, sources."""
     facts = all_forms()

@@ -45,7 +45,8 @@ def insights(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: stdout).")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), help="Default: from -o's extension, else md.")
 @click.option("--from", "start", metavar="DATE", help="First night, YYYY-MM-DD.")
 @click.option("--to", "end", metavar="DATE", help="Last night, YYYY-MM-DD.")

@@ -56,7 +56,8 @@ def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: s
                "not counted.")
     for s in plan.schedule():
         if s.period_night == 1:
-            what = "baseline" if s.phase == "baseline" else f"pair {s.pair}: {'magnesium' if s.phase == 'on' else 'no magnesium'}"
+            taken = "magnesium" if s.phase == "on" else "no magnesium"
+            what = "baseline" if s.phase == "baseline" else f"pair {s.pair}: {taken}"
             click.echo(f"  from {s.night}  {what}")
     click.echo("magsleep never suggests a dose: keep to the one you and your healthcare professional chose.")
 

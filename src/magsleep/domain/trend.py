@@ -126,8 +126,9 @@ def summary(points: Sequence[NightPoint], metric: str = "se_pct") -> str:
         if not values:
             return text + " · regularity needs 7 nights within 14"
         latest = values[-1][1]
-        return text + (f" · sleep midpoint varies by {latest:.0f} min over the last 14 nights" if metric == "midsleep_sd"
-                       else f" · regularity index {latest:.0f} over the last 14 nights (100: same times daily)")
+        if metric == "midsleep_sd":
+            return text + f" · sleep midpoint varies by {latest:.0f} min over the last 14 nights"
+        return text + f" · regularity index {latest:.0f} over the last 14 nights (100: same times daily)"
     m = METRICS_BY_KEY[metric]
     if len(points) >= 2 * WINDOW:
         first = sum(p.value(metric) for p in points[:WINDOW]) / WINDOW

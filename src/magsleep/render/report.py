@@ -69,9 +69,11 @@ def diary_weeks(records: list[NightRecord]) -> Table:
     return (["Week of", "Nights", "Efficiency", "Total sleep", "Time to fall asleep", "Quality"], rows)
 
 
-def sections(records: list[NightRecord], insights: Insights, first: date | None, last: date | None) -> list[tuple[str, object]]:
+def sections(records: list[NightRecord], insights: Insights, first: date | None,
+             last: date | None) -> list[tuple[str, object]]:
     """The report as (heading, body) pairs; a body is text, a list of lines, or a table."""
     period = f"{first} to {last}" if first else "no nights logged"
+    regular = insights.regularity
     comparisons = ["Nights with vs without magnesium:"] + [
         f"  {describe(c)}" for c in insights.comparisons if c.kind == "on_off"] + [
         "Since starting vs before:"] + [f"  {describe(c)}" for c in insights.comparisons if c.kind == "before_after"]
@@ -90,9 +92,9 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
                                  f"{insights.nights_over_limit}"]),
         ("Routine checklist", adherence),
         ("Regularity and timing", [
-            "Last 14 nights: " + (f"sleep midpoint SD {insights.regularity.midsleep_sd_min:.0f} min, Sleep Regularity "
-                                  f"Index {insights.regularity.sri:.0f}" if insights.regularity.sri is not None
-                                  and insights.regularity.midsleep_sd_min is not None else "fewer than 7 nights logged"),
+            "Last 14 nights: " + (f"sleep midpoint SD {regular.midsleep_sd_min:.0f} min, Sleep Regularity "
+                                  f"Index {regular.sri:.0f}" if regular.sri is not None
+                                  and regular.midsleep_sd_min is not None else "fewer than 7 nights logged"),
             "Dose to bed: " + (", ".join(f"{band} {n}" for band, n in insights.timing_spread.items() if n) or "none"),
             f"Doses 30-60 min before bed vs other times: {describe(insights.timing)}"]),
         ("Cautions", [f"{text} ({source})" for text, source in CAUTIONS] + [ASK]),
@@ -165,7 +167,8 @@ def to_markdown(title: str, parts: list[tuple[str, object]]) -> str:
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 th{background:#f3f3f3}ul{padding-left:1.2rem}@media print{body{margin:0}h2{break-after:avoid}}"""
 
 

@@ -170,7 +170,7 @@ class MagsleepApp(App[int]):
         waiting, self._waiting = self._waiting, []
         for _job, write, _done, failed in waiting:
             if write:
-                (failed or self._notify_error)(store.errors.StoreError(f"Not saved: {message}"))
+                (failed or self.notify_error)(store.errors.StoreError(f"Not saved: {message}"))
         self.push_screen(screens.store_error.StoreErrorScreen(message))
 
     def on_unmount(self) -> None:
@@ -232,7 +232,7 @@ class MagsleepApp(App[int]):
         if self.store is None:
             if self._open_error is not None:
                 if write:
-                    (failed or self._notify_error)(store.errors.StoreError(f"Not saved: {self._open_error}"))
+                    (failed or self.notify_error)(store.errors.StoreError(f"Not saved: {self._open_error}"))
                 return
             self._waiting.append((job, write, done, failed))
             return
@@ -248,7 +248,7 @@ class MagsleepApp(App[int]):
             with context as session:
                 result = job(session)
         except (store.errors.StoreError, InvalidInput, OSError) as err:
-            self.call_from_thread(failed or self._notify_error, err)
+            self.call_from_thread(failed or self.notify_error, err)
             return
         if write:
             self.call_from_thread(self._written)
@@ -272,7 +272,8 @@ class MagsleepApp(App[int]):
         super().notify(visible(message, keep_newlines=True), title=visible(title), severity=severity,
                        timeout=timeout, markup=False)
 
-    def _notify_error(self, err: Exception) -> None:
+    def notify_error(self, err: Exception) -> None:
+        """A failed save or read, said as an error notification."""
         self.notify(str(err), title="Not saved", severity="error", timeout=8)
 
     # ---------------------------------------------------------------- everywhere

@@ -5,17 +5,21 @@ the read is under way when it ends (instead of a second read racing the first)."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from magsleep import store
 
-Rows = list  # of store.views.HistoryNight
+if TYPE_CHECKING:
+    from magsleep.store.views import HistoryNight
+    from magsleep.ui.app import MagsleepApp
+
+Rows = list["HistoryNight"]
 
 
 class HistoryRows:
     """The rows for one data version, the version being read, and who waits for it."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: MagsleepApp) -> None:
         self.app = app
         self.rows: tuple[int, Rows] | None = None  # (data_version, rows)
         self._reading: int | None = None  # the data_version of the read in flight
@@ -58,7 +62,7 @@ class HistoryRows:
         def failed(err: Exception) -> None:
             self._end(version)
             self._waiting = [(v, done) for v, done in self._waiting if v != version]
-            self.app._notify_error(err)
+            self.app.notify_error(err)
 
         self.app.run_db(lambda s: store.views.history_nights(session=s), done=finish, failed=failed)
 

@@ -47,7 +47,8 @@ def magnesium_cell(mg: float, forms: tuple[str, ...], width: int = 14) -> str:
     """The night's elemental mg and its forms, every form visible within the column."""
     if not forms:
         return "—"
-    for text in (f"{mg:g} {'/'.join(forms)}", f"{mg:.0f} {'/'.join(forms)}", f"{mg:.0f} {'+'.join(f[:4] for f in forms)}"):
+    names, short = "/".join(forms), "+".join(f[:4] for f in forms)
+    for text in (f"{mg:g} {names}", f"{mg:.0f} {names}", f"{mg:.0f} {short}"):
         if len(text) <= width:
             return text
     return f"{mg:.0f} {len(forms)} forms"

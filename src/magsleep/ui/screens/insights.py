@@ -29,7 +29,8 @@ class InsightsScreen(OnMagsleepApp, Screen):
     """The honest answer to "is magnesium helping my sleep?"."""
 
     BINDINGS = [
-        Binding("w", "write_report", "Report", id="report", tooltip="Write a report for your doctor (HTML and Markdown)"),
+        Binding("w", "write_report", "Report", id="report",
+                tooltip="Write a report for your doctor (HTML and Markdown)"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
     ]
 
@@ -111,7 +112,8 @@ class InsightsScreen(OnMagsleepApp, Screen):
         advice = self.query_one("#ins-advice", Static)
         advice.update(plain("\n".join(f"⚠ {a}" for a in insights.advice)))
         advice.display = bool(insights.advice)
-        adherence = ", ".join(f"{label} {done / total:.0%}" for label, (done, total) in insights.adherence.items() if total)
+        adherence = ", ".join(f"{label} {done / total:.0%}"
+                              for label, (done, total) in insights.adherence.items() if total)
         self.query_one("#ins-adherence", Static).update(plain(f"Checklist kept: {adherence or 'nothing ticked yet'}."))
 
     def _show_randomised(self, insights: Insights) -> None:
@@ -150,7 +152,8 @@ class InsightsScreen(OnMagsleepApp, Screen):
         last = app.last_night()
 
         def job(session):  # noqa: ANN001, ANN202
-            return [render.report.write_report(base.with_suffix(f".{fmt}"), fmt, last, session=session) for fmt in ("html", "md")]
+            return [render.report.write_report(base.with_suffix(f".{fmt}"), fmt, last, session=session)
+                    for fmt in ("html", "md")]
 
         app.run_db(job, done=lambda paths: app.notify(f"Report written: {paths[0]}", title="Report", timeout=8))
 

@@ -120,7 +120,8 @@ class MorningLogScreen(OnMagsleepApp, Screen):
     def _load(self) -> None:
 
         night = self.night
-        self.app.run_db(lambda s: (store.nights.load_night(night, session=s), store.routine.checklist_for(night, session=s),
+        self.app.run_db(lambda s: (store.nights.load_night(night, session=s),
+                                   store.routine.checklist_for(night, session=s),
                                    store.nights.recent_diaries(night, session=s)), done=self._loaded)
 
     def _loaded(self, result: tuple) -> None:

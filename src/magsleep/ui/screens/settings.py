@@ -43,7 +43,8 @@ class SettingsScreen(OnMagsleepApp, Screen):
         Binding("shift+down", "move_item(1)", "Down", id="move_down", show=False, tooltip="Move the item down"),
         Binding("ctrl+s", "save", "Save", id="save_settings", priority=True,
                 tooltip="Save default form, limit, rollover and trial length"),
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard (asks first when a setting was changed)"),
+        Binding("escape", "back", "Back", id="back",
+                tooltip="Back to the dashboard (asks first when a setting was changed)"),
     ]
 
     def __init__(self) -> None:
