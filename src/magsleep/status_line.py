@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import sys
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -23,25 +24,21 @@ from magsleep.paths import DB_ENV, default_db_path
 
 def status(path: Path, now: datetime) -> dict:
     """Tonight's checklist and dose, and whether last night is logged."""
-
     if not path.is_file():
         return {"db": str(path), "error": "no database yet"}
     try:
-        conn = sqlite3.connect(store.files.read_only_uri(path), uri=True, timeout=1.0)
-        try:
-            if conn.execute("PRAGMA user_version").fetchone()[0] != store.migrations.CURRENT_VERSION:
-                return {"db": str(path), "error": "open magsleep once to update the database"}
-            conn.execute("BEGIN")
+        with closing(store.tonight.read_only_snapshot(path)) as conn:
             settings = store.tonight.read_settings(conn)
             tonight = night_of(now, settings.rollover_hour)
             last = last_night(now, settings.rollover_hour)
+            # Only what the line shows (not all of `tonight_at`): this runs on every prompt.
             checks = store.tonight.read_checklist(conn, tonight)
             doses = store.tonight.read_doses(conn, tonight)
             logged = conn.execute("SELECT bed IS NOT NULL FROM night WHERE date = ?",
                                   (last.isoformat(),)).fetchone()
             plan = store.tonight.read_trial(conn)
-        finally:
-            conn.close()
+    except store.tonight.OtherVersion:
+        return {"db": str(path), "error": "open magsleep once to update the database"}
     except (sqlite3.Error, ValueError, OSError) as err:
         return {"db": str(path), "error": f"cannot read the database ({err})"}
     mg = round(sum(d.elemental_mg for d in doses), 1)

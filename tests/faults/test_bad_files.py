@@ -115,7 +115,7 @@ def full_after(store: Store, pages: int) -> None:
     store.engine.dispose()
 
     @event.listens_for(store.engine, "connect")
-    def _limit(dbapi_conn, _record):  # noqa: ANN001
+    def _limit(dbapi_conn, _record):
         dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
 
 
@@ -124,7 +124,7 @@ def refuse_writes(store: Store) -> None:
     store.engine.dispose()
 
     @event.listens_for(store.engine, "connect")
-    def _readonly(dbapi_conn, _record):  # noqa: ANN001
+    def _readonly(dbapi_conn, _record):
         dbapi_conn.execute("PRAGMA query_only = 1")
 
 

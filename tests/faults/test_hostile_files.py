@@ -195,7 +195,7 @@ def as_nobody(fn) -> str:
             os.setgid(65534)
             os.setuid(65534)
             message = fn()
-        except BaseException as err:  # noqa: BLE001
+        except BaseException as err:
             message = f"raised {err!r}"
         os.write(write, message.encode())
         os._exit(0)

@@ -47,7 +47,7 @@ def fork_writer(path: Path, tag: int, count: int | None = None) -> tuple[int, in
         code = 0
         try:
             write_loop(path, write_fd, tag, count)
-        except BaseException as err:  # noqa: BLE001  (report, then leave without pytest's cleanup)
+        except BaseException as err:  # report, then leave without pytest's cleanup
             os.write(write_fd, f"error {type(err).__name__}: {err}\n".encode())
             code = 1
         os._exit(code)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -167,7 +167,8 @@ def _draws(starts: int, per: int, resamples: int, seed: int) -> tuple:
     rng = random.Random(seed)
     population = range(starts)
 
-    def getter(keys: list[int]):  # noqa: ANN202  (itemgetter of one key returns the item, not a tuple)
+    # itemgetter of one key returns the item, not a tuple: one key gets a tuple-making lambda.
+    def getter(keys: list[int]) -> Callable[[Sequence[float]], tuple[float, ...]]:
         return itemgetter(*keys) if len(keys) > 1 else lambda seq: (seq[keys[0]],)
 
     return tuple(getter(rng.choices(population, k=per)) for _ in range(resamples))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
@@ -9,7 +11,7 @@ from magsleep.domain.demo import DemoNight
 from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow
 
 
-def _iso(moment) -> str:  # noqa: ANN001
+def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -160,6 +161,31 @@ def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | Non
     )
 
 
+class OtherVersion(StoreError):
+    """A database file whose schema is not this version's (`Store.open` migrates or refuses it)."""
+
+
+def read_only_snapshot(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a current database file, inside one read transaction (one
+    snapshot for every query); raises OtherVersion for another schema, sqlite3.Error when the
+    file cannot be read. Creates and writes nothing."""
+    conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=1.0)
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] != CURRENT_VERSION:
+            raise OtherVersion(f"{path} is not at schema version {CURRENT_VERSION}")
+        conn.execute("BEGIN")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def tonight_at(conn: sqlite3.Connection, now: datetime) -> TonightView:
+    """Tonight as of `now`, by the rollover hour stored in the file's settings."""
+    settings = read_settings(conn)
+    return read_tonight(conn, night_of(now, settings.rollover_hour), settings)
+
+
 def peek_tonight(path: Path, now: datetime) -> TonightView | None:
     """Tonight from an existing, current database file, read-only; None when it is not one.
 
@@ -169,14 +195,7 @@ def peek_tonight(path: Path, now: datetime) -> TonightView | None:
     if not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=1.0)
-        try:
-            if conn.execute("PRAGMA user_version").fetchone()[0] != CURRENT_VERSION:
-                return None
-            conn.execute("BEGIN")  # one snapshot for every query
-            settings = read_settings(conn)
-            return read_tonight(conn, night_of(now, settings.rollover_hour), settings)
-        finally:
-            conn.close()
+        with closing(read_only_snapshot(path)) as conn:
+            return tonight_at(conn, now)
     except (sqlite3.Error, ValueError, StoreError):
         return None

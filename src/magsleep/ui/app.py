@@ -128,7 +128,7 @@ class MagsleepApp(App[int]):
         except store.errors.StoreError as err:
             self.call_from_thread(self._open_failed, str(err))
             return
-        except Exception as err:  # noqa: BLE001  (never stay on "Opening your data…" silently)
+        except Exception as err:  # any failure: never stay on "Opening your data…" silently
             self.call_from_thread(self._open_failed, f"cannot open {self.db_path}: {err}")
             return
         self.call_from_thread(self._opened, opened, settings)
@@ -255,7 +255,7 @@ class MagsleepApp(App[int]):
         if done is not None:
             try:
                 self.call_from_thread(done, result)
-            except Exception as err:  # noqa: BLE001  (a bug: say so on screen, never lose it silently)
+            except Exception as err:  # a bug: say so on screen, never lose it silently
                 self.log.error(f"error showing a result: {err!r}")
                 self.call_from_thread(self.notify, f"Something went wrong: {err!r}", title="magsleep",
                                       severity="error", timeout=10)
@@ -332,30 +332,19 @@ class MagsleepApp(App[int]):
 
     def run_palette_command(self, action: str) -> None:
         """Carry out a command from the palette."""
-        DashboardScreen = screens.dashboard.DashboardScreen  # noqa: N806
         if action == "help":
             self.action_help()
             return
         if action == "export":
             self._export()
             return
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, DashboardScreen):
+        # Anything else happens on the dashboard: back to it, then its own action of that name.
+        dashboard_screen = screens.dashboard.DashboardScreen
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, dashboard_screen):
             self.pop_screen()
-        dashboard = self.screen
-        if not isinstance(dashboard, DashboardScreen):
-            return
-        if action == "history":
-            dashboard.action_history()
-        elif action == "settings":
-            dashboard.action_settings()
-        elif action == "forms":
-            dashboard.action_forms()
-        elif action == "insights":
-            dashboard.action_insights()
-        elif action == "add_dose":
-            dashboard.action_add_dose()
-        elif action == "log_sleep":
-            dashboard.action_log_sleep()
+        action_method = getattr(self.screen, f"action_{action}", None)
+        if isinstance(self.screen, dashboard_screen) and action_method is not None:
+            action_method()
 
     def _export(self) -> None:
         target = store.files.backup_name(self.db_path, "export", self.now()).with_suffix(".json")

@@ -36,7 +36,7 @@ class FieldError(Static):
 
     DEFAULT_CLASSES = "field-error"
 
-    def __init__(self, *, id: str | None = None, inline: bool = False, subject: str = "") -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, inline: bool = False, subject: str = "") -> None:
         super().__init__("", id=id, classes="inline-error" if inline else None, markup=False)
         self.inline = inline
         self.subject = subject
@@ -60,10 +60,9 @@ class TextField(Input):
 
     def __init__(self, *, max_length: int, **kwargs: Any) -> None:
         super().__init__(max_length=max_length, restrict=r"[^\x00-\x1f\x7f-\x9f]*", **kwargs)
-        self.cap = max_length
 
     def replace(self, text: str, start: int, end: int) -> None:
         # A paste keeps what fits, without its control characters, instead of being refused whole.
         start, end = sorted((max(0, start), min(len(self.value), end)))
-        room = self.cap - (len(self.value) - (end - start))
+        room = (self.max_length or 0) - (len(self.value) - (end - start))  # always set: see __init__
         super().replace(without_controls(text)[:max(0, room)], start, end)

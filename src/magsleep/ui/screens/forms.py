@@ -13,13 +13,13 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from magsleep import store
-from magsleep.domain.guidance import ASK, CAUTIONS, forms
+from magsleep.domain.guidance import ASK, CAUTIONS, FormFacts, forms
 from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.safe_text import plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
 
-def form_prompt(facts) -> str:  # noqa: ANN001
+def form_prompt(facts: FormFacts) -> str:
     pct = f"{facts.elemental_pct:5.1f}%" if facts.elemental_pct is not None else "   ? %"
     weight = f"100 mg Mg = {facts.compound_for_100mg:,} mg" if facts.compound_for_100mg else "give the label's %"
     lines = [f"{facts.form.name:<30} {pct}  {weight}"]

@@ -3,6 +3,9 @@ side effects, checklist adherence, and when to see a professional."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,14 +14,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from magsleep import render, store
-from magsleep.domain.comparison import comparison_parts, describe
+from magsleep.domain.comparison import Comparison, comparison_parts, describe
 from magsleep.domain.insights import Insights
+from magsleep.domain.n_of_1 import Estimate
 from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.trial_chart import TrialChart
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # Wide enough for "Time to fall asleep" and "1987/1509" nights (both were cut).
 COLUMNS = (("Measure", 19), ("Means", 13), ("Difference", 11), ("95% CI", 14), ("Nights", 9))
@@ -151,7 +158,7 @@ class InsightsScreen(OnMagsleepApp, Screen):
         base = store.files.backup_name(app.db_path, "report", app.now())
         last = app.last_night()
 
-        def job(session):  # noqa: ANN001, ANN202
+        def job(session: Session) -> list[Path]:
             return [render.report.write_report(base.with_suffix(f".{fmt}"), fmt, last, session=session)
                     for fmt in ("html", "md")]
 
@@ -161,16 +168,16 @@ class InsightsScreen(OnMagsleepApp, Screen):
         self.app.leave(self)
 
 
-def _estimate_text(e) -> str:  # noqa: ANN001
+def _estimate_text(e: Estimate) -> str:
     if e.estimate is None or e.ci_low is None:
         return "no estimate yet"
     return f"{e.estimate:+.1f}, 95% CI {e.ci_low:+.1f} to {e.ci_high:+.1f}"
 
 
-def comparison_cells(c) -> tuple[str, ...]:  # noqa: ANN001
+def comparison_cells(c: Comparison) -> tuple[str, ...]:
     """Measure, the two means, the difference, its interval and the nights in each group."""
     label = METRICS_BY_KEY[c.metric].label
-    if c.diff is None:
+    if c.diff is None or c.mean_a is None or c.mean_b is None:  # (a difference has both means)
         return (label, "—", "—", "—", f"{c.n_a}/{c.n_b}")
     diff, interval, _ = comparison_parts(c)
     return (label, f"{_v(c.mean_a, c.metric)} vs {_v(c.mean_b, c.metric)}", diff,

@@ -24,6 +24,7 @@ from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.parsing import MAX_NOTE, clean_note
 from magsleep.domain.sleep_diary import (
     QUALITY_WORDS,
+    Diary,
     compute_metrics,
     diary_from_clock,
     format_minutes,
@@ -176,7 +177,7 @@ class MorningLogScreen(OnMagsleepApp, Screen):
             self.query_one("#log-result", Static).update(plain(
                 "Grey answers are your usual ones (last 14 nights): enter accepts one, typing replaces it."))
 
-    def _show_result(self, diary) -> None:  # noqa: ANN001
+    def _show_result(self, diary: Diary) -> None:
         m = compute_metrics(diary)
         self.query_one("#log-result", Static).update(
             f"In bed [b]{format_minutes(m.tib_min)}[/b] · asleep [b]{format_minutes(m.tst_min)}[/b] · "

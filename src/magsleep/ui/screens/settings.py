@@ -3,6 +3,8 @@ outcome, daily limit, rollover hour and trial length."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +25,9 @@ from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.messages import DataChanged
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup
 from magsleep.ui.widgets.keys_footer import KeysFooter
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # Labels fit the 22-column label cell at 80 columns (they were cut: "Daily limit (mg").
 FIELDS = (("daily_limit_mg", "Daily limit (mg)"), ("rollover_hour", "New night at (hour)"),
@@ -155,10 +160,11 @@ class SettingsScreen(OnMagsleepApp, Screen):
         label, item_id = event.value, self.editing
         tonight = self.app.tonight()
 
-        def job(s):  # noqa: ANN001, ANN202
+        def job(s: Session) -> None:
             if item_id is None:
-                return store.routine.add_item(label, session=s, created_on=tonight)
-            return store.routine.rename_item(item_id, label, session=s)
+                store.routine.add_item(label, session=s, created_on=tonight)
+            else:
+                store.routine.rename_item(item_id, label, session=s)
 
         def done(_: object) -> None:
             event.input.display = False
@@ -213,7 +219,7 @@ class SettingsScreen(OnMagsleepApp, Screen):
         if errors:
             return
 
-        def job(s):  # noqa: ANN001, ANN202
+        def job(s: Session) -> dict[str, object]:
             return {key: store.settings.save_setting(key, value, session=s) for key, value in values.items()}
 
         at_save = self._prefs()

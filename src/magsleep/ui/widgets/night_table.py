@@ -16,6 +16,7 @@ from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -146,7 +147,7 @@ class NightTable(ScrollView, can_focus=True):
         else:
             self.refresh()
 
-    def on_click(self, event) -> None:  # noqa: ANN001
+    def on_click(self, event: Click) -> None:
         row = self.scroll_offset.y + event.y - 1
         if event.y >= 1 and 0 <= row < len(self.rows):
             self.move_cursor(row=row)

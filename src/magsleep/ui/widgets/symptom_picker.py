@@ -3,6 +3,8 @@ mild, moderate and severe; enter moves on, as in every other field."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import OptionList
@@ -24,7 +26,7 @@ class SymptomPicker(OptionList):
                 tooltip="On to the note, like enter in every other field"),
     ]
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.severity: dict[str, int] = {}
         """Each chosen kind's severity (1-3); kinds not here were not noticed."""

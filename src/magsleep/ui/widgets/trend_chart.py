@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from textual_plotext import PlotextPlot
 
@@ -17,7 +18,7 @@ from magsleep.domain.trend import GRAPH_METRICS_BY_KEY, METRICS_BY_KEY, NightPoi
 class TrendChart(PlotextPlot):
     """Nightly values (● on magnesium, ○ without) and the rolling 7-night mean."""
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.points: list[NightPoint] = []
         self.metric = "se_pct"
@@ -31,15 +32,10 @@ class TrendChart(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         self.plotted = {}
-        if not points:
-            plt.title("No nights logged yet: press l to log your sleep")
-            plt.xticks([])
-            plt.yticks([])
-            self.refresh()
-            return
-        valued = series(points, metric)
-        if not valued:
-            plt.title("Regularity needs 7 nights logged within 14")
+        valued = series(points, metric) if points else []
+        if not valued:  # no axes, only what is missing
+            plt.title("Regularity needs 7 nights logged within 14" if points
+                      else "No nights logged yet: press l to log your sleep")
             plt.xticks([])
             plt.yticks([])
             self.refresh()

@@ -7,6 +7,7 @@ mean yet, the plot says so instead of drawing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from textual_plotext import PlotextPlot
 
@@ -16,7 +17,7 @@ from magsleep.domain.n_of_1 import PairResult
 class TrialChart(PlotextPlot):
     """● magnesium period mean, ○ no-magnesium period mean, for each pair (x: the pair number)."""
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plotted: dict[str, list[float]] = {}
         """What the last replot drew, for tests."""
