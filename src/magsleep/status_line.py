@@ -39,7 +39,7 @@ def status(path: Path, now: datetime) -> dict:
             plan = store.tonight.read_trial(conn)
     except store.tonight.OtherVersion:
         return {"db": str(path), "error": "open magsleep once to update the database"}
-    except (sqlite3.Error, ValueError, OSError) as err:
+    except (sqlite3.Error, ValueError, OSError, store.errors.StoreError) as err:  # a tampered plan, too
         return {"db": str(path), "error": f"cannot read the database ({err})"}
     mg = round(sum(d.elemental_mg for d in doses), 1)
     trial = store.tonight.trial_line(plan, tonight)

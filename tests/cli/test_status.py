@@ -56,3 +56,15 @@ def test_line_words():
     data = {"done": 6, "items": 6, "elemental_mg": 200.0, "doses": 1, "limit_mg": 350, "last_night_logged": True,
             "trial": "Trial · pair 1 of 4 · no-magnesium period: skip magnesium tonight"}
     assert line(data) == "Mg tonight 6/6 · 200 mg · last night logged · no-magnesium night"
+
+
+def test_status_of_a_tampered_trial_plan_is_one_line_not_a_traceback(run, db_path, capsys):
+    import sqlite3
+
+    assert run("trial", "start").exit_code == 0
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE trial SET pairs = pairs + 1")  # edited behind magsleep's back
+    conn.commit()
+    conn.close()
+    assert status_line.run(["--db", str(db_path), "status"]) == 0  # a prompt must never break
+    assert capsys.readouterr().out.strip().startswith("Mg · cannot read the database (the trial plan made ")
