@@ -108,3 +108,19 @@ async def test_the_headline_outcome_is_a_setting(seeded):
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert text_of(again, "#verdict").startswith("Sleep efficiency")
+
+
+async def test_a_plan_changed_outside_magsleep_is_said_as_a_failed_read_not_a_failed_save(db_path):
+    import sqlite3
+
+    path = with_plan(seed(db_path), days_ago=3)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE trial SET pairs = pairs + 1")
+    conn.commit()
+    conn.close()
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        said = [(n.title, n.message) for n in app._notifications]
+        assert any(title == "Could not read" and "fingerprint" in message for title, message in said), said
+        assert not any(title == "Not saved" for title, _ in said), said

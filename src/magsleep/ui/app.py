@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -248,7 +249,7 @@ class MagsleepApp(App[int]):
             with context as session:
                 result = job(session)
         except (store.errors.StoreError, InvalidInput, OSError) as err:
-            self.call_from_thread(failed or self.notify_error, err)
+            self.call_from_thread(failed or partial(self.notify_error, write=write), err)
             return
         if write:
             self.call_from_thread(self._written)
@@ -272,9 +273,9 @@ class MagsleepApp(App[int]):
         super().notify(visible(message, keep_newlines=True), title=visible(title), severity=severity,
                        timeout=timeout, markup=False)
 
-    def notify_error(self, err: Exception) -> None:
-        """A failed save or read, said as an error notification."""
-        self.notify(str(err), title="Not saved", severity="error", timeout=8)
+    def notify_error(self, err: Exception, *, write: bool = True) -> None:
+        """A failed save (or, with `write=False`, a failed read), said as an error notification."""
+        self.notify(str(err), title="Not saved" if write else "Could not read", severity="error", timeout=8)
 
     # ---------------------------------------------------------------- everywhere
 

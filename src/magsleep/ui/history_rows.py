@@ -62,7 +62,7 @@ class HistoryRows:
         def failed(err: Exception) -> None:
             self._end(version)
             self._waiting = [(v, done) for v, done in self._waiting if v != version]
-            self.app.notify_error(err)
+            self.app.notify_error(err, write=False)
 
         self.app.run_db(lambda s: store.views.history_nights(session=s), done=finish, failed=failed)
 
