@@ -85,7 +85,6 @@ class MagsleepApp(App[int]):
         self._open_error: str | None = None  # why the store could not be opened
         self._watcher: sqlite3.Connection | None = None  # notices other processes' writes
         self._outside_version = 0
-        self._own_version = 0
         self.history = HistoryRows(self)
         """History's rows, read ahead while the dashboard is idle."""
 
@@ -197,24 +196,25 @@ class MagsleepApp(App[int]):
         except sqlite3.Error:
             self._watcher = None
             return
-        self._own_version = self.data_version
         self.set_interval(self.WATCH_SECONDS, self.check_outside_changes)
 
     def check_outside_changes(self) -> bool:
-        """Reload what is shown if another process wrote since the last look; True if it did."""
+        """Reload what is shown if the database changed since the last look; True if it did.
+
+        The watcher cannot tell this app's own commits from another process's (both move
+        `data_version`), so every change is reloaded: a reload that repeats one the app already
+        made costs one read, while a skipped one could leave a safety number (tonight's total)
+        wrong for good.
+        """
         if self._watcher is None:
             return False
         try:
             version = self._watcher.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error:
             return False
-        own = self.data_version != self._own_version  # our own saves move it too
-        self._own_version = self.data_version
         if version == self._outside_version:
             return False
         self._outside_version = version
-        if own:
-            return False  # this app wrote meanwhile and has reloaded already
         self.data_version += 1
         for screen in self.screen_stack:
             screen.post_message(DataChanged("outside"))

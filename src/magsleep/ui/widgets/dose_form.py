@@ -83,9 +83,15 @@ class DoseForm(OnMagsleepApp, Vertical):
         self.show_reminders(settings.medicines)
 
     def set_defaults(self, form: str, now: datetime) -> None:
-        """The settings' default form, and the time field set to now unless the person typed one."""
-        self.query_one("#dose-form", Select).value = form
+        """The settings' default form unless the person chose another, and the time field set to
+        now unless the person typed one (a reload, after any write, must not undo a choice)."""
+        chooser = self.query_one("#dose-form", Select)
+        if not self.shown_form or chooser.value == self.shown_form:
+            chooser.value = self.shown_form = form
         self._show_time(now, force=False)
+
+    shown_form = ""
+    """The form this form last set by itself: while it is still chosen, it follows the settings."""
 
     def show_reminders(self, medicines: str) -> None:
         """The spacing cautions that apply to the medicines listed in Settings (never a dose)."""
