@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from magsleep.domain.n_of_1 import TrialPlan, tonight_text
 from magsleep.domain.nights import night_of
+from magsleep.domain.routine import dose_keeps_tick
 from magsleep.domain.settings import Settings, settings_from_text
 from magsleep.domain.usual_night import USUAL_NIGHTS, usual_clock
 from magsleep.store.errors import StoreError
@@ -88,6 +89,15 @@ def read_checklist(conn: sqlite3.Connection, night: date) -> list[CheckRecord]:
     return [CheckRecord(item_id, label, bool(done)) for item_id, label, active, done in rows if active or done]
 
 
+def night_checklist(conn: sqlite3.Connection, night: date, doses: list[DoseRecord],
+                    plan: TrialPlan | None) -> list[CheckRecord]:
+    """The night's checklist as every screen shows it: "Take magnesium" is done while a dose is
+    logged (the one rule the dashboard, the night editor and History share)."""
+    phase = trial_phase(plan, night)
+    return [replace(c, done=True) if dose_keeps_tick(c.label, len(doses), phase) else c
+            for c in read_checklist(conn, night)]
+
+
 def read_doses(conn: sqlite3.Connection, night: date) -> list[DoseRecord]:
     rows = conn.execute(
         "SELECT d.id, d.taken_at, d.form, d.amount_mg, d.amount_is, d.percent, d.elemental_mg, d.note "
@@ -149,13 +159,15 @@ def read_usual_bed(conn: sqlite3.Connection, night: date) -> str | None:
 
 
 def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | None = None) -> TonightView:
+    doses = read_doses(conn, night)
+    plan = read_trial(conn)
     return TonightView(
         night=night,
-        checklist=tuple(read_checklist(conn, night)),
-        doses=tuple(read_doses(conn, night)),
+        checklist=tuple(night_checklist(conn, night, doses, plan)),
+        doses=tuple(doses),
         recent_totals=tuple(read_recent_totals(conn, night)),
         settings=settings or read_settings(conn),
-        trial=read_trial(conn),
+        trial=plan,
         last_dose=read_last_dose(conn, night),
         usual_bed=read_usual_bed(conn, night),
     )

@@ -77,14 +77,14 @@ class MagsleepApp(App[int]):
         self._clock = clock
         self._open_store = open_store
         self._exit_code = 0
-        self.settings_rollover = 12
-        """The rollover hour from settings (which night a moment belongs to)."""
+        self._rollover = 12
         self.data_version = 0
         """Counts saved writes: a screen coming back to the front reloads only if it moved."""
         self._waiting: list[Job] = []  # run_db jobs asked for before the store was open
         self._open_error: str | None = None  # why the store could not be opened
         self._watcher: sqlite3.Connection | None = None  # notices other processes' writes
         self._outside_version = 0
+        self._night: date | None = None  # the night on screen: it moves at the rollover hour
         self.history = HistoryRows(self)
         """History's rows, read ahead while the dashboard is idle."""
 
@@ -112,6 +112,8 @@ class MagsleepApp(App[int]):
 
     def on_mount(self) -> None:
         self._check_size(self.size.width, self.size.height)
+        self._night = self.tonight()
+        self.set_interval(self.NIGHT_SECONDS, self.check_new_night)
         if self._open_store:
             # After the dashboard's first frame: the opening thread would slow it down.
             self.call_after_refresh(self._open)
@@ -178,6 +180,35 @@ class MagsleepApp(App[int]):
             self._watcher.close()
         if self.store is not None:
             self.store.close()
+
+    # ---------------------------------------------------------------- the rollover
+
+    @property
+    def settings_rollover(self) -> int:
+        """The rollover hour from settings (which night a moment belongs to)."""
+        return self._rollover
+
+    @settings_rollover.setter
+    def settings_rollover(self, hour: int) -> None:
+        # A new setting is not a new night: the screens showing the old one reload as they come back.
+        self._rollover = hour
+        self._night = self.tonight()
+
+    NIGHT_SECONDS = 1.0
+
+    def check_new_night(self) -> bool:
+        """Move every screen to the new night once the rollover hour passes (an app left open all
+        day must not go on saving to yesterday); True if the night changed."""
+        night = self.tonight()
+        if night == self._night:
+            return False
+        self._night = night
+        self.data_version += 1
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged("night"))
+        self.notify(f"It is now the night of {night:%A %d %B}: tonight's checklist and doses start afresh.",
+                    title="A new night")
+        return True
 
     # ---------------------------------------------------------------- changes from outside
 

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Header, SelectionList, Static
 
 from magsleep import store
+from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import dose_jump, limit_status
 from magsleep.domain.nights import night_of
 from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
@@ -295,7 +296,11 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             checklist.highlighted += 1
 
     def _toggle_failed(self, err: Exception) -> None:
-        self.app.notify(str(err), title="Not saved", severity="error")
+        if isinstance(err, InvalidInput):  # refused, with the reason (a dose keeps its tick)
+            self.app.notify(err.message[0].upper() + err.message[1:] + ".", title="Kept as it was",
+                            severity="warning", timeout=10)
+        else:
+            self.app.notify(str(err), title="Not saved", severity="error")
         self.reload()
 
     # ---------------------------------------------------------------- doses
