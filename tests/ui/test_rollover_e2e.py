@@ -41,6 +41,7 @@ def test_the_open_app_moves_to_the_new_night_at_noon(tmp_path: Path):
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     ticked = conn.execute("SELECT n.date, i.label FROM routine_check c JOIN night n ON n.id = c.night_id "
-                          "JOIN routine_item i ON i.id = c.item_id WHERE c.done = 1 AND n.date = '2026-11-30'").fetchall()
+                          "JOIN routine_item i ON i.id = c.item_id WHERE c.done = 1 AND n.date = '2026-11-30'"
+                          ).fetchall()
     conn.close()
     assert ticked == [("2026-11-30", "Screens off an hour before bed")]
