@@ -57,4 +57,5 @@ def test_summary_counts_and_compares_the_last_seven_with_the_first():
 
 def test_summary_of_a_regularity_metric_waits_for_seven_nights():
     points = [night(i, 80, False) for i in range(3)]
-    assert summary(points, "sri") == "3 nights logged, 0 with magnesium · regularity needs 7 nights within 14"
+    assert summary(points, "sri") == (
+        "3 nights logged, 0 with magnesium · regularity needs 7 nights logged within the last 14")

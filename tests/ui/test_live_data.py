@@ -161,3 +161,34 @@ async def test_an_app_left_open_moves_to_the_new_night_at_the_rollover(seeded):
                          "AND n.date >= '2026-11-25'").fetchall()
     conn.close()
     assert ticks == [("2026-11-26",)]
+
+
+async def test_regularity_at_the_seven_night_range_matches_the_summary_and_insights(seeded):
+    """At the 7-night range the graph still shows each night's 14-night figure (worked out from the
+    nights before the range too), and the dashboard and Insights give one value for the same nights."""
+    import re
+
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for metric in ("midsleep_sd", "sri"):
+            while app.screen.metric != metric:
+                await pilot.press("m")
+            while app.screen.range_days != 7:
+                await pilot.press("r")
+            await settle(pilot)
+            chart = app.screen.query_one("#trend")
+            summary = text_of(app, "#trend-summary")
+            assert chart.plotted and len(chart.plotted["y"]) >= 5, (metric, summary)
+            shown = re.search(r"(varies by|regularity index) (-?\d+)", summary)
+            assert shown is not None, summary
+            if metric == "sri":
+                sri_dash = int(shown.group(2))
+            else:
+                sd_dash = int(shown.group(2))
+        await pilot.press("i")
+        await settle(pilot)
+        line = text_of(app, "#ins-regularity")
+        found = re.search(r"varies by (\d+) min \(SD\); Sleep Regularity Index (-?\d+)", line)
+        assert found is not None, line
+        assert (int(found.group(1)), int(found.group(2))) == (sd_dash, sri_dash), (line, sd_dash, sri_dash)

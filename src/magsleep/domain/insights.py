@@ -14,9 +14,8 @@ from magsleep.domain.comparison import Comparison, all_comparisons
 from magsleep.domain.dose_timing import timing_comparison, timing_spread
 from magsleep.domain.headline import Effect, headline
 from magsleep.domain.n_of_1 import NightData, TrialPlan, TrialResult, analyse
-from magsleep.domain.regularity import Regularity, regularity
+from magsleep.domain.regularity import Regularity, regularity_at
 from magsleep.domain.settings import Settings
-from magsleep.domain.sleep_diary import Diary
 from magsleep.domain.trend import OUTCOMES, NightPoint
 from magsleep.domain.trial import Trial, professional_advice, trial_progress
 
@@ -69,9 +68,9 @@ class Insights:
 def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, float],
              side_effects: dict[str, int], side_effect_nights: int,
              adherence: dict[str, tuple[int, int]], settings: Settings, plan: TrialPlan | None,
-             plan_nights: Mapping[date, NightData], recent: Mapping[date, Diary]) -> Insights:
+             plan_nights: Mapping[date, NightData]) -> Insights:
     """Insights up to night `last` from the nights read: `totals` are elemental mg per dosed
-    night, `plan_nights` the randomised trial's nights, `recent` the last diaries (regularity)."""
+    night, `plan_nights` the randomised trial's nights."""
     randomised = None
     if plan is not None and plan.start <= last:
         randomised = analyse(plan, dict(plan_nights), last)
@@ -82,5 +81,6 @@ def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, 
     advice = professional_advice(points, side_effect_nights=side_effect_nights, nights_over_limit=over,
                                  trial=trial, improved=effect.direction == "better")
     return Insights(tuple(points), comparisons, words, effect, trial, plan, randomised, tuple(advice),
-                    side_effects, over, adherence, settings, regularity(dict(recent)),
+                    side_effects, over, adherence, settings,
+                    regularity_at({p.night: p.span for p in points if p.span is not None}, last),
                     timing_comparison(points), timing_spread(points))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from magsleep.domain.regularity import MIDPOINT_NIGHTS, midpoint_sd, sleep_regularity_index
+from magsleep.domain.regularity import MIDPOINT_NIGHTS, regularity_at, window_regularity
 from magsleep.domain.sleep_diary import SleepMetrics
 
 
@@ -87,20 +87,13 @@ def series(points: Sequence[NightPoint], metric: str) -> list[tuple[NightPoint, 
     first = 0
     for i, p in enumerate(spanned):
         while spanned[first].night <= p.night - timedelta(days=MIDPOINT_NIGHTS):
-            first += 1  # a sliding window: each night enters and leaves once
+            first += 1  # a sliding window (regularity.window_of's): each night enters and leaves once
         window = {q.night: q.span for q in spanned[first:i + 1] if q.span is not None}
-        value = midpoint_sd(list(window.values())) if metric == "midsleep_sd" else sleep_regularity_index(window)
+        found = window_regularity(window)
+        value = found.midsleep_sd_min if metric == "midsleep_sd" else found.sri
         if value is not None:
             out.append((p, value))
     return out
-
-
-def in_range(points: Sequence[NightPoint], days: int | None, today: date) -> list[NightPoint]:
-    """The points of the last `days` nights before `today` (all when None)."""
-    if days is None:
-        return list(points)
-    start = today - timedelta(days=days)
-    return [p for p in points if p.night >= start]
 
 
 def rolling_mean(values: Sequence[float], window: int = WINDOW) -> list[float]:
@@ -114,18 +107,19 @@ def rolling_mean(values: Sequence[float], window: int = WINDOW) -> list[float]:
     return out
 
 
-def summary(points: Sequence[NightPoint], metric: str = "se_pct") -> str:
+def summary(points: Sequence[NightPoint], metric: str = "se_pct", end: date | None = None) -> str:
     """Nights logged, nights with magnesium, and the latest 7-night average against the first 7
-    (for a regularity metric: its latest value)."""
+    (for a regularity metric: its value for the 14 nights ending `end`, by default the newest)."""
     if not points:
         return "No nights logged yet: press l to log your first morning."
     on = sum(1 for p in points if p.on_magnesium)
     text = f"{len(points)} night{'s' if len(points) != 1 else ''} logged, {on} with magnesium"
     if metric in ("midsleep_sd", "sri"):
-        values = series(points[-MIDPOINT_NIGHTS:], metric)  # the latest window is all it needs
-        if not values:
-            return text + " · regularity needs 7 nights within 14"
-        latest = values[-1][1]
+        found = regularity_at({p.night: p.span for p in points if p.span is not None},
+                              end if end is not None else points[-1].night)
+        latest = found.midsleep_sd_min if metric == "midsleep_sd" else found.sri
+        if latest is None:
+            return text + " · regularity needs 7 nights logged within the last 14"
         if metric == "midsleep_sd":
             return text + f" · sleep midpoint varies by {latest:.0f} min over the last 14 nights"
         return text + f" · regularity index {latest:.0f} over the last 14 nights (100: same times daily)"

@@ -4,14 +4,12 @@ computes the answer (one way, for the app, `magsleep insights` and the report).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session
 
 from magsleep.domain.insights import Insights, assemble
-from magsleep.domain.regularity import MIDPOINT_NIGHTS
 from magsleep.domain.trend import NightPoint
-from magsleep.store.nights import recent_diaries
 from magsleep.store.settings import load_settings
 from magsleep.store.trials import current_trial
 from magsleep.store.views import ITEM_COUNTS, ITEM_DONE, trend_points, trial_nights
@@ -48,5 +46,4 @@ def load_insights(last: date, *, session: Session, points: list[NightPoint] | No
     plan = current_trial(session=session)
     return assemble(last, points=points, totals=totals, side_effects=side, side_effect_nights=side_nights,
                     adherence=adherence, settings=load_settings(session=session), plan=plan,
-                    plan_nights=trial_nights(plan, session=session) if plan is not None and plan.start <= last else {},
-                    recent=recent_diaries(last + timedelta(days=1), session=session, nights=MIDPOINT_NIGHTS))
+                    plan_nights=trial_nights(plan, session=session) if plan is not None and plan.start <= last else {})

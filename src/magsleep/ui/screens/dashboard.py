@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
@@ -25,7 +26,6 @@ from magsleep.domain.trend import (
     METRICS_BY_KEY,
     RANGES,
     NightPoint,
-    in_range,
     summary,
 )
 from magsleep.ui import screens, widgets
@@ -246,13 +246,13 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         if not self.query("#trend"):
             return
         today = self.app.now().date()
-        shown = in_range(self.points, self.range_days, today)
+        since = None if self.range_days is None else today - timedelta(days=self.range_days)
         chart = self.query_one("#trend", widgets.trend_chart.TrendChart)
-        chart.replot(shown, self.metric, today)
+        chart.replot(self.points, self.metric, today, since)
         label = "all nights" if self.range_days is None else f"last {self.range_days}"
         pane = self.query_one("#trend-pane")
         pane.border_title = f"{GRAPH_METRICS_BY_KEY[self.metric].short} · {label}"
-        self.query_one("#trend-summary", Static).update(plain(summary(self.points, self.metric)))
+        self.query_one("#trend-summary", Static).update(plain(summary(self.points, self.metric, self.app.last_night())))
         regular = self.metric not in METRICS_BY_KEY  # a 14-night figure: no 7-night average drawn
         self.query_one("#trend-legend", Static).update(markup(
             "[#5fd7ff]●[/] magnesium  [grey62]○[/] none  " + ("each: the 14 nights to it" if regular

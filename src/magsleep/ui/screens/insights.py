@@ -106,7 +106,7 @@ class InsightsScreen(OnMagsleepApp, Screen):
             "Regularity (last 14 nights): " + (
                 f"sleep midpoint varies by {reg.midsleep_sd_min:.0f} min (SD); Sleep Regularity Index {reg.sri:.0f} "
                 "(100: the same times every day)" if reg.sri is not None and reg.midsleep_sd_min is not None
-                else f"needs 7 nights with a diary ({reg.nights} so far)") + "."))
+                else f"needs 7 of them with a diary ({reg.nights} so far)") + "."))
         spread = ", ".join(f"{band} {n}" for band, n in insights.timing_spread.items() if n)
         self.query_one("#ins-timing", Static).update(plain(
             f"Dose to bed: {spread or 'no dosed night with a diary yet'}. Secondary: {describe(insights.timing)} "

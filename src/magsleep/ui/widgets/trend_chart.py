@@ -25,14 +25,18 @@ class TrendChart(PlotextPlot):
         self.plotted: dict[str, list[float]] = {}
         """What the last replot drew (x as day offsets), for tests."""
 
-    def replot(self, points: Sequence[NightPoint], metric: str, today: date) -> None:
-        self.points = list(points)
+    def replot(self, points: Sequence[NightPoint], metric: str, today: date, since: date | None = None) -> None:
+        """Plot the nights from `since` (all when None); a regularity value is worked out from
+        every night before it too, so a short range shows the same figures as a long one."""
+        points = list(points)
+        valued = [(p, y) for p, y in series(points, metric) if since is None or p.night >= since]
+        points = [p for p in points if since is None or p.night >= since]
+        self.points = points
         self.metric = metric
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         self.plotted = {}
-        valued = series(points, metric) if points else []
         if not valued:  # no axes, only what is missing
             plt.title("Regularity needs 7 nights logged within 14" if points
                       else "No nights logged yet: press l to log your sleep")
