@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,13 +24,15 @@ class Metric:
     """The smallest possible value (a graph's axis never goes below it)."""
     highest: float | None = None
     """The largest possible value, if there is one."""
+    whole: bool = False
+    """A scale of whole numbers (quality 1-5): the graph's ticks are whole numbers too."""
 
 
 METRICS: tuple[Metric, ...] = (
     Metric("se_pct", "Sleep efficiency", "%", "Efficiency %", highest=100.0),
     Metric("tst_min", "Total sleep", "h", "Total sleep h"),
     Metric("sol_min", "Time to fall asleep", "min", "Time to sleep min", higher_is_better=False),
-    Metric("quality", "Quality", "1-5", "Quality 1-5", lowest=1.0, highest=5.0),
+    Metric("quality", "Quality", "1-5", "Quality 1-5", lowest=1.0, highest=5.0, whole=True),
 )
 METRICS_BY_KEY = {m.key: m for m in METRICS}
 REGULARITY_METRICS: tuple[Metric, ...] = (
@@ -94,6 +97,31 @@ def series(points: Sequence[NightPoint], metric: str) -> list[tuple[NightPoint, 
         if value is not None:
             out.append((p, value))
     return out
+
+
+def axis_ticks(low: float, high: float, *, whole: bool = False, most: int = 5) -> list[float]:
+    """At most `most` round values between `low` and `high` for an axis: steps of 1, 2, 2.5 or 5
+    times a power of ten (1 or more on a scale of whole numbers), each tick a multiple of its step;
+    none when a whole-number scale holds no whole number."""
+    if high < low:
+        low, high = high, low
+    span = max(high - low, 1e-9)
+    power = 10.0 ** math.floor(math.log10(span / most))
+    steps = [m * power * k for k in (1, 10, 100) for m in (1, 2, 2.5, 5)]
+    fits = [s for s in steps if (not whole or s >= 1 and s == int(s)) and span / s <= most - 1 + 1e-9]
+    step = fits[0] if fits else max(1.0, math.ceil(span))  # a whole scale narrower than 1: one tick
+    first = math.ceil(low / step - 1e-9) * step
+    ticks = []
+    value = first
+    while value <= high + 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def tick_label(value: float) -> str:
+    """A tick as a person writes it: 3 not 3.00, 2.5 not 2.50."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
 
 
 def rolling_mean(values: Sequence[float], window: int = WINDOW) -> list[float]:

@@ -9,14 +9,14 @@ hands the result back on the UI thread; jobs asked for before the store is open 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import getters, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.events import Resize
@@ -24,6 +24,7 @@ from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from magsleep import local_time, store
 from magsleep.domain import nights
@@ -314,6 +315,17 @@ class MagsleepApp(App[int]):
         # A palette already open (ours or Textual's theme picker) is left as it is.
         if self.use_command_palette and not self.screen.has_class("--textual-command-palette"):
             self.push_screen(screens.palette.SteadyCommandPalette(id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Of Textual's own commands only those that mean something here: the theme and quit
+        (its "Keys", "Maximize" and "Screenshot" would sit beside magsleep's Help and mean nothing)."""
+        yield SystemCommand("Theme", "Change the colours (remembered for the next start)", self.action_change_theme)
+        yield SystemCommand("Quit", "Leave magsleep; everything is already saved", self.action_quit)
+
+    def search_themes(self) -> None:
+        """Textual's theme picker, in the steady palette."""
+        self.push_screen(screens.palette.SteadyCommandPalette(providers=[ThemeProvider],
+                                                              placeholder="Search for themes…"))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, screens.help.HelpScreen):

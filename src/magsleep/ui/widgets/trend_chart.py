@@ -6,13 +6,22 @@ shows a friendly placeholder instead of a plot, and flat series get a y-range of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from textual_plotext import PlotextPlot
 
-from magsleep.domain.trend import GRAPH_METRICS_BY_KEY, METRICS_BY_KEY, NightPoint, rolling_mean, series
+from magsleep.domain.trend import (
+    GRAPH_METRICS_BY_KEY,
+    METRICS_BY_KEY,
+    NightPoint,
+    axis_ticks,
+    rolling_mean,
+    series,
+    tick_label,
+)
 
 
 class TrendChart(PlotextPlot):
@@ -65,7 +74,12 @@ class TrendChart(PlotextPlot):
         m = GRAPH_METRICS_BY_KEY[metric]
         bottom = max(low - pad, m.lowest / 60 if metric == "tst_min" else m.lowest)
         top = high + pad if m.highest is None else min(high + pad, m.highest)
+        if m.whole:  # whole-number bounds, so the whole-number ticks frame the points
+            bottom = max(math.floor(bottom), m.lowest)
+            top = math.ceil(top) if m.highest is None else min(math.ceil(top), m.highest)
         plt.ylim(bottom, max(top, bottom + 1e-6))
+        yticks = axis_ticks(bottom, max(top, bottom + 1e-6), whole=m.whole)
+        plt.yticks(yticks, [tick_label(t) for t in yticks])
         left, right = min(xs), max(xs)
         if right - left < 1:
             left, right = left - 1, right + 1
@@ -74,7 +88,7 @@ class TrendChart(PlotextPlot):
         # survivors would change from run to run; few enough ticks never overlap.
         ticks = _day_ticks(left, right)
         plt.xticks(ticks, [_tick_label(t, today) for t in ticks])
-        self.plotted = {"x": xs, "y": ys, "on": [x for x, _ in on], "off": [x for x, _ in off]}
+        self.plotted = {"x": xs, "y": ys, "on": [x for x, _ in on], "off": [x for x, _ in off], "yticks": yticks}
         self.refresh()
 
 
