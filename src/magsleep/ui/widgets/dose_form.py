@@ -175,6 +175,18 @@ class DoseForm(OnMagsleepApp, Vertical):
             return
         self.post_message(self.Submitted(self, amount, taken))
 
+    def preview(self) -> DoseAmount | None:
+        """The dose as typed so far when it is a valid one, else None (nothing is said beside the
+        fields: that waits for enter)."""
+        form = str(self.query_one("#dose-form", Select).value)
+        percent = self.query_one("#dose-percent", Input).value if form == "other" else None
+        try:
+            return dose_amount(form, self.query_one("#dose-amount", Input).value,
+                               compound=self.query_one("#dose-amount-is", Select).value == "compound",
+                               percent=percent or None)
+        except InvalidInput:
+            return None
+
     def show_error(self, field: str, message: str) -> None:
         self.query_one(f"#dose-{field if field in FIELDS else 'form'}-error", FieldError).say(message)
 
