@@ -25,11 +25,13 @@ import secrets
 import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from magsleep.domain.comparison import t_quantile
 from magsleep.domain.errors import InvalidInput
+from magsleep.domain.parsing import EARLIEST_DATE
+from magsleep.domain.text_safety import visible
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 
 DEFAULTS: dict[str, Any] = {"baseline": 14, "period": 14, "pairs": 4, "washout": 7, "outcome": "sol"}
@@ -37,6 +39,9 @@ MIN_COUNTED = 4
 """A period counts only with at least this many counted nights with a diary."""
 MIN_PAIRS_FOR_DIRECTION = 3
 ORDERS = ("on-off", "off-on")
+MAX_AHEAD_NIGHTS = 365
+"""A plan's first night is at most this many nights after the day it was made (and so, for a
+plan made now, at most a year ahead): every date of a plan stays far from the calendar's end."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,11 @@ class TrialPlan:
         return self.fingerprint[:12]
 
     @property
+    def stopped_early(self) -> bool:
+        """Stopped before its last night was over (a plan closed after its end ran its course)."""
+        return self.stopped_at is not None and datetime.fromisoformat(self.stopped_at).date() <= self.end
+
+    @property
     def end(self) -> date:
         """The plan's last night."""
         return self.start + timedelta(days=self.baseline_nights + 2 * self.pairs * self.period_nights - 1)
@@ -129,10 +139,52 @@ def make_plan(start: date, created_at: str, *, baseline: int = DEFAULTS["baselin
               period: int = DEFAULTS["period"], pairs: int = DEFAULTS["pairs"],
               washout: int = DEFAULTS["washout"], outcome: str = DEFAULTS["outcome"],
               draw: Callable[[tuple[str, ...]], str] = secrets.choice) -> TrialPlan:
-    """A new plan; each pair's order is drawn with `draw` (secrets.choice) now, never again."""
+    """A new plan, checked in full; each pair's order is drawn with `draw` (secrets.choice) now,
+    never again."""
     check_plan_numbers(baseline, period, pairs, washout, outcome)
-    return TrialPlan(start, baseline, period, pairs, washout, outcome,
+    plan = TrialPlan(start, baseline, period, pairs, washout, outcome,
                      tuple(draw(ORDERS) for _ in range(pairs)), created_at)
+    try:
+        check_plan(plan)
+    except InvalidInput as err:
+        raise InvalidInput("--start" if err.field == "start" else err.field, err.message) from None
+    return plan
+
+
+def _moment(value: object, field: str) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidInput(field, "must be an ISO date-time")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field, f"{visible(value[:30])!r} is not an ISO date-time") from None
+    if moment.date() < EARLIEST_DATE:
+        raise InvalidInput(field, f"{moment.date()} is too early; dates start at {EARLIEST_DATE}")
+    return moment
+
+
+def check_plan(plan: TrialPlan, *, latest_made: date | None = None) -> None:
+    """Every part of a plan, whether just made, read back or imported: its numbers, its orders, its
+    moments, and its dates (the first night within MAX_AHEAD_NIGHTS of the day it was made, so no
+    date of it runs off the calendar); `latest_made`: the last day it may have been made (today).
+    Raises InvalidInput naming the part ("start", "orders", "created_at", "stopped_at", "--pairs"...)."""
+    check_plan_numbers(plan.baseline_nights, plan.period_nights, plan.pairs, plan.washout_nights, plan.outcome)
+    if len(plan.orders) != plan.pairs or any(o not in ORDERS for o in plan.orders):
+        raise InvalidInput("orders", "must hold one 'on-off' or 'off-on' per pair")
+    made = _moment(plan.created_at, "created_at").date()
+    if latest_made is not None and made > latest_made + timedelta(days=1):  # a day's slack for time zones
+        raise InvalidInput("created_at", f"{made} is in the future")
+    if plan.stopped_at is not None:
+        _moment(plan.stopped_at, "stopped_at")
+    if not isinstance(plan.start, date) or plan.start < EARLIEST_DATE:
+        raise InvalidInput("start", f"dates start at {EARLIEST_DATE}")
+    if plan.start > made + timedelta(days=MAX_AHEAD_NIGHTS):
+        raise InvalidInput("start", f"{plan.start} is more than a year after the plan was made ({made}); "
+                                    f"a plan starts within {MAX_AHEAD_NIGHTS} nights")
+    try:
+        plan.end  # noqa: B018 (a date made far in the future runs off the calendar here)
+    except OverflowError:
+        raise InvalidInput("created_at", f"{made} is too late") from None
 
 
 def check_plan_numbers(baseline: int, period: int, pairs: int, washout: int, outcome: str) -> None:
@@ -211,7 +263,7 @@ class TrialResult:
         metric = METRICS_BY_KEY[self.plan.metric]
         e = self.as_randomised
         done = f"{e.pairs_complete} of {self.plan.pairs} pairs done"
-        stopped = " The trial was stopped early." if self.plan.stopped_at else ""
+        stopped = " The trial was stopped early." if self.plan.stopped_early else ""
         if e.estimate is None:
             return f"Randomised trial: {done}; no result yet.{stopped}"
         unit = "" if metric.unit in ("1-5",) else (" points" if metric.unit == "%" else " min")
