@@ -43,3 +43,28 @@ def test_the_first_frame_loads_no_command_module_and_no_insight_maths():
     # (the trial's plan is read with tonight, so n_of_1 is there; what decides the verdict is not)
     assert not {"magsleep.domain.import_file", "magsleep.domain.headline", "magsleep.domain.insights",
                 "magsleep.domain.demo"} & set(loaded), loaded
+
+
+TRIAL_MATHS = ("magsleep.domain.n_of_1", "magsleep.domain.comparison", "magsleep.domain.trial",
+               "magsleep.domain.headline", "magsleep.domain.insights")
+
+
+def status_modules(db: str) -> set[str]:
+    code = ("import sys\nfrom magsleep.status_line import run\n"
+            f"run(['--db', {db!r}, 'status'])\nprint(sorted(sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return set(ast.literal_eval(result.stdout.strip().splitlines()[-1]))  # our own child's printed list
+
+
+def test_magsleep_status_without_a_plan_loads_no_trial_analysis(tmp_path):
+    from click.testing import CliRunner
+
+    from magsleep.cli import cli
+
+    db = tmp_path / "m.db"
+    assert CliRunner().invoke(cli, ["--db", str(db), "dose", "100"]).exit_code == 0
+    assert not set(TRIAL_MATHS) & status_modules(str(db))
+    # With a plan it is read, checked and its line shown (the plan's module loads then).
+    assert CliRunner().invoke(cli, ["--db", str(db), "trial", "start"]).exit_code == 0
+    assert "magsleep.domain.n_of_1" in status_modules(str(db))
