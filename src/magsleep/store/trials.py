@@ -96,6 +96,8 @@ def import_plan(plan: TrialPlan, tonight: date, at: str, *, session: Session) ->
     if plan.stopped_at is None:
         _make_room(tonight, at, session=session)
     insert_plan(plan, session=session)
+    if plan.stopped_at is None:
+        _realign_magnesium_check(tonight, None, trial_phase(plan, tonight), session=session)
 
 
 def stop_trial(at: str, tonight: date, *, session: Session) -> TrialPlan | DamagedPlan:
