@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -324,3 +328,23 @@ def test_trial_plans_travel_through_json_export_and_import(run, db_path, tmp_pat
     refused = CliRunner().invoke(cli, ["--db", str(third), "import", str(path)])
     assert refused.exit_code == 2 and "trials[0].fingerprint" in refused.stderr
     assert rows(third, "night") == 0 and rows(third, "trial") == 0
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (Debian package)")
+def test_at_one_in_the_morning_after_the_last_night_the_real_command_agrees_with_itself(db_path):
+    """End to end with the process's own clock (faketime): status, start and stop, as typed."""
+
+    def magsleep(when: str, *args: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+        return subprocess.run(["faketime", "-f", f"@{when}", sys.executable, "-m", "magsleep", "--db", str(db_path),
+                               *args], capture_output=True, text=True, env=env, timeout=60)
+
+    made = magsleep("2026-03-02 20:00:00", "trial", "start", "--baseline", "0", "--period", "4", "--pairs", "2",
+                    "--washout", "0")
+    assert made.returncode == 0 and "2026-03-02 to 2026-03-17" in made.stdout, made.stderr
+    status = magsleep("2026-03-18 01:00:00", "trial", "status")
+    assert "night 4 of 4" in status.stdout, status.stderr
+    start = magsleep("2026-03-18 01:00:00", "trial", "start")
+    assert start.returncode == 2 and "a trial is running until the night of 2026-03-17" in start.stderr
+    stop = magsleep("2026-03-18 01:00:00", "trial", "stop")
+    assert stop.returncode == 0 and "stopped 2026-03-18T01:00" in stop.stdout, stop.stderr
