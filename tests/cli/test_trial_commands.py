@@ -106,6 +106,7 @@ def one_line(text: str) -> str:
     "UPDATE trial SET created_at = 'x[/]\x1b'",
     "UPDATE trial SET baseline_nights = 'many'",
     "UPDATE trial SET orders = '{not json'",
+    "UPDATE trial SET orders = X'00ff', outcome = 3.5",
 ])
 def test_a_plan_changed_outside_magsleep_never_locks_anyone_out(run, db_path, sql):
     assert run("dose", "100").exit_code == 0

@@ -182,7 +182,7 @@ def plan_from_columns(start: object, baseline: object, period: object, pairs: ob
     except InvalidInput as err:
         return damaged(f"was changed outside magsleep ({err.field.lstrip('-')}: {err.message})")
     if plan.fingerprint != fingerprint:
-        return damaged("no longer matches its fingerprint: it was changed outside magsleep")
+        return damaged("no longer matches its fingerprint (it was changed outside magsleep)")
     return plan
 
 

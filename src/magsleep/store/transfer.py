@@ -76,8 +76,8 @@ def night_to_dict(record: NightRecord) -> dict:
 def trial_to_dict(plan: TrialPlan | DamagedPlan) -> dict:
     """A plan as the export has it; one changed outside magsleep goes out as it is stored (an
     import then refuses it by its fingerprint, as the store does)."""
-    if isinstance(plan, DamagedPlan):
-        data = dict(plan.columns)
+    if isinstance(plan, DamagedPlan):  # any value can be there, even bytes: JSON gets text for those
+        data = {k: v if v is None or isinstance(v, str | int | float) else repr(v) for k, v in plan.columns.items()}
         try:
             data["orders"] = json.loads(str(data["orders"]))
         except ValueError:
