@@ -14,20 +14,18 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.nights import night_of
 from magsleep.domain.settings import Settings, settings_from_text
 from magsleep.domain.text_safety import visible
+from magsleep.domain.trial_plan import TrialPlan, check_plan, tonight_text
 from magsleep.domain.usual_night import USUAL_NIGHTS, usual_clock
 from magsleep.store.errors import StoreError
 from magsleep.store.files import read_only_uri
 from magsleep.store.migrations import CURRENT_VERSION
 from magsleep.store.records import CheckRecord, DoseRecord, dose_from_columns
-
-if TYPE_CHECKING:  # the plan's module (and the trial maths with it) loads only when a plan is stored
-    from magsleep.domain.n_of_1 import TrialPlan
 
 
 @dataclass(frozen=True)
@@ -68,8 +66,6 @@ def trial_line(plan: TrialPlan | DamagedPlan | None, night: date) -> str | None:
     """Where `night` stands in a running trial, in one line (the dashboard and the status line)."""
     if plan is None or isinstance(plan, DamagedPlan) or trial_phase(plan, night) is None:
         return None
-    from magsleep.domain.n_of_1 import tonight_text  # a plan exists: its module is loaded already
-
     return tonight_text(plan, night)
 
 
@@ -156,8 +152,6 @@ def plan_from_columns(start: object, baseline: object, period: object, pairs: ob
                       fingerprint: object, row_id: int = 0) -> TrialPlan | DamagedPlan:
     """A stored plan, checked in full and against its fingerprint; one that fails (edited behind
     magsleep's back: any value can be there) comes back as a DamagedPlan saying why."""
-    from magsleep.domain.n_of_1 import TrialPlan, check_plan  # only when a plan is stored
-
     columns = dict(zip(COLUMN_NAMES, (start, baseline, period, pairs, washout, outcome, orders, created_at,
                                       stopped_at, fingerprint, row_id)))
     stopped = stopped_at if stopped_at is None or isinstance(stopped_at, str) else str(stopped_at)

@@ -17,8 +17,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.n_of_1 import TrialPlan
 from magsleep.domain.routine import TAKE_MAGNESIUM
+from magsleep.domain.trial_plan import TrialPlan
 from magsleep.store.models import Night, RoutineCheck, RoutineItem, TrialRow
 from magsleep.store.tonight import DamagedPlan, connection_of, read_doses, read_trial, read_trials, trial_phase
 
