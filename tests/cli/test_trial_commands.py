@@ -107,7 +107,9 @@ def one_line(text: str) -> str:
     "UPDATE trial SET baseline_nights = 'many'",
     "UPDATE trial SET orders = '{not json'",
     "UPDATE trial SET orders = X'00ff', outcome = 3.5",
-])
+    "UPDATE trial SET orders = '" + "[" * 100_000 + "'",
+], ids=["pairs", "orders", "start-9999", "start-text", "created_at", "baseline-text", "orders-text", "bytes",
+        "orders-deep"])
 def test_a_plan_changed_outside_magsleep_never_locks_anyone_out(run, db_path, sql):
     assert run("dose", "100").exit_code == 0
     assert run("trial", "start").exit_code == 0

@@ -61,6 +61,8 @@ def test_an_older_file_with_two_open_plans_keeps_the_newest_open(tmp_path):
     Store.open(path).close()
     assert [row_id for row_id, _ in open_rows(path)] == [newest]
     conn = sqlite3.connect(path)
+    closed = conn.execute("SELECT stopped_at FROM trial WHERE id = ?", (newest - 1,)).fetchone()[0]
+    assert datetime.fromisoformat(closed).utcoffset() is not None  # an export of it imports again
     assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.CURRENT_VERSION
     assert conn.execute("SELECT count(*) FROM trial").fetchone()[0] == 3  # nothing deleted
     conn.close()

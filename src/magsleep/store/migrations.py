@@ -100,7 +100,7 @@ ONE_OPEN_TRIAL = ("CREATE UNIQUE INDEX trial_one_open ON trial((stopped_at IS NU
 def _one_open_trial(conn: sqlite3.Connection) -> None:
     """At most one open trial plan (stopped_at NULL), held by the schema. An import could once
     add a second: all but the newest open one are closed now, at this moment."""
-    conn.execute("UPDATE trial SET stopped_at = strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime') "
+    conn.execute("UPDATE trial SET stopped_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') "
                  "WHERE stopped_at IS NULL AND id < (SELECT max(id) FROM trial WHERE stopped_at IS NULL)")
     conn.execute(ONE_OPEN_TRIAL)
 

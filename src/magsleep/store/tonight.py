@@ -166,7 +166,7 @@ def plan_from_columns(start: object, baseline: object, period: object, pairs: ob
         try:
             first = date.fromisoformat(str(start))
             drawn = json.loads(str(orders))
-        except ValueError:
+        except (ValueError, RecursionError):  # (json nested a million deep recurses)
             raise InvalidInput("start or orders", "cannot be read") from None
         if not isinstance(drawn, list) or not all(isinstance(o, str) for o in drawn):
             raise InvalidInput("orders", "cannot be read")

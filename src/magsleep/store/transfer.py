@@ -80,7 +80,7 @@ def trial_to_dict(plan: TrialPlan | DamagedPlan) -> dict:
         data = {k: v if v is None or isinstance(v, str | int | float) else repr(v) for k, v in plan.columns.items()}
         try:
             data["orders"] = json.loads(str(data["orders"]))
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     else:
         data = plan.as_dict()
