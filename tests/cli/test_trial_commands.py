@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -197,12 +196,6 @@ def test_stopping_at_one_in_the_morning_of_the_last_night_stops_it(run, db_path,
     stop = run("trial", "stop")
     assert stop.exit_code == 0, stop.output
     assert run("trial", "start").exit_code == 0
-
-
-def export_with(run, tmp_path, name: str) -> Path:
-    path = tmp_path / name
-    path.write_text(run("export").stdout)
-    return path
 
 
 def test_an_imported_stopped_plan_never_hides_the_running_one(run, db_path, tmp_path):

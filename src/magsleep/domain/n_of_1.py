@@ -1,4 +1,5 @@
-"""The randomised N-of-1 trial: a plan fixed before the data, and its analysis as planned.
+"""The randomised N-of-1 trial: its design, and the analysis as planned (the plan itself, fixed
+before the data, is `trial_plan.TrialPlan`).
 
 Design ("block pairs", Kravitz & Duan, AHRQ N-of-1 User's Guide 2014, ch. 4): after a baseline,
 each pair holds one magnesium period and one period without, in an order drawn at random when
