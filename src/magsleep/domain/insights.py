@@ -43,6 +43,9 @@ class Insights:
     """Time to fall asleep, doses 30-60 minutes before bed against other timings (secondary)."""
     timing_spread: dict[str, int]
     """Dosed nights by minutes from the last dose to trying to sleep."""
+    plan_notice: str | None = None
+    """What is wrong with the current trial plan when it was changed outside magsleep (then `plan`
+    is None: such a plan is reported, never analysed)."""
 
     def as_dict(self) -> dict[str, Any]:
         t = self.trial
@@ -62,13 +65,14 @@ class Insights:
             "side_effects": self.side_effects,
             "nights_over_limit": self.nights_over_limit,
             "advice": list(self.advice),
+            "trial_plan_problem": self.plan_notice,
         }
 
 
 def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, float],
              side_effects: dict[str, int], side_effect_nights: int,
              adherence: dict[str, tuple[int, int]], settings: Settings, plan: TrialPlan | None,
-             plan_nights: Mapping[date, NightData]) -> Insights:
+             plan_nights: Mapping[date, NightData], plan_notice: str | None = None) -> Insights:
     """Insights up to night `last` from the nights read: `totals` are elemental mg per dosed
     night, `plan_nights` the randomised trial's nights."""
     randomised = None
@@ -83,4 +87,4 @@ def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, 
     return Insights(tuple(points), comparisons, words, effect, trial, plan, randomised, tuple(advice),
                     side_effects, over, adherence, settings,
                     regularity_at({p.night: p.span for p in points if p.span is not None}, last),
-                    timing_comparison(points), timing_spread(points))
+                    timing_comparison(points), timing_spread(points), plan_notice)

@@ -27,9 +27,7 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
     session.flush()
     item = session.exec(select(RoutineItem).where(RoutineItem.label == TAKE_MAGNESIUM,
                                                   col(RoutineItem.active).is_(True))).first()
-    plan = read_trial(connection_of(session))
-    scheduled = plan.night(night) if plan is not None and plan.stopped_at is None else None
-    if item is not None and (scheduled is None or scheduled.phase == "on"):
+    if item is not None and trial_phase(read_trial(connection_of(session)), night) in (None, "on"):
         set_check(night, row_id(item), True, at=taken_at, session=session)
     return dose_record(dose, night)
 

@@ -9,8 +9,10 @@ from datetime import date
 from sqlmodel import Session
 
 from magsleep.domain.insights import Insights, assemble
+from magsleep.domain.n_of_1 import TrialPlan
 from magsleep.domain.trend import NightPoint
 from magsleep.store.settings import load_settings
+from magsleep.store.tonight import DamagedPlan
 from magsleep.store.trials import current_trial
 from magsleep.store.views import ITEM_COUNTS, ITEM_DONE, trend_points, trial_nights
 
@@ -43,7 +45,10 @@ def load_insights(last: date, *, session: Session, points: list[NightPoint] | No
         points = trend_points(session=session)
     if start is not None or end is not None:
         points = [p for p in points if (start is None or p.night >= start) and (end is None or p.night <= end)]
-    plan = current_trial(session=session)
+    current = current_trial(session=session)
+    # A plan changed outside magsleep is reported, never analysed: everything else still shows.
+    plan = current if isinstance(current, TrialPlan) else None
     return assemble(last, points=points, totals=totals, side_effects=side, side_effect_nights=side_nights,
                     adherence=adherence, settings=load_settings(session=session), plan=plan,
-                    plan_nights=trial_nights(plan, session=session) if plan is not None and plan.start <= last else {})
+                    plan_nights=trial_nights(plan, session=session) if plan is not None and plan.start <= last else {},
+                    plan_notice=current.notice if isinstance(current, DamagedPlan) else None)

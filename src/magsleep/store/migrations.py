@@ -93,8 +93,20 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE routine_item ADD COLUMN created_on TEXT")
 
 
+ONE_OPEN_TRIAL = ("CREATE UNIQUE INDEX trial_one_open ON trial((stopped_at IS NULL)) "
+                  "WHERE stopped_at IS NULL")
+
+
+def _one_open_trial(conn: sqlite3.Connection) -> None:
+    """At most one open trial plan (stopped_at NULL), held by the schema. An import could once
+    add a second: all but the newest open one are closed now, at this moment."""
+    conn.execute("UPDATE trial SET stopped_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') "
+                 "WHERE stopped_at IS NULL AND id < (SELECT max(id) FROM trial WHERE stopped_at IS NULL)")
+    conn.execute(ONE_OPEN_TRIAL)
+
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[Step] = [_v1, _v2]
+MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -207,8 +207,9 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         """Where tonight stands in a randomised trial; returns tonight's phase (None outside one)."""
         line = self.query_one("#trial-tonight", Static)
         phase = view.trial_phase
-        line.display = phase is not None
+        line.display = phase is not None or view.trial_notice is not None
         if phase is None:
+            line.update(plain(f"⚠ {view.trial_notice}" if view.trial_notice else ""))
             return None
         text = view.trial_line or ""
         if phase != "on" and view.doses:
