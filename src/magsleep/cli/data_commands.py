@@ -16,6 +16,7 @@ from magsleep.domain.import_file import ImportFailed, parse_file
 from magsleep.domain.nights import last_night
 from magsleep.domain.parsing import parse_int
 from magsleep.domain.text_safety import visible
+from magsleep.paths import default_db_path
 
 
 @cli.command()
@@ -104,14 +105,13 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
         parsed = parse_file(text, fmt, latest=local_time.now().date())
-        db = open_store(ctx)
-        with db.writing() as session:
-            if dry_run:
-                # Check clashes with stored nights too, then undo.
+        # A dry run against no database has nothing to clash with: it creates no folder, no file.
+        if not dry_run or (ctx.obj.get("db") or default_db_path()).expanduser().exists():
+            db = open_store(ctx)
+            with db.writing() as session:
                 store.transfer.import_nights(parsed, session=session)
-                session.rollback()
-            else:
-                store.transfer.import_nights(parsed, session=session)
+                if dry_run:
+                    session.rollback()  # the clashes with stored nights are checked; now undo
     except ImportFailed as err:
         detail = "\n".join(f"  {visible(p)}" for p in err.problems)
         click.echo(f"magsleep: cannot import {visible(file)}: nothing was imported\n{detail}", err=True)
