@@ -60,6 +60,7 @@ def carry_what_the_encoding_can() -> None:
         if not isinstance(stream, io.TextIOWrapper) or codecs.lookup(stream.encoding).name.startswith("utf"):
             continue
         stream.flush()
+        stream.reconfigure(errors=ERRORS)  # the original too: the app (Textual) writes to sys.__stderr__
         # write_through: nothing waits in this wrapper while the original (sys.__stdout__, kept
         # alive by sys) shares the byte buffer.
         setattr(sys, name, _TextOnly(stream.buffer, encoding=stream.encoding, errors=ERRORS,

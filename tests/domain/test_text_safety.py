@@ -40,6 +40,7 @@ def test_an_imported_note_and_label_keep_their_joiners():
 
 
 @pytest.mark.parametrize(("ch", "stand_in"), [("→", "->"), ("≥", ">="), ("·", "-"), ("é", "e"), ("␛", "^["),
-                                               ("\u200d", ""), ("\ufe0f", ""), ("👩", "?"), ("a", "a")])
+                                               ("\u200d", ""), ("\ufe0f", ""), ("👩", "?"), ("a", "a"),
+                                               ("─", "-"), ("│", "|"), ("╭", "+"), ("┼", "+"), ("▇", "#")])
 def test_ascii_stand_ins(ch, stand_in):
     assert ascii_stand_in(ch) == stand_in

@@ -72,6 +72,13 @@ def ascii_stand_in(ch: str) -> str:
         return ch
     if ch in _ASCII_STAND_INS:
         return _ASCII_STAND_INS[ch]
+    if "\u2500" <= ch <= "\u257f":  # box drawing: the app's frames stay frames
+        name = unicodedata.name(ch, "")
+        if " AND " in name:  # corners, tees and crosses
+            return "+"
+        return "-" if "HORIZONTAL" in name else "|" if "VERTICAL" in name else "+"
+    if "\u2580" <= ch <= "\u259f":  # block elements: bars and charts
+        return "#"
     if unicodedata.category(ch) in ("Cf", "Mn", "Me"):
         return ""  # a joiner or a variation selector changes how a character looks, not what it says
     plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
