@@ -39,3 +39,12 @@ def test_a_moment_is_put_on_the_local_clock_of_its_instant():
     assert naive.isoformat() == "2026-03-28T23:15:00+00:00"
     # A wall time skipped by spring-forward moves on by the gap, as clocks do.
     assert parse_moment("2026-03-29T01:30", "--at", today=date(2026, 3, 29), zone=london).hour == 2
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("0001-01-01T00:00+13:00", "too early"), ("2000-01-01T00:30+13:00", "too early"),
+    ("9999-12-31T23:00-12:00", "out of range"), ("9999-12-31T23:59", "out of range"),
+])
+def test_a_moment_at_the_edge_of_the_calendar_is_a_message_not_an_overflow(text, message):
+    with pytest.raises(InvalidInput, match=message):
+        parse_moment(text, "--at", today=date(2026, 11, 30), zone=ZoneInfo("America/New_York"))

@@ -74,9 +74,13 @@ def parse_moment(text: str, field: str, *, today: date, zone: tzinfo | None = No
             raise InvalidInput(
                 field, f"{_show(text)} is not a time; use HH:MM or YYYY-MM-DDTHH:MM"
             ) from None
-    if zone is not None:
-        moment = attach_zone(moment, zone) if moment.tzinfo is None else moment.astimezone(zone)
     check_date(moment.date(), field)
+    if zone is not None:
+        try:
+            moment = attach_zone(moment, zone) if moment.tzinfo is None else moment.astimezone(zone)
+        except OverflowError:  # 9999-12-31T23:00-12:00 is in year 10000 here
+            raise InvalidInput(field, f"{_show(text)} is out of range") from None
+        check_date(moment.date(), field)
     return moment
 
 
