@@ -14,7 +14,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from json.decoder import scanstring  # type: ignore[attr-defined]  # (C-accelerated; untyped)
 from typing import Any
 
@@ -300,9 +300,23 @@ def _parse_night(line: int, raw: object, latest: date | None) -> ImportNight:
     _known_fields(raw, NIGHT_KEYS, "")
     diary = _parse_diary(raw)
     doses = _parse_doses(raw.get("doses"))
+    if diary is not None:
+        _on_night(diary.bed, night, "bed")  # the other answers are checked against bed (within 24 h)
+    for index, d in enumerate(doses):
+        _on_night(d["taken_at"], night, f"doses[{index}].taken_at")
     _check_derived(raw, diary, doses)
     return ImportNight(line, night, diary, _text(raw.get("note"), "note"), tuple(doses),
                        _parse_symptoms(raw.get("symptoms")), _parse_routine(raw.get("routine")))
+
+
+def _on_night(moment: datetime, night: date, field: str) -> None:
+    """A moment recorded for `night` lies on it: on its local clock from the evening's midnight to
+    the second midnight after. That holds for every rollover hour (0-23) the app can have, and
+    refuses a diary or a dose dated years away from its night."""
+    day = moment.replace(tzinfo=None).date()
+    if not night <= day <= night + timedelta(days=1):
+        raise InvalidInput(field, f"{moment.isoformat(timespec='minutes')} is not on the night of {night} "
+                                  f"(it must fall on {night} or the morning after)")
 
 
 def _check_derived(raw: dict[str, Any], diary: Diary | None, doses: list[dict[str, Any]]) -> None:

@@ -14,7 +14,7 @@ from magsleep.domain.trend import NightPoint
 from magsleep.store.settings import load_settings
 from magsleep.store.tonight import DamagedPlan
 from magsleep.store.trials import current_trial
-from magsleep.store.views import ITEM_COUNTS, ITEM_DONE, trend_points, trial_nights
+from magsleep.store.views import ITEM_COUNTS, ITEM_DONE, LOGGED_NIGHT, trend_points, trial_nights
 
 
 def load_insights(last: date, *, session: Session, points: list[NightPoint] | None = None,
@@ -36,10 +36,10 @@ def load_insights(last: date, *, session: Session, points: list[NightPoint] | No
     side_nights = conn.exec_driver_sql(
         "SELECT count(DISTINCT s.night_id) FROM symptom s JOIN night n ON n.id = s.night_id "
         "WHERE n.date BETWEEN ? AND ?", (first, final)).scalar() or 0
-    # Every active item on every logged night (a night with a diary) since the item was added.
+    # Every active item on every logged night (a diary, a dose or a tick) since the item was added.
     adherence = {label: (int(done or 0), int(nights)) for label, nights, done in conn.exec_driver_sql(
         f"SELECT i.label, count(n.id), sum({ITEM_DONE}) FROM routine_item i "
-        f"LEFT JOIN night n ON n.bed IS NOT NULL AND n.date BETWEEN ? AND ? AND {ITEM_COUNTS} "
+        f"LEFT JOIN night n ON {LOGGED_NIGHT} AND n.date BETWEEN ? AND ? AND {ITEM_COUNTS} "
         "WHERE i.active = 1 GROUP BY i.id ORDER BY i.position, i.id", (first, final))}
     if points is None:
         points = trend_points(session=session)

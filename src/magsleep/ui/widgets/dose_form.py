@@ -163,7 +163,8 @@ class DoseForm(OnMagsleepApp, Vertical):
         try:
             if not self.time_edited:  # the clock's own time, to the second, not the minute shown
                 self._show_time(now, force=False)
-            moment = parse_moment(self.query_one("#dose-time", Input).value, "time", today=now.date())
+            moment = parse_moment(self.query_one("#dose-time", Input).value, "time", today=now.date(),
+                                  zone=now.tzinfo)
             taken = moment if moment.tzinfo is not None else attach_zone(moment, now.tzinfo or UTC)
             if taken - now > timedelta(minutes=5):
                 raise InvalidInput("time", f"{taken:%H:%M} is later than now; use a past time")
