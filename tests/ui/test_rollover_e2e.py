@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.test_terminal_e2e import tmux, wait_for
+from tests.ui.test_terminal_e2e import SOCKET, tmux, wait_for
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or shutil.which("faketime") is None,
                                 reason="needs tmux and faketime")
@@ -38,7 +38,7 @@ def test_the_open_app_moves_to_the_new_night_at_noon(tmp_path: Path):
         tmux("send-keys", "-t", session, "q")
         wait_for(session, "EXITED-0")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     ticked = conn.execute("SELECT n.date, i.label FROM routine_check c JOIN night n ON n.id = c.night_id "
                           "JOIN routine_item i ON i.id = c.item_id WHERE c.done = 1 AND n.date = '2026-11-30'"
