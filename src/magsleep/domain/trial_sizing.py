@@ -206,12 +206,13 @@ def noise_model(outcome: str, values: Mapping[date, float], missing: float | Non
     return NoiseModel(sd, rho, max(mean, 5.0) if skewed else mean, share, skewed=skewed), "your nights", n
 
 
-def _nights(rng: random.Random, model: NoiseModel, length: int) -> tuple[list[float], list[int]]:
-    """One simulated series: prefix sums of the values on nights with a diary, and of the count."""
+def _nights(rng: random.Random, model: NoiseModel, length: int) -> tuple[list[float], list[float], list[int]]:
+    """One simulated series, as prefix sums over the nights with a diary: of the values magnesium
+    acts on, of what it does not touch (the weekend bump and drift), and of the count."""
     gauss, uniform = rng.gauss, rng.random
     keep = math.sqrt(1 - model.rho ** 2)
     if model.tails == "t3":
-        # Student t with 3 df, scaled to variance 1 (its variance is 3).
+        # Student t with 3 df (a normal over the root of chi-square(3) / 3): heavy tails.
         shocks = [keep * gauss(0.0, 1.0) / math.sqrt(rng.gammavariate(1.5, 2.0)) for _ in range(length)]
     else:
         shocks = [keep * gauss(0.0, 1.0) for _ in range(length)]
@@ -224,17 +225,20 @@ def _nights(rng: random.Random, model: NoiseModel, length: int) -> tuple[list[fl
         values = [math.exp(mu + s * v) for v in z]
     else:
         values = [model.mean + model.sd * v for v in z]
+    present = [1 if uniform() >= model.missing else 0 for _ in range(length)]
+    extra = [0.0] * length
     if model.weekend:
         first = rng.randrange(7)
-        values = [v + model.weekend if (i + first) % 7 in (4, 5) else v for i, v in enumerate(values)]
+        extra = [model.weekend if (i + first) % 7 in (4, 5) else 0.0 for i in range(length)]
     if model.drift:
-        values = [v + model.drift * i for i, v in enumerate(values)]
-    present = [1 if uniform() >= model.missing else 0 for _ in range(length)]
-    return list(accumulate(map(mul, values, present), initial=0.0)), list(accumulate(present, initial=0))
+        extra = [x + model.drift * i for i, x in enumerate(extra)]
+    return (list(accumulate(map(mul, values, present), initial=0.0)),
+            list(accumulate(map(mul, extra, present), initial=0.0)), list(accumulate(present, initial=0)))
 
 
 @lru_cache(maxsize=4)
-def _simulated(model: NoiseModel, runs: int, length: int, seed: int) -> tuple[tuple[list[float], list[int]], ...]:
+def _simulated(model: NoiseModel, runs: int, length: int,
+               seed: int) -> tuple[tuple[list[float], list[float], list[int]], ...]:
     rng = random.Random(seed)
     return tuple(_nights(rng, model, length) for _ in range(runs))
 
@@ -251,7 +255,7 @@ def power_by_pairs(model: NoiseModel, effect: float, higher_is_better: bool, *, 
     shift = 0.0 if model.skewed else sign * effect
     tq = [t_quantile(k - 1) if k >= 2 else math.inf for k in range(max_pairs + 1)]
     hits = [0] * (max_pairs + 1)
-    for sums, counts in sims:
+    for sums, extras, counts in sims:
         total = squares = 0.0
         k = 0
         flips = order_rng.getrandbits(max_pairs)
@@ -262,8 +266,10 @@ def power_by_pairs(model: NoiseModel, effect: float, higher_is_better: bool, *, 
             ca, cb = counts[a1] - counts[a0], counts[b1] - counts[b0]
             if ca >= MIN_COUNTED and cb >= MIN_COUNTED:
                 ma, mb = (sums[a1] - sums[a0]) / ca, (sums[b1] - sums[b0]) / cb
+                xa, xb = (extras[a1] - extras[a0]) / ca, (extras[b1] - extras[b0]) / cb
                 # d is always the on period minus the other; the order only decides which slot is on.
                 d = (ma * factor + shift - mb) if flips >> pair & 1 else (mb * factor + shift - ma)
+                d += (xa - xb) if flips >> pair & 1 else (xb - xa)
                 total += d
                 squares += d * d
                 k += 1
