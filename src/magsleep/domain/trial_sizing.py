@@ -193,7 +193,8 @@ def usable_nights(points: Sequence[NightPoint], outcome: str) -> tuple[dict[date
     return {p.night: getattr(p, metric) for p in recent if not p.on_magnesium}, 1 - len(recent) / span
 
 
-def noise_model(outcome: str, values: Mapping[date, float], missing: float | None = None) -> tuple[NoiseModel, str, int]:
+def noise_model(outcome: str, values: Mapping[date, float],
+                missing: float | None = None) -> tuple[NoiseModel, str, int]:
     """The simulation's noise from the person's usable nights, or the assumed one; with its basis."""
     sd, rho, mean, n = measure(values)
     skewed = outcome == "sol"
