@@ -245,10 +245,11 @@ def _simulated(model: NoiseModel, runs: int, length: int,
 
 
 def power_by_pairs(model: NoiseModel, effect: float, higher_is_better: bool, *, period: int, washout: int,
-                   max_pairs: int, baseline: int = BASELINE, runs: int = RUNS, seed: int = SEED) -> list[float]:
-    """Power of 1..max_pairs pairs of `period`-night periods (index 0: one pair), from one pass."""
-    length = baseline + 2 * period * max_pairs
-    sims = _simulated(model, runs, max(length, YEAR_NIGHTS), seed)
+                   max_pairs: int, baseline: int = BASELINE, runs: int = RUNS, seed: int = SEED,
+                   nights: int = 0) -> list[float]:
+    """Power of 1..max_pairs pairs of `period`-night periods (index 0: one pair), from one pass;
+    `nights` lengthens the simulated series so calls for several period lengths share them."""
+    sims = _simulated(model, runs, max(baseline + 2 * period * max_pairs, nights), seed)
     order_rng = random.Random(seed + period)
     sign = 1.0 if higher_is_better else -1.0
     # Proportional for a skewed outcome (improving = shrinking towards zero), else a shift.
@@ -303,7 +304,7 @@ def recommend(outcome: str = "sol", effect: float | None = None, values: Mapping
         max_pairs = (YEAR_NIGHTS - BASELINE) // (2 * period)
         washout = min(WASHOUT, period - MIN_COUNTED)
         powers = power_by_pairs(model, effect, higher, period=period, washout=washout, max_pairs=max_pairs,
-                                runs=runs, seed=seed)
+                                runs=runs, seed=seed, nights=YEAR_NIGHTS)
         plans += [PlanPower(BASELINE, period, k, washout, powers[k - 1]) for k in range(3, max_pairs + 1)]
     eligible = [p for p in plans if p.pairs >= MIN_RECOMMENDED_PAIRS]
     reaching = [p for p in eligible if p.power >= TARGET]
