@@ -274,11 +274,11 @@ class TrialResult:
             return ""
         lower = {"sol_min": "faster to fall asleep", "se_pct": "lower efficiency", "tst_min": "less sleep",
                  "quality": "lower quality"}[self.plan.metric]
-        head = f"{metric.label}: magnesium minus without {e.estimate:+.1f}{unit} (minus: {lower} on magnesium)"
+        head = f"{metric.label} {e.estimate:+.1f}{unit}, magnesium minus without (minus: {lower} on magnesium)"
         if e.ci_low is None or e.ci_high is None or e.p_randomization is None:
             return f"{head}, from 1 pair: no interval yet"
-        return (f"{head}; 95% CI {e.ci_low:+.1f} to {e.ci_high:+.1f}, the range the true difference "
-                f"probably lies in; randomisation p = {e.p_randomization:.3f}")
+        return (f"{head}; 95% CI {e.ci_low:+.1f} to {e.ci_high:+.1f}, where the true difference probably lies; "
+                f"randomisation p = {e.p_randomization:.3f}")
 
     def p_note(self) -> str:
         k = self.as_randomised.pairs_complete
@@ -297,8 +297,7 @@ class TrialResult:
             return f"Stopped early: no conclusion ({done}, the plan ran to {self.plan.end}).{tail}"
         if self.direction == "interim":
             running = f" Running estimate: {numbers}." if numbers else " No estimate yet."
-            return (f"Interim: {done}; no conclusion until {self.conclusion_on:%d %b %Y}, the morning after the "
-                    f"plan's last night.{running}")
+            return f"Interim: {done}; no conclusion until {self.conclusion_on:%d %b %Y}.{running}"
         if self.direction == "too few":
             return (f"Finished: only {e.pairs_complete} of {self.plan.pairs} pairs had {MIN_COUNTED} counted diary "
                     f"nights in both periods: no conclusion.{tail}")
