@@ -62,3 +62,9 @@ def test_bad_options_exit_2_with_one_line(run, args, message):
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
+
+
+def test_insights_json_says_a_diary_comparison_is_an_association(run):
+    run("demo", "--nights", "60")
+    data = json.loads(run("insights", "--json").stdout)
+    assert data["magnesium_effect"]["basis"] == "diary" and data["magnesium_effect"]["claim"] == "association"
