@@ -68,3 +68,32 @@ def test_insights_json_says_a_diary_comparison_is_an_association(run):
     run("demo", "--nights", "60")
     data = json.loads(run("insights", "--json").stdout)
     assert data["magnesium_effect"]["basis"] == "diary" and data["magnesium_effect"]["claim"] == "association"
+
+
+@pytest.mark.parametrize("days_ago,words,direction", [
+    (45, "Interim: 1 of 4 pairs done; no conclusion until", "interim"),  # one usable pair: used to crash
+    (140, "4 of 4 pairs done", None),  # finished: a call, or "no clear difference" with its power
+])
+def test_a_trial_in_progress_and_finished_through_every_command(run, db_path, days_ago, words, direction):
+    from magsleep.domain.n_of_1 import make_plan
+    from magsleep.store.engine import Store
+    from magsleep.store.trials import add_trial
+
+    run("demo", "--nights", "150")
+    tonight = last_night(local_time.now()) + timedelta(days=1)
+    start = tonight - timedelta(days=days_ago)
+    db = Store.open(db_path)
+    with db.writing() as session:
+        add_trial(make_plan(start, f"{start}T20:00:00+00:00", draw=lambda orders: orders[0]), start, session=session)
+    db.close()
+    status = run("trial", "status")
+    assert status.exit_code == 0 and words in status.stdout, status.output
+    data = run("insights", "--json")
+    assert data.exit_code == 0, data.output
+    trial = json.loads(data.stdout)["randomised_trial"]
+    assert trial["direction"] == direction if direction else trial["direction"] in ("better", "worse", "unclear")
+    assert "p_randomization" not in trial["per_protocol"]
+    insights = run("insights")
+    assert insights.exit_code == 0 and "Traceback" not in insights.output
+    report = run("report")
+    assert report.exit_code == 0 and words in report.stdout

@@ -125,6 +125,7 @@ def test_no_clear_difference_says_what_the_plan_could_find():
                            "improvement would be found about ")
     assert "times in 10 by this plan; no clear difference does not mean it does nothing" in text
     assert result.power is not None and 0.05 < result.power < 0.6  # a 4 x 14 plan at SD 25
+    assert "A longer plan could tell ('magsleep trial plan')." in text and "cannot go below" not in text
     assert result.as_dict()["power"] == round(result.power, 3)
 
 

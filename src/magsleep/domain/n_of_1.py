@@ -282,7 +282,7 @@ class TrialResult:
 
     def p_note(self) -> str:
         k = self.as_randomised.pairs_complete
-        if k < 2 or k >= P_FLOOR_PAIRS or self.direction not in ("better", "worse", "unclear"):
+        if k < 2 or k >= P_FLOOR_PAIRS or self.direction not in ("better", "worse"):
             return ""
         return (f" With {k} pairs the randomisation p cannot go below {2 / 2 ** k:.3f}, so the call rests on "
                 f"the t interval; {P_FLOOR_PAIRS} pairs or more let the p speak too.")
@@ -307,9 +307,10 @@ class TrialResult:
             if self.power is not None:
                 size = f"{self.effect:g}-{'minute' if metric.unit in ('min', 'h') else 'point'}"
                 found = (f" A real {size} improvement would be found about {round(self.power * 10)} times "
-                         f"in 10 by this plan; no clear "
-                         "difference does not mean it does nothing. A longer plan could tell ('magsleep trial plan').")
-            return f"No clear difference in your randomised trial ({done}).{found}{tail}{self.p_note()}"
+                         "in 10 by this plan; no clear difference does not mean it does nothing.")
+                if self.power < trial_sizing.TARGET:
+                    found += " A longer plan could tell ('magsleep trial plan')."
+            return f"No clear difference in your randomised trial ({done}).{found}{tail}"
         words = {"better": "Better on magnesium", "worse": "Worse on magnesium"}[self.direction]
         return f"{words} in your randomised trial ({done}).{tail}{self.p_note()}"
 
