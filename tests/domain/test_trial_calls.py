@@ -144,7 +144,7 @@ def test_per_protocol_is_biased_when_doses_follow_expectations():
     rng = random.Random(8)
     pp, itt = [], []
     for _ in range(150):
-        p = make_plan(START, "x", draw=rng.choice)
+        p = make_plan(START, "2026-01-04T20:00:00+00:00", draw=rng.choice)
         result = analyse(p, diary(rng, p, Nights(sd=25, rho=0.5, missing=0.0), expects=True), p.end)
         pp.append(result.per_protocol.estimate)
         itt.append(result.as_randomised.estimate)

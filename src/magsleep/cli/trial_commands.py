@@ -14,6 +14,7 @@ from magsleep.domain.n_of_1 import TrialPlan, analyse, make_plan, tonight_text
 from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.parsing import parse_date, parse_int
 from magsleep.domain.text_safety import visible
+from magsleep.domain.trial_plan import MIN_NEW_PAIRS
 
 
 @cli.group()
@@ -38,6 +39,8 @@ def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: s
     numbers: dict[str, Any] = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
                for name, value in (("baseline", baseline), ("period", period), ("pairs", pairs),
                                    ("washout", washout))}
+    if numbers["pairs"] < MIN_NEW_PAIRS:  # a stored plan may hold 2 (made before this rule)
+        raise InvalidInput("--pairs", f"must be {MIN_NEW_PAIRS} to 12: with fewer pairs no call is possible")
     first = parse_date(start, "--start") if start else None
     if first is not None and first < night_of(now):
         raise InvalidInput("--start", f"{first} is in the past; a plan is made before its nights")
