@@ -32,11 +32,13 @@ def status(path: Path, now: datetime) -> dict:
             tonight = night_of(now, settings.rollover_hour)
             last = last_night(now, settings.rollover_hour)
             # Only what the line shows (not all of `tonight_at`): this runs on every prompt.
-            checks = store.tonight.read_checklist(conn, tonight)
             doses = store.tonight.read_doses(conn, tonight)
+            plan = store.tonight.read_trial(conn)
+            checks = store.tonight.night_checklist(conn, tonight, doses, plan)  # as the dashboard counts
             logged = conn.execute("SELECT bed IS NOT NULL FROM night WHERE date = ?",
                                   (last.isoformat(),)).fetchone()
-            plan = store.tonight.read_trial(conn)
+            # The first evening has no last night to log: nothing is said about it until one exists.
+            began = conn.execute("SELECT 1 FROM night WHERE date <= ? LIMIT 1", (last.isoformat(),)).fetchone()
     except store.tonight.OtherVersion:
         return {"db": str(path), "error": "open magsleep once to update the database"}
     except (sqlite3.Error, ValueError, OSError, store.errors.StoreError) as err:
@@ -46,7 +48,8 @@ def status(path: Path, now: datetime) -> dict:
     damaged = isinstance(plan, store.tonight.DamagedPlan) and plan.running  # said, never used
     return {"db": str(path), "night": tonight.isoformat(), "done": sum(c.done for c in checks),
             "items": len(checks), "elemental_mg": mg, "doses": len(doses),
-            "limit_mg": settings.daily_limit_mg, "last_night_logged": bool(logged and logged[0]),
+            "limit_mg": settings.daily_limit_mg,
+            "last_night_logged": bool(logged and logged[0]) if began else None,
             "trial": trial, "trial_plan_changed": damaged}
 
 
@@ -56,8 +59,9 @@ def line(data: dict) -> str:
     dose = f"{data['elemental_mg']:g} mg" if data["doses"] else "no dose yet"
     if data["doses"] and data["elemental_mg"] > data["limit_mg"]:
         dose += " (over the limit)"
-    logged = "last night logged" if data["last_night_logged"] else "last night not logged"
-    text = f"Mg tonight {data['done']}/{data['items']} · {dose} · {logged}"
+    text = f"Mg tonight {data['done']}/{data['items']} · {dose}"
+    if data["last_night_logged"] is not None:  # None: no night before tonight yet
+        text += " · last night logged" if data["last_night_logged"] else " · last night not logged"
     if data["trial"]:
         text += " · " + ("no-magnesium night" if "no-magnesium" in data["trial"] else "trial")
     if data.get("trial_plan_changed"):

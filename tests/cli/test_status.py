@@ -13,14 +13,24 @@ from magsleep.status_line import line
 
 
 def test_status_line_and_json(run, db_path, capsys):
+    from datetime import timedelta
+
+    from magsleep import local_time
+    from magsleep.domain.nights import last_night
+
     run("dose", "150")
     assert status_line.run(["--db", str(db_path), "status"]) == 0
     text = capsys.readouterr().out.strip()
-    assert text.startswith("Mg tonight 1/6 · 150 mg · last night not logged")
+    # The first evening: there was no last night to log, so nothing is said about it.
+    assert text == "Mg tonight 1/6 · 150 mg"
     assert status_line.run([f"--db={db_path}", "status", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["done"] == 1 and data["items"] == 6 and data["elemental_mg"] == 150.0
-    assert data["last_night_logged"] is False and data["trial"] is None
+    assert data["last_night_logged"] is None and data["trial"] is None
+    before = last_night(local_time.now()) - timedelta(days=1)  # a night before last, logged by a dose
+    run("dose", "100", "--at", f"{before}T21:00")
+    assert status_line.run(["--db", str(db_path), "status"]) == 0
+    assert capsys.readouterr().out.strip() == "Mg tonight 1/6 · 150 mg · last night not logged"
     assert status_line.run(["--db", str(db_path), "dose", "5"]) is None  # any other command goes to click
 
 
@@ -72,8 +82,7 @@ def test_status_of_a_tampered_trial_plan_shows_tonight_and_says_so(run, db_path,
     conn.commit()
     conn.close()
     assert status_line.run(["--db", str(db_path), "status"]) == 0  # a prompt must never break
-    assert capsys.readouterr().out.strip() == ("Mg tonight 1/6 · 150 mg · last night not logged · "
-                                               "trial plan changed outside magsleep")
+    assert capsys.readouterr().out.strip() == "Mg tonight 1/6 · 150 mg · trial plan changed outside magsleep"
     assert run("trial", "stop").exit_code == 0
     assert status_line.run(["--db", str(db_path), "status"]) == 0
-    assert capsys.readouterr().out.strip() == "Mg tonight 1/6 · 150 mg · last night not logged"
+    assert capsys.readouterr().out.strip() == "Mg tonight 1/6 · 150 mg"
