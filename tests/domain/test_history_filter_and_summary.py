@@ -50,18 +50,18 @@ def night(i: int, se: float, on: bool) -> NightPoint:
 
 
 def test_summary_counts_and_compares_the_last_seven_with_the_first():
-    assert summary([]) == "No nights logged yet: press l to log your first morning."
+    assert summary([]) == "No sleep logged yet: press l to log your first morning."
     assert summary([night(0, 80, False)]) == (
-        "1 night logged, 0 with magnesium · the 7-night comparison needs 14 nights")
+        "1 night of sleep logged, 0 with magnesium · the 7-night comparison needs 14 nights")
     points = [night(i, 80, False) for i in range(7)] + [night(7 + i, 86, True) for i in range(7)]
     assert summary(points) == (
-        "14 nights logged, 7 with magnesium · last 7 nights 86.0% vs first 7 80.0% (+6.0 points)")
+        "14 nights of sleep logged, 7 with magnesium · last 7 nights 86.0% vs first 7 80.0% (+6.0 points)")
 
 
 def test_summary_of_a_regularity_metric_waits_for_seven_nights():
     points = [night(i, 80, False) for i in range(3)]
     assert summary(points, "sri") == (
-        "3 nights logged, 0 with magnesium · regularity needs 7 nights logged within the last 14")
+        "3 nights of sleep logged, 0 with magnesium · regularity needs 7 of the last 14 nights")
 
 
 @given(st.floats(-200, 200), st.floats(0.01, 400), st.booleans())

@@ -90,4 +90,4 @@ def test_regularity_as_a_graph_series():
     sd = series(points, "midsleep_sd")
     assert all(55 <= value <= 60 for _, value in sd)  # 60 with even counts of each, 59.4 with 4 and 3
     assert "regularity index 67 over the last 14 nights" in summary(points, "sri")
-    assert "regularity needs 7 nights" in summary(points[:5], "sri")
+    assert "regularity needs 7 of the last 14" in summary(points[:5], "sri")

@@ -212,7 +212,7 @@ async def test_graph_and_summary_words(db_path):
     app = app_for(seed(db_path, nights=1))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert text_of(app, "#trend-summary").startswith("1 night logged")
+        assert text_of(app, "#trend-summary").startswith("1 night of sleep logged")
 
 
 async def test_messages_name_their_field(empty_db):

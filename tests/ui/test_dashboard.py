@@ -134,14 +134,14 @@ async def test_graph_metric_and_range_switch_by_key(seeded):
         assert "Total sleep" in str(pane.border_title)
         assert all(4 < y < 12 for y in chart.plotted["y"])  # hours
         summary = text_of(app, "#trend-summary")
-        assert "nights logged" in summary and "with magnesium" in summary and "vs first 7" in summary
+        assert "of sleep logged" in summary and "with magnesium" in summary and "vs first 7" in summary
 
 
 async def test_empty_and_single_night_graphs_are_friendly(empty_db):
     app = app_for(empty_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "No nights logged yet: press l to log your first morning." in text_of(app, "#trend-summary")
+        assert "No sleep logged yet: press l to log your first morning." in text_of(app, "#trend-summary")
         assert app.screen.query_one("#trend").plotted == {}
     from magsleep.domain.sleep_diary import diary_from_clock
     from magsleep.store.nights import save_diary
@@ -159,7 +159,7 @@ async def test_empty_and_single_night_graphs_are_friendly(empty_db):
         chart = app.screen.query_one("#trend")
         assert chart.plotted["y"] == [chart.points[0].se_pct]
         assert text_of(app, "#trend-summary") == (
-            "1 night logged, 0 with magnesium · the 7-night comparison needs 14 nights")
+            "1 night of sleep logged, 0 with magnesium · the 7-night comparison needs 14 nights")
 
 
 async def test_a_change_asked_for_before_the_store_opens_waits_and_is_saved(seeded):

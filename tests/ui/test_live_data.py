@@ -50,14 +50,14 @@ async def test_outside_writes_in_the_same_window_as_the_apps_own_are_never_lost(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = text_of(app, "#trend-summary")
-        assert before.startswith("58 nights logged")  # 2 demo nights have no diary
+        assert before.startswith("58 nights of sleep logged")  # 2 demo nights have no diary
         await pilot.press("down", "space")  # the app's own write
         magsleep(seeded, "dose", "213", "--at", "2026-11-25T21:00")
         magsleep(seeded, "sleep", "--night", "2026-08-01", "--bed", "23:00", "--latency", "20",
                  "--final", "06:30", "--up", "06:45", "--quality", "3")
         await pilot.press("down", "space")  # and another, right after
         assert await wait_until(pilot, lambda: "213 mg" in text_of(app, "#dose-list")
-                                and text_of(app, "#trend-summary").startswith("59 nights logged")), \
+                                and text_of(app, "#trend-summary").startswith("59 nights of sleep logged")), \
             (text_of(app, "#dose-list"), text_of(app, "#trend-summary"))
         assert stored_total(seeded) == 213
         # Two ticks here, and the outside dose ticked "Take magnesium".

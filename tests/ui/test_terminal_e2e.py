@@ -51,7 +51,7 @@ def test_demo_dashboard_tick_and_quit(tmp_path: Path):
         assert "not medical advice" in screen
         tmux("send-keys", "-t", session, "Enter")
         # The panes fill in one after another (tonight first, then trend, then verdict).
-        for pane in ("0/6 done", "Dose", "Efficiency %", "nights logged"):
+        for pane in ("0/6 done", "Dose", "Efficiency %", "of sleep logged"):
             wait_for(session, pane)
         tmux("send-keys", "-t", session, "Down", "Space")
         wait_for(session, "1/6 done")
@@ -81,7 +81,7 @@ def test_a_key_storm_never_kills_the_app(tmp_path: Path):
     try:
         wait_for(session, "Welcome to magsleep")
         tmux("send-keys", "-t", session, "Enter")
-        wait_for(session, "nights logged")
+        wait_for(session, "of sleep logged")
         for _ in range(3):
             tmux("send-keys", "-t", session, "C-p")
             time.sleep(0.01)

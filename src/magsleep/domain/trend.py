@@ -136,18 +136,19 @@ def rolling_mean(values: Sequence[float], window: int = WINDOW) -> list[float]:
 
 
 def summary(points: Sequence[NightPoint], metric: str = "se_pct", end: date | None = None) -> str:
-    """Nights logged, nights with magnesium, and the latest 7-night average against the first 7
+    """Nights with a sleep diary (a "logged night" is any with a diary, dose or tick: only diaries
+    make the trend), nights with magnesium, and the latest 7-night average against the first 7
     (for a regularity metric: its value for the 14 nights ending `end`, by default the newest)."""
     if not points:
-        return "No nights logged yet: press l to log your first morning."
+        return "No sleep logged yet: press l to log your first morning."
     on = sum(1 for p in points if p.on_magnesium)
-    text = f"{len(points)} night{'s' if len(points) != 1 else ''} logged, {on} with magnesium"
+    text = f"{len(points)} night{'s' if len(points) != 1 else ''} of sleep logged, {on} with magnesium"
     if metric in ("midsleep_sd", "sri"):
         found = regularity_at({p.night: p.span for p in points if p.span is not None},
                               end if end is not None else points[-1].night)
         latest = found.midsleep_sd_min if metric == "midsleep_sd" else found.sri
         if latest is None:
-            return text + " · regularity needs 7 nights logged within the last 14"
+            return text + " · regularity needs 7 of the last 14 nights"
         if metric == "midsleep_sd":
             return text + f" · sleep midpoint varies by {latest:.0f} min over the last 14 nights"
         return text + f" · regularity index {latest:.0f} over the last 14 nights (100: same times daily)"

@@ -72,7 +72,7 @@ def diary_weeks(records: list[NightRecord]) -> Table:
 def sections(records: list[NightRecord], insights: Insights, first: date | None,
              last: date | None) -> list[tuple[str, object]]:
     """The report as (heading, body) pairs; a body is text, a list of lines, or a table."""
-    period = f"{first} to {last}" if first else "no nights logged"
+    period = f"{first} to {last}" if first else "no sleep logged"
     regular = insights.regularity
     comparisons = ["Nights with vs without magnesium:"] + [
         f"  {describe(c)}" for c in insights.comparisons if c.kind == "on_off"] + [
@@ -94,7 +94,7 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
         ("Regularity and timing", [
             "Last 14 nights: " + (f"sleep midpoint SD {regular.midsleep_sd_min:.0f} min, Sleep Regularity "
                                   f"Index {regular.sri:.0f}" if regular.sri is not None
-                                  and regular.midsleep_sd_min is not None else "fewer than 7 nights logged"),
+                                  and regular.midsleep_sd_min is not None else "fewer than 7 nights of sleep logged"),
             "Dose to bed: " + (", ".join(f"{band} {n}" for band, n in insights.timing_spread.items() if n) or "none"),
             f"Doses 30-60 min before bed vs other times: {describe(insights.timing)}"]),
         ("Cautions", [f"{text} ({source})" for text, source in CAUTIONS] + [ASK]),

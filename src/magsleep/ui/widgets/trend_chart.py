@@ -47,8 +47,8 @@ class TrendChart(PlotextPlot):
         plt.clear_figure()
         self.plotted = {}
         if not valued:  # no axes, only what is missing
-            plt.title("Regularity needs 7 nights logged within 14" if points
-                      else "No nights logged yet: press l to log your sleep")
+            plt.title("Regularity needs 7 nights of sleep logged within 14" if points
+                      else "No sleep logged yet: press l to log your sleep")
             plt.xticks([])
             plt.yticks([])
             self.refresh()
