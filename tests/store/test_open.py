@@ -27,7 +27,7 @@ def test_pragmas_read_back_from_a_fresh_connection(store):
         conn = session.connection()
         read = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
                 for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
-    assert read == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 5000}
+    assert read == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 60000}
 
 
 def test_writes_begin_immediate(store, db_path):
