@@ -128,8 +128,12 @@ def test_migration_backs_up_first_and_a_failure_leaves_the_old_schema(db_path, m
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
     monkeypatch.setattr(migrations, "CURRENT_VERSION", len(migrations.MIGRATIONS))
-    with pytest.raises(StoreError, match="simulated"):
-        Store.open(db_path)
+    db_path.chmod(0o644)
+    before = digest(db_path)
+    for _ in range(3):  # each attempt fails; the unchanged file is backed up once, not once a try
+        with pytest.raises(StoreError, match="simulated"):
+            Store.open(db_path)
+    assert digest(db_path) == before and mode(db_path) == 0o644  # not even chmod-ed
     conn = sqlite3.connect(db_path)
     shipped = len(migrations.MIGRATIONS) - 1
     assert conn.execute("PRAGMA user_version").fetchone()[0] == shipped
@@ -152,3 +156,43 @@ def test_models_match_the_migration_ddl(store, db_path):
         stored = {r[1] for r in conn.execute(f"PRAGMA table_info({table.name})")}
         assert stored == {c.name for c in table.columns}, table.name
     conn.close()
+
+
+def test_a_newer_file_says_this_magsleep_is_older_never_to_open_it_to_update(db_path, capsys):
+    from click.testing import CliRunner
+
+    from magsleep import status_line
+    from magsleep.cli import cli
+
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {migrations.CURRENT_VERSION + 1}")
+    conn.close()
+    before = digest(db_path)
+    assert status_line.run(["--db", str(db_path), "status"]) == 0
+    line = capsys.readouterr().out
+    assert "newer magsleep" in line and "upgrade magsleep" in line and "update" not in line.replace("upgrade", "")
+    for args in (["verify"], ["export"], ["dose", "100"], ["insights"]):
+        result = CliRunner().invoke(cli, ["--db", str(db_path), *args])
+        assert result.exit_code == 2
+        assert "this magsleep is older" in result.stderr and "cannot read it" in result.stderr
+        assert "open magsleep" not in result.stderr
+    assert digest(db_path) == before
+
+
+def test_an_old_file_upgraded_by_several_processes_at_once(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "schema_v1.db", path)
+    procs = [subprocess.Popen([sys.executable, "-m", "magsleep", "--db", str(path), "dose", "100",
+                               "--at", f"2026-01-0{day}T21:00"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for day in range(1, 5)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), results
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.CURRENT_VERSION
+    conn.close()
+    assert len(list(tmp_path.glob("old-before-v2-*.db"))) == 1  # the same bytes are kept once

@@ -340,21 +340,27 @@ def create_database(path: Path, build: Callable[[Path], None]) -> bool:
 def backup_before_upgrade(conn: sqlite3.Connection, path: Path, label: str, now: datetime) -> Path:
     """An online backup before a schema upgrade, unless the same bytes are already kept.
 
-    An upgrade that fails changes nothing, so a second attempt would copy the same database
-    again: that copy is dropped and the earlier one returned (one backup per state, not one per try).
+    An upgrade that fails changes nothing, so the next attempt would copy the same database
+    again, and two processes upgrading at once copy it twice: of identical copies only the first
+    by name is kept (the same one whichever process looks), so there is one backup per state.
     """
     suffix = path.suffix or ".db"
-    earlier = sorted(path.parent.glob(f"{glob.escape(path.stem)}-{label}-*{glob.escape(suffix)}"))
     dest = backup_name(path, label, now)
     for n in range(2, 100):
         if not os.path.lexists(dest):
             break
         dest = dest.with_name(f"{path.stem}-{label}-{now:%Y%m%d-%H%M%S}-{n}{suffix}")
     made = online_backup(conn, dest)
-    for old in earlier:
-        if old.is_file() and not old.is_symlink() and _same_bytes(old, made):
+    prefix = f"{path.stem}-{label}-"
+
+    def order(backup: Path) -> tuple[str, int]:  # by time taken, then the -2, -3 of the same second
+        stamp = backup.name[len(prefix):len(backup.name) - len(suffix)]
+        return stamp[:15], int(stamp[16:]) if stamp[16:].isdigit() else 1
+
+    for other in path.parent.glob(f"{glob.escape(prefix)}*{glob.escape(suffix)}"):
+        if order(other) < order(made) and not other.is_symlink() and _same_bytes(other, made):
             made.unlink()
-            return old
+            return other
     return made
 
 

@@ -112,8 +112,8 @@ def user_version(conn: sqlite3.Connection) -> int:
 def check_version(version: int, path: Path) -> None:
     if version > CURRENT_VERSION:
         raise StoreError(
-            f"{path} was written by a newer magsleep (schema {version}, this one knows "
-            f"{CURRENT_VERSION}); upgrade magsleep. The file was not changed."
+            f"{path} was written by a newer magsleep (schema {version}); this magsleep is older (it knows "
+            f"schema {CURRENT_VERSION}) and cannot read it. Upgrade magsleep. The file was not changed."
         )
 
 
