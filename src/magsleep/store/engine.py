@@ -8,7 +8,6 @@ is not magsleep's is refused before anything is written, created, chmod-ed or lo
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
