@@ -196,3 +196,20 @@ def test_an_old_file_upgraded_by_several_processes_at_once(tmp_path):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.CURRENT_VERSION
     conn.close()
     assert len(list(tmp_path.glob("old-before-v2-*.db"))) == 1  # the same bytes are kept once
+
+
+def test_a_new_file_on_a_file_system_without_hard_links(db_path, monkeypatch):
+    import errno
+    import os
+
+    def no_links(*_args, **_kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)  # as on FAT or some network mounts
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == migrations.APPLICATION_ID
+    assert conn.execute("SELECT count(*) FROM routine_item").fetchone()[0] == 6
+    conn.close()
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["magsleep.db"]
+    assert mode(db_path) == 0o600

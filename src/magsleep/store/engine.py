@@ -130,8 +130,8 @@ class Store:
             raise StoreError(f"cannot open {path}: {err}") from None
         try:
             _configure(conn, read_only=True)  # all but the journal mode: a failed upgrade changes nothing
-            migrations.migrate(conn, path,
-                               lambda label: files.backup_before_upgrade(conn, path, label, stamp))
+            # The backup reads through a connection of its own: `conn` holds the write lock by then.
+            migrations.migrate(conn, path, lambda label: files.backup_before_upgrade(path, label, stamp))
             _configure(conn)
         except sqlite3.Error as err:
             raise StoreError(f"cannot prepare {path}: {err}") from None

@@ -13,6 +13,7 @@ whole, marked and seeded, or not at all (`create_database`).
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import secrets
@@ -311,6 +312,10 @@ def backup_name(path: Path, label: str, now: datetime) -> Path:
     return path.with_name(f"{path.stem}-{label}-{now:%Y%m%d-%H%M%S}{path.suffix or '.db'}")
 
 
+# What os.link raises where a file system has no hard links (FAT, some network and FUSE mounts).
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
+
+
 def create_database(path: Path, build: Callable[[Path], None]) -> bool:
     """Make a new database at `path` whole or not at all; False when another process made it first.
 
@@ -325,7 +330,17 @@ def create_database(path: Path, build: Callable[[Path], None]) -> bool:
         build(temp)
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.link(temp, path)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise
+        except OSError as err:
+            if err.errno not in _NO_HARD_LINKS:
+                raise
+            # A file system without hard links: a rename, after a look (a narrow race, never a half file).
+            if os.path.lexists(path):
+                return False
+            os.rename(temp, path)
     except FileExistsError:
         return False
     except OSError as err:
@@ -337,20 +352,31 @@ def create_database(path: Path, build: Callable[[Path], None]) -> bool:
     return True
 
 
-def backup_before_upgrade(conn: sqlite3.Connection, path: Path, label: str, now: datetime) -> Path:
-    """An online backup before a schema upgrade, unless the same bytes are already kept.
+def backup_before_upgrade(path: Path, label: str, now: datetime) -> Path:
+    """An online backup of `path` before a schema upgrade, unless the same bytes are already kept.
+
+    It reads through a new connection, so it can run while the upgrade holds the write lock (what
+    it copies is then exactly what the upgrade starts from).
 
     An upgrade that fails changes nothing, so the next attempt would copy the same database
     again, and two processes upgrading at once copy it twice: of identical copies only the first
     by name is kept (the same one whichever process looks), so there is one backup per state.
     """
     suffix = path.suffix or ".db"
-    dest = backup_name(path, label, now)
-    for n in range(2, 100):
-        if not os.path.lexists(dest):
+    made = None
+    for n in range(1, 100):  # another process may take a name in the same second
+        dest = backup_name(path, label, now)
+        dest = dest if n == 1 else dest.with_name(f"{path.stem}-{label}-{now:%Y%m%d-%H%M%S}-{n}{suffix}")
+        if os.path.lexists(dest):
+            continue
+        try:
+            made = online_backup(path, dest)
             break
-        dest = dest.with_name(f"{path.stem}-{label}-{now:%Y%m%d-%H%M%S}-{n}{suffix}")
-    made = online_backup(conn, dest)
+        except StoreError:
+            if not os.path.lexists(dest):
+                raise
+    if made is None:
+        raise StoreError(f"cannot name a backup of {path}; nothing was changed.")
     prefix = f"{path.stem}-{label}-"
 
     def order(backup: Path) -> tuple[str, int]:  # by time taken, then the -2, -3 of the same second

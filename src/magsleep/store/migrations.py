@@ -131,16 +131,14 @@ def migrate(conn: sqlite3.Connection, path: Path, backup: Callable[[str], Path])
     check_version(start, path)
     if start == CURRENT_VERSION and application_id(conn) == APPLICATION_ID:
         return start
-    if 0 < start < CURRENT_VERSION:
-        backup(f"before-v{start + 1}")
     for version in range(start, CURRENT_VERSION):
-        _step(conn, path, version)
+        _step(conn, path, version, backup if version == start > 0 else None)
     if application_id(conn) != APPLICATION_ID:  # a file from before the mark, already current
-        _step(conn, path, CURRENT_VERSION)
+        _step(conn, path, CURRENT_VERSION, None)
     return start
 
 
-def _step(conn: sqlite3.Connection, path: Path, version: int) -> None:
+def _step(conn: sqlite3.Connection, path: Path, version: int, backup: Callable[[str], Path] | None) -> None:
     """Take the file from `version` to the next (if it is still there) in one transaction, and mark it."""
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -148,6 +146,8 @@ def _step(conn: sqlite3.Connection, path: Path, version: int) -> None:
         found = user_version(conn)
         check_version(found, path)
         if found == version < CURRENT_VERSION:
+            if backup is not None:  # under the lock: a copy of exactly what this step changes
+                backup(f"before-v{version + 1}")
             MIGRATIONS[version](conn)
             conn.execute(f"PRAGMA user_version = {version + 1}")
         # Marked with the change itself: an unmarked file is recognised only at schema 1 or 2.
