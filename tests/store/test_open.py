@@ -169,6 +169,7 @@ def test_a_newer_file_says_this_magsleep_is_older_never_to_open_it_to_update(db_
     conn.execute(f"PRAGMA user_version = {migrations.CURRENT_VERSION + 1}")
     conn.close()
     before = digest(db_path)
+    files_before = sorted(p.name for p in db_path.parent.iterdir())
     assert status_line.run(["--db", str(db_path), "status"]) == 0
     line = capsys.readouterr().out
     assert "newer magsleep" in line and "upgrade magsleep" in line and "update" not in line.replace("upgrade", "")
@@ -178,6 +179,7 @@ def test_a_newer_file_says_this_magsleep_is_older_never_to_open_it_to_update(db_
         assert "this magsleep is older" in result.stderr and "cannot read it" in result.stderr
         assert "open magsleep" not in result.stderr
     assert digest(db_path) == before
+    assert sorted(p.name for p in db_path.parent.iterdir()) == files_before  # no -wal or -shm left beside it
 
 
 def test_an_old_file_upgraded_by_several_processes_at_once(tmp_path):

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from magsleep.store.errors import NotMagsleep, StoreError
-from magsleep.store.migrations import APPLICATION_ID, UNMARKED_TABLES
+from magsleep.store.migrations import APPLICATION_ID, CURRENT_VERSION, UNMARKED_TABLES, check_version
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SIDE_FILES = ("-wal", "-shm")
@@ -128,8 +128,11 @@ def check_existing(path: Path) -> int | None:
     opened (permissions, a read-only folder, a lock) is not called damaged: moving it aside
     would throw away good data.
     """
-    if identify(path) is None:
+    marked = identify(path)
+    if marked is None:
         return None
+    if marked > CURRENT_VERSION:  # refused from the header alone: SQLite would leave -wal/-shm files
+        check_version(marked, path)
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:

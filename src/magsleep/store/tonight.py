@@ -175,7 +175,9 @@ def read_only_snapshot(path: Path) -> sqlite3.Connection:
     snapshot for every query); raises NotMagsleep for a file that is not magsleep's (known from
     its header, before SQLite opens it), OtherVersion for another schema, sqlite3.Error when the
     file cannot be read. Creates and writes nothing."""
-    identify(path)
+    marked = identify(path)
+    if marked is not None and marked > CURRENT_VERSION:  # known from the header: SQLite would leave -shm
+        raise OtherVersion(f"{path} is at schema {marked}, this magsleep knows {CURRENT_VERSION}", newer=True)
     conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=1.0)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
