@@ -40,6 +40,32 @@ def test_the_first_frame_loads_no_command_module_and_no_insight_maths():
     assert result.returncode == 0, result.stderr
     loaded = ast.literal_eval(result.stdout)  # our own child's printed list
     assert not [m for m in loaded if m.endswith("_commands")], loaded
-    # (the trial's plan is read with tonight, so n_of_1 is there; what decides the verdict is not)
+    # (the trial's plan is read with tonight, so trial_plan is there; its analysis and the verdict are not)
     assert not {"magsleep.domain.import_file", "magsleep.domain.headline", "magsleep.domain.insights",
-                "magsleep.domain.demo"} & set(loaded), loaded
+                "magsleep.domain.demo", "magsleep.domain.n_of_1"} & set(loaded), loaded
+
+
+TRIAL_MATHS = ("magsleep.domain.n_of_1", "magsleep.domain.comparison", "magsleep.domain.trial",
+               "magsleep.domain.headline", "magsleep.domain.insights")
+
+
+def status_modules(db: str) -> set[str]:
+    code = ("import sys\nfrom magsleep.status_line import run\n"
+            f"run(['--db', {db!r}, 'status'])\nprint(sorted(sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return set(ast.literal_eval(result.stdout.strip().splitlines()[-1]))  # our own child's printed list
+
+
+def test_magsleep_status_loads_no_trial_analysis_with_or_without_a_plan(tmp_path):
+    from click.testing import CliRunner
+
+    from magsleep.cli import cli
+
+    db = tmp_path / "m.db"
+    assert CliRunner().invoke(cli, ["--db", str(db), "dose", "100"]).exit_code == 0
+    assert not set(TRIAL_MATHS) & status_modules(str(db))
+    # With a plan it is read, checked against its fingerprint and its line shown: still no analysis.
+    assert CliRunner().invoke(cli, ["--db", str(db), "trial", "start"]).exit_code == 0
+    loaded = status_modules(str(db))
+    assert "magsleep.domain.trial_plan" in loaded and not set(TRIAL_MATHS) & loaded

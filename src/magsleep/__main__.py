@@ -5,10 +5,12 @@
 
 import sys
 
+from magsleep.output_streams import carry_what_the_encoding_can
 from magsleep.status_line import run
 
 
 def main() -> None:
+    carry_what_the_encoding_can()  # first: the status line and every command write through it
     code = run(sys.argv[1:])
     if code is not None:
         sys.exit(code)

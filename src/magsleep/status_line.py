@@ -42,14 +42,15 @@ def status(path: Path, now: datetime) -> dict:
                 else "open magsleep once to update the database"}
     except store.errors.NotMagsleep:  # another program's file: refused from its header, untouched
         return {"db": str(path), "error": "not a magsleep database (left as it is)"}
-    except (sqlite3.Error, ValueError, OSError, store.errors.StoreError) as err:  # a tampered plan, too
+    except (sqlite3.Error, ValueError, OSError, store.errors.StoreError) as err:
         return {"db": str(path), "error": f"cannot read the database ({err})"}
     mg = round(sum(d.elemental_mg for d in doses), 1)
     trial = store.tonight.trial_line(plan, tonight)
+    damaged = isinstance(plan, store.tonight.DamagedPlan) and plan.running  # said, never used
     return {"db": str(path), "night": tonight.isoformat(), "done": sum(c.done for c in checks),
             "items": len(checks), "elemental_mg": mg, "doses": len(doses),
             "limit_mg": settings.daily_limit_mg, "last_night_logged": bool(logged and logged[0]),
-            "trial": trial}
+            "trial": trial, "trial_plan_changed": damaged}
 
 
 def line(data: dict) -> str:
@@ -62,6 +63,8 @@ def line(data: dict) -> str:
     text = f"Mg tonight {data['done']}/{data['items']} · {dose} · {logged}"
     if data["trial"]:
         text += " · " + ("no-magnesium night" if "no-magnesium" in data["trial"] else "trial")
+    if data.get("trial_plan_changed"):
+        text += " · trial plan changed outside magsleep"
     return text
 
 

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from magsleep import status_line
 from magsleep.status_line import line
 
@@ -58,13 +60,20 @@ def test_line_words():
     assert line(data) == "Mg tonight 6/6 · 200 mg · last night logged · no-magnesium night"
 
 
-def test_status_of_a_tampered_trial_plan_is_one_line_not_a_traceback(run, db_path, capsys):
+@pytest.mark.parametrize("sql", ["UPDATE trial SET pairs = pairs + 1", "UPDATE trial SET start = '9999-12-01'",
+                                 "UPDATE trial SET created_at = 7"])
+def test_status_of_a_tampered_trial_plan_shows_tonight_and_says_so(run, db_path, capsys, sql):
     import sqlite3
 
+    run("dose", "150")
     assert run("trial", "start").exit_code == 0
     conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE trial SET pairs = pairs + 1")  # edited behind magsleep's back
+    conn.execute(sql)  # edited behind magsleep's back
     conn.commit()
     conn.close()
     assert status_line.run(["--db", str(db_path), "status"]) == 0  # a prompt must never break
-    assert capsys.readouterr().out.strip().startswith("Mg · cannot read the database (the trial plan made ")
+    assert capsys.readouterr().out.strip() == ("Mg tonight 1/6 · 150 mg · last night not logged · "
+                                               "trial plan changed outside magsleep")
+    assert run("trial", "stop").exit_code == 0
+    assert status_line.run(["--db", str(db_path), "status"]) == 0
+    assert capsys.readouterr().out.strip() == "Mg tonight 1/6 · 150 mg · last night not logged"

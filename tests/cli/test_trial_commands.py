@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
-from datetime import date, timedelta
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -79,16 +83,191 @@ def test_status_without_a_plan(run, db_path):
     assert json.loads(run("trial", "status", "--json").stdout) == {"plan": None}
 
 
-def test_a_tampered_plan_is_refused(run, db_path):
-    run("trial", "start")
+def tamper(db_path, sql: str, *params) -> None:
+    """Edit the trial table behind magsleep's back, as another program could."""
     conn = sqlite3.connect(db_path)
-    orders = json.loads(conn.execute("SELECT orders FROM trial").fetchone()[0])
-    orders[0] = "off-on" if orders[0] == "on-off" else "on-off"
     with conn:
-        conn.execute("UPDATE trial SET orders = ?", (json.dumps(orders),))
+        conn.execute(sql, params)
     conn.close()
-    result = run("trial", "status")
-    assert result.exit_code == 2 and "no longer matches its fingerprint" in result.stderr
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in text, text
+    return lines[0]
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE trial SET pairs = pairs + 1",  # the numbers no longer match the orders drawn
+    "UPDATE trial SET orders = '[\"on-off\", \"on-off\", \"on-off\", \"on-off\"]'",  # other orders
+    "UPDATE trial SET start = '9999-12-01'",  # a date that runs off the calendar
+    "UPDATE trial SET start = 'soon'",
+    "UPDATE trial SET created_at = 'x[/]\x1b'",
+    "UPDATE trial SET baseline_nights = 'many'",
+    "UPDATE trial SET orders = '{not json'",
+    "UPDATE trial SET orders = X'00ff', outcome = 3.5",
+    "UPDATE trial SET orders = '" + "[" * 100_000 + "'",
+], ids=["pairs", "orders", "start-9999", "start-text", "created_at", "baseline-text", "orders-text", "bytes",
+        "orders-deep"])
+def test_a_plan_changed_outside_magsleep_never_locks_anyone_out(run, db_path, sql):
+    assert run("dose", "100").exit_code == 0
+    assert run("trial", "start").exit_code == 0
+    tamper(db_path, sql)
+    # Everything that does not need the plan keeps working.
+    assert run("dose", "50").exit_code == 0
+    exported = run("export")
+    assert exported.exit_code == 0 and len(json.loads(exported.stdout)["trials"]) == 1
+    insights = run("insights")
+    assert insights.exit_code == 0 and "changed outside magsleep" in insights.stdout
+    data = json.loads(run("insights", "--json").stdout)
+    assert data["randomised_trial"] is None and "changed outside magsleep" in data["trial_plan_problem"]
+    report = run("report")
+    assert report.exit_code == 0 and "changed outside magsleep" in report.stdout
+    # The plan itself is reported, one line each, and `trial stop` ends it.
+    status = run("trial", "status")
+    assert status.exit_code == 1 and "changed outside magsleep" in one_line(status.stderr)
+    assert "\x1b" not in status.stderr
+    verify = run("verify")
+    assert verify.exit_code == 1 and "trial: The trial plan made" in one_line(verify.stderr)
+    refused = run("trial", "start")
+    assert refused.exit_code == 2 and "'magsleep trial stop' ends it" in one_line(refused.stderr)
+    stopped = run("trial", "stop")
+    assert stopped.exit_code == 0 and "is ended" in stopped.stdout, stopped.output
+    again = run("trial", "start", "--pairs", "5")  # (not the first plan again, were it made in the same second)
+    assert again.exit_code == 0, again.output
+    assert json.loads(run("trial", "status", "--json").stdout)["plan"]["stopped_at"] is None
+    assert run("verify").exit_code == 1  # the changed plan stays, stopped, and is still reported
+    assert rows(db_path, "trial") == 2
+
+
+def test_a_bad_stopped_at_is_a_reported_plan_not_a_traceback(run, db_path):
+    run("trial", "start")
+    tamper(db_path, "UPDATE trial SET stopped_at = 'yesterday'")
+    status = run("trial", "status")
+    assert status.exit_code == 1 and "stopped_at" in one_line(status.stderr)
+    assert json.loads(run("trial", "status", "--json").stdout)["plan"] is None
+    assert run("trial", "stop").exit_code == 2  # it is not open: nothing to stop
+    assert run("insights").exit_code == 0 and run("trial", "start").exit_code == 0
+
+
+@pytest.mark.parametrize("start", ["9999-12-01", "+366"])
+def test_a_plan_more_than_a_year_ahead_is_refused_before_anything_is_stored(run, db_path, start):
+    first = (tonight() + timedelta(days=int(start[1:]))).isoformat() if start.startswith("+") else start
+    result = run("trial", "start", "--start", first)
+    assert result.exit_code == 2 and "--start: " in one_line(result.stderr)
+    assert rows(db_path, "trial") == 0
+    last_allowed = run("trial", "start", "--start", (tonight() + timedelta(days=365)).isoformat())
+    assert last_allowed.exit_code == 0, last_allowed.output
+    for command in (("trial", "status"), ("insights",), ("report",), ("trial", "stop")):
+        assert run(*command).exit_code == 0, command
+
+
+def at(monkeypatch, moment: datetime) -> None:
+    """The command line's clock (local_time.now) set to `moment`, in the test's zone."""
+    monkeypatch.setattr(local_time, "now", lambda: moment.replace(tzinfo=local_time.local_zone()))
+
+
+def test_after_the_last_night_status_stop_and_start_agree(run, db_path, monkeypatch):
+    made = datetime(2026, 3, 2, 20, 0)
+    at(monkeypatch, made)
+    assert run("trial", "start", "--baseline", "0", "--period", "4", "--pairs", "2", "--washout", "0").exit_code == 0
+    end = date(2026, 3, 2) + timedelta(days=15)
+    # 01:00 after the last night: still the last night (the night rolls over at noon).
+    at(monkeypatch, datetime.combine(end + timedelta(days=1), datetime.min.time()).replace(hour=1))
+    assert "night 4 of 4" in run("trial", "status").stdout
+    again = run("trial", "start")
+    assert again.exit_code == 2 and "a trial is running" in again.stderr
+    # After noon the plan has run its course: all three say so.
+    at(monkeypatch, datetime.combine(end + timedelta(days=1), datetime.min.time()).replace(hour=13))
+    status = run("trial", "status").stdout
+    assert "Trial finished" in status and "stopped early" not in status
+    stop = run("trial", "stop")
+    assert stop.exit_code == 2 and f"ended with the night of {end}" in stop.stderr
+    assert run("trial", "start").exit_code == 0
+    plans = json.loads(run("export").stdout)["trials"]
+    assert len(plans) == 2 and plans[0]["stopped_at"] and plans[1]["stopped_at"] is None
+    assert "stopped early" not in run("report").stdout.split("Randomised trial")[0]
+
+
+def test_stopping_at_one_in_the_morning_of_the_last_night_stops_it(run, db_path, monkeypatch):
+    at(monkeypatch, datetime(2026, 3, 2, 20, 0))
+    run("trial", "start", "--baseline", "0", "--period", "4", "--pairs", "2", "--washout", "0")
+    at(monkeypatch, datetime(2026, 3, 18, 1, 0))  # the night of 17 March, the plan's last
+    stop = run("trial", "stop")
+    assert stop.exit_code == 0, stop.output
+    assert run("trial", "start").exit_code == 0
+
+
+def test_an_imported_stopped_plan_never_hides_the_running_one(run, db_path, tmp_path):
+    from click.testing import CliRunner
+
+    from magsleep.cli import cli
+
+    other = tmp_path / "other.db"
+
+    def there(*args: str):
+        return CliRunner().invoke(cli, ["--db", str(other), *args])
+
+    assert there("trial", "start").exit_code == 0 and there("trial", "stop").exit_code == 0
+    stopped_file = tmp_path / "stopped.json"
+    stopped_file.write_text(there("export").stdout)
+    assert run("trial", "start").exit_code == 0
+    running = json.loads(run("trial", "status", "--json").stdout)["plan"]["fingerprint"]
+    imported = run("import", str(stopped_file))
+    assert imported.exit_code == 0, imported.output
+    status = json.loads(run("trial", "status", "--json").stdout)["plan"]
+    assert status["fingerprint"] == running and status["stopped_at"] is None
+    second = run("trial", "start", "--start", (tonight() + timedelta(days=2)).isoformat())
+    assert second.exit_code == 2 and "a trial is running" in second.stderr
+    assert run("trial", "stop").exit_code == 0
+    # The same plans again: refused, nothing added.
+    assert run("import", str(stopped_file)).exit_code == 2
+    assert rows(db_path, "trial") == 2
+
+
+def test_an_imported_open_plan_is_refused_while_one_runs(run, db_path, tmp_path):
+    from click.testing import CliRunner
+
+    from magsleep.cli import cli
+
+    other = tmp_path / "other.db"
+    assert CliRunner().invoke(cli, ["--db", str(other), "trial", "start"]).exit_code == 0
+    open_file = tmp_path / "open.json"
+    open_file.write_text(CliRunner().invoke(cli, ["--db", str(other), "export"]).stdout)
+    run("trial", "start")
+    refused = run("import", str(open_file))
+    assert refused.exit_code == 2 and "trials[0]" in refused.stderr and "a trial is running" in refused.stderr
+    assert rows(db_path, "trial") == 1
+    run("trial", "stop")
+    assert run("import", str(open_file)).exit_code == 0  # moving a running trial to a new machine
+    assert json.loads(run("trial", "status", "--json").stdout)["plan"]["stopped_at"] is None
+
+
+def test_the_same_plan_twice_in_a_file_is_refused(run, db_path, tmp_path):
+    run("trial", "start")
+    data = json.loads(run("export").stdout)
+    data["trials"] = data["trials"] * 2
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(data))
+    fresh = tmp_path / "fresh.db"
+    from click.testing import CliRunner
+
+    from magsleep.cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", str(fresh), "import", str(path)])
+    assert result.exit_code == 2 and "trials[1]: is the same plan as an earlier one" in result.stderr
+
+
+def test_an_imported_plan_is_checked_as_a_new_one_is(run, db_path, tmp_path):
+    from magsleep.domain.n_of_1 import TrialPlan
+
+    far = TrialPlan(date(2027, 12, 1), 0, 4, 2, 0, "sol", ("on-off", "off-on"), "2026-11-01T20:00:00+00:00")
+    record = {**{k: v for k, v in far.as_dict().items()}, "stopped_at": "2026-11-02T08:00:00+00:00"}
+    path = tmp_path / "far.json"
+    path.write_text(json.dumps({"nights": [], "trials": [record]}))
+    result = run("import", str(path))
+    assert result.exit_code == 2 and "trials[0].start: 2027-12-01 is more than a year" in result.stderr
+    assert rows(db_path, "trial") == 0
 
 
 def test_insights_json_has_the_effect_the_trial_and_adherence(run, db_path):
@@ -145,3 +324,23 @@ def test_trial_plans_travel_through_json_export_and_import(run, db_path, tmp_pat
     refused = CliRunner().invoke(cli, ["--db", str(third), "import", str(path)])
     assert refused.exit_code == 2 and "trials[0].fingerprint" in refused.stderr
     assert rows(third, "night") == 0 and rows(third, "trial") == 0
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (Debian package)")
+def test_at_one_in_the_morning_after_the_last_night_the_real_command_agrees_with_itself(db_path):
+    """End to end with the process's own clock (faketime): status, start and stop, as typed."""
+
+    def magsleep(when: str, *args: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+        return subprocess.run(["faketime", "-f", f"@{when}", sys.executable, "-m", "magsleep", "--db", str(db_path),
+                               *args], capture_output=True, text=True, env=env, timeout=60)
+
+    made = magsleep("2026-03-02 20:00:00", "trial", "start", "--baseline", "0", "--period", "4", "--pairs", "2",
+                    "--washout", "0")
+    assert made.returncode == 0 and "2026-03-02 to 2026-03-17" in made.stdout, made.stderr
+    status = magsleep("2026-03-18 01:00:00", "trial", "status")
+    assert "night 4 of 4" in status.stdout, status.stderr
+    start = magsleep("2026-03-18 01:00:00", "trial", "start")
+    assert start.returncode == 2 and "a trial is running until the night of 2026-03-17" in start.stderr
+    stop = magsleep("2026-03-18 01:00:00", "trial", "stop")
+    assert stop.returncode == 0 and "stopped 2026-03-18T01:00" in stop.stdout, stop.stderr

@@ -1,13 +1,16 @@
-"""History's filter words and the trend's one-line summary, checked without the app."""
+"""History's filter words, the trend's one-line summary and its axis ticks, checked without the app."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from magsleep.domain.history_filter import HistoryFilter, parse_filter
-from magsleep.domain.trend import NightPoint, summary
+from magsleep.domain.trend import NightPoint, axis_ticks, summary, tick_label
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -57,4 +60,28 @@ def test_summary_counts_and_compares_the_last_seven_with_the_first():
 
 def test_summary_of_a_regularity_metric_waits_for_seven_nights():
     points = [night(i, 80, False) for i in range(3)]
-    assert summary(points, "sri") == "3 nights logged, 0 with magnesium · regularity needs 7 nights within 14"
+    assert summary(points, "sri") == (
+        "3 nights logged, 0 with magnesium · regularity needs 7 nights logged within the last 14")
+
+
+@given(st.floats(-200, 200), st.floats(0.01, 400), st.booleans())
+def test_axis_ticks_are_round_inside_the_range_and_whole_on_whole_scales(low, width, whole):
+    high = low + width
+    if whole:
+        low, high = float(math.floor(low)), float(math.ceil(high))
+    ticks = axis_ticks(low, high, whole=whole)
+    assert 1 <= len(ticks) <= 5
+    assert all(low - 1e-6 <= t <= high + 1e-6 for t in ticks)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else None
+    if whole:
+        assert all(t == int(t) for t in ticks)
+    if step is not None:
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        assert any(abs(mantissa - m) < 1e-6 for m in (1, 2, 2.5, 5, 10))
+    assert all(len(tick_label(t)) <= 8 for t in ticks)  # two decimals at most
+
+
+def test_tick_labels_read_as_written():
+    assert [tick_label(t) for t in (3.0, 2.5, 0.25, -50.0, 0.1)] == ["3", "2.5", "0.25", "-50", "0.1"]
+    assert axis_ticks(1, 5, whole=True) == [1, 2, 3, 4, 5]
+    assert axis_ticks(83.7, 91.4) == [84, 86, 88, 90]

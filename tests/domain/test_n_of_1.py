@@ -46,7 +46,7 @@ def test_fingerprint_covers_the_plan_not_the_stop():
 
 
 def test_orders_are_drawn_with_secrets_by_default():
-    drawn = {make_plan(START, "x", pairs=12).orders for _ in range(5)}
+    drawn = {make_plan(START, "2025-12-31T20:00:00+00:00", pairs=12).orders for _ in range(5)}
     assert len(drawn) > 1 and all(set(o) <= {"on-off", "off-on"} for o in drawn)
 
 
@@ -98,7 +98,7 @@ def run_trials(runs: int, *, effect: float, rho: float, drift: float, carry: boo
     rng = random.Random(seed)
     calls = covered = 0
     for _ in range(runs):
-        p = make_plan(START, "x", draw=rng.choice)
+        p = make_plan(START, "2025-12-31T20:00:00+00:00", draw=rng.choice)
         result = analyse(p, simulate(rng, p, effect=effect, rho=rho, drift=drift, carry=carry), p.end)
         e = result.as_randomised
         calls += result.direction in ("better", "worse")

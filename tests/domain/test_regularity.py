@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from magsleep.domain.regularity import regularity, sleep_regularity_index, sleep_span
+from magsleep.domain.regularity import Regularity, regularity_at, sleep_regularity_index, sleep_span
 from magsleep.domain.sleep_diary import Diary
 
 LONDON = ZoneInfo("Europe/London")
@@ -25,6 +25,11 @@ def diary(night: date, onset: str, wake: str, latency: int = 0) -> Diary:
     wake_day = night + timedelta(days=1)
     final = datetime(wake_day.year, wake_day.month, wake_day.day, wh, wm, tzinfo=LONDON)
     return Diary(tried, tried, latency, 0, 0, final, final, 3)
+
+
+def regularity(diaries: dict[date, Diary]) -> Regularity:
+    """The regularity of the 14 nights ending at the last one, as every screen reports it."""
+    return regularity_at({night: sleep_span(night, d) for night, d in diaries.items()}, max(diaries))
 
 
 def nights(schedule: list[tuple[str, str]]) -> dict[date, Diary]:

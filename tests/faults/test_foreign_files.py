@@ -181,3 +181,16 @@ def test_a_zero_byte_file_is_not_adopted(tmp_path):
     with pytest.raises(StoreError, match="empty file"):
         Store.open(path)
     assert path.read_bytes() == b""
+
+
+def test_an_unmarked_schema_3_file_is_still_magsleep_s(tmp_path):
+    """Schema 3 shipped briefly before the mark: its files are recognised by their tables too."""
+    path = tmp_path / "v3.db"
+    shutil.copy(FIXTURES / "schema_v2.db", path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.MIGRATIONS[2](conn)
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    assert files.identify(path) == 3
+    Store.open(path).close()
+    assert files.identify(path) == migrations.CURRENT_VERSION

@@ -68,3 +68,17 @@ def test_the_time_zone_changing_between_two_nights(db_path):
     assert stored["2026-06-11"]["bed"] == "2026-06-11T23:00:00-04:00"
     assert stored["2026-06-10"]["tib_min"] == stored["2026-06-11"]["tib_min"] == 480
     assert stored["2026-06-12"]["doses"][0]["taken_at"] == "2026-06-12T22:00:00+09:00"
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "Europe/London", "Pacific/Auckland"])
+def test_a_moment_with_its_own_offset_lands_on_the_night_of_its_instant(db_path, tz):
+    # 01:00 at +13:00 on the 11th is 12:00 UTC on the 10th: 08:00 (New York, night of the 9th),
+    # 13:00 (London) or 00:00 on the 11th (Auckland), whatever its digits say.
+    expected = {"America/New_York": ("2026-06-09", "2026-06-10T08:00:00-04:00"),
+                "Europe/London": ("2026-06-10", "2026-06-10T13:00:00+01:00"),
+                "Pacific/Auckland": ("2026-06-10", "2026-06-11T00:00:00+12:00")}[tz]
+    result = run(db_path, "dose", "100", "--at", "2026-06-11T01:00+13:00", tz=tz)
+    assert f"for the night of {expected[0]}" in result.stdout
+    stored = CliRunner(env={"TZ": tz}).invoke(cli, ["--db", str(db_path), "export"]).stdout
+    night = json.loads(stored)["nights"]
+    assert [(n["night"], n["doses"][0]["taken_at"]) for n in night] == [expected]

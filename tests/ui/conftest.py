@@ -73,6 +73,8 @@ def open_store(path: Path):
 def text_of(app, selector: str) -> str:
     """The plain text a Static (or any widget) shows."""
     widget = app.screen.query_one(selector)
+    if hasattr(widget, "options"):  # an OptionList: its lines
+        return "\n".join(str(o.prompt) for o in widget.options)
     visual = widget.visual if hasattr(widget, "visual") else widget.render()
     plain = getattr(visual, "plain", None)
     return plain if plain is not None else str(visual)

@@ -103,3 +103,31 @@ async def test_m_cycles_to_the_regularity_graphs(seeded):
         await pilot.press("m")
         await settle(pilot)
         assert app.screen.query_one("#trend-pane").border_title.startswith("Efficiency")
+
+
+async def test_the_cautions_come_first_in_view_at_80_by_24(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        cautions = app.screen.query_one("#forms-cautions")
+        listing = app.screen.query_one("#forms-list")
+        assert cautions.region.y < listing.region.y
+        # On screen at the first frame: the cautions' first lines, not below the fold.
+        assert 0 < cautions.region.y < SIZE[1] - 2 and cautions.region.height > 0
+        assert app.screen.query_one("#forms").scroll_y == 0
+
+
+async def test_moving_in_the_forms_list_brings_it_into_view(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        listing = app.screen.query_one("#forms-list")
+        screen_rows = app.screen.query_one("#forms").region
+        assert screen_rows.contains_region(listing.region), (screen_rows, listing.region)
+        assert listing.highlighted == 2

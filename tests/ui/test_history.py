@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from magsleep.store.engine import Store, make_engine
 from magsleep.store.nights import count_nights, load_night
 from tests.ui.conftest import LAST_NIGHT, SIZE, app_for, open_store, settle, text_of
 
@@ -200,3 +201,43 @@ async def test_history_opened_while_its_rows_are_being_read_waits_for_that_read(
         await settle(pilot)
         assert [len(rows) for rows in got] == [60]
         assert len(app.history.current()) == 60
+
+
+async def test_undo_never_overwrites_a_night_logged_again_after_the_delete(seeded):
+    """Delete a night, log it again from another shell, press u: the new night stays, whole."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    magsleep = Path(sys.executable).with_name("magsleep")
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_history(pilot)
+        await pilot.press("down", "d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        subprocess.run([str(magsleep), "--db", str(seeded), "sleep", "--night", "2026-11-23", "--bed", "23:00",
+                        "--latency", "40", "--final", "06:00", "--up", "06:30", "--quality", "2",
+                        "--note", "NEW", "--symptom", "headache:2"], check=True, capture_output=True)
+        await pilot.press("u")
+        await settle(pilot)
+        # Read through SQLite only: opening the file with Python here, in the app's own process,
+        # would drop the app's POSIX locks on it.
+        store = Store(seeded, make_engine(seeded, read_only=True), read_only=True)
+        with store.reading() as s:
+            night = load_night(LAST_NIGHT.replace(day=23), session=s)
+        store.engine.dispose()
+        assert night is not None and night.note == "NEW"
+        assert [(x.kind, x.severity) for x in night.symptoms] == [("headache", 2)]
+        assert night.diary is not None and night.diary.latency_min == 40
+        assert not night.doses  # nothing of the deleted night merged in
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Not undone") and "logged again" in m for m in messages), messages
+        assert not any("is back" in m for m in messages)
+        await pilot.press("u")  # the undo is spent: it can never apply
+        await settle(pilot)
+        assert "Nothing to undo." in [n.message for n in app._notifications]
+        app.check_outside_changes()  # the 2-second watch, now
+        await settle(pilot)
+        assert table.row_count == 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,8 +19,13 @@ from magsleep.store.nights import load_night
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
+# A tmux server of the tests' own: a server already running (another shell's) would start the app
+# with that server's environment (another PYTHONPATH, another magsleep), not this run's.
+SOCKET = f"magsleep-tests-{os.getpid()}"
+
+
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=True).stdout
 
 
 def wait_for(session: str, text: str, timeout: float = 30) -> str:
@@ -52,7 +58,7 @@ def test_demo_dashboard_tick_and_quit(tmp_path: Path):
         tmux("send-keys", "-t", session, "q")
         wait_for(session, "EXITED-0")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
     tonight = night_of(local_time.now())
     store = Store.open(db)
     with store.reading() as s:
@@ -98,4 +104,4 @@ def test_a_key_storm_never_kills_the_app(tmp_path: Path):
             tmux("send-keys", "-t", session, "C-q")
         wait_for(session, "EXITED-0")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)

@@ -110,17 +110,50 @@ async def test_the_headline_outcome_is_a_setting(seeded):
         assert text_of(again, "#verdict").startswith("Sleep efficiency")
 
 
-async def test_a_plan_changed_outside_magsleep_is_said_as_a_failed_read_not_a_failed_save(db_path):
+@pytest.mark.parametrize("sql", ["UPDATE trial SET pairs = pairs + 1", "UPDATE trial SET start = '9999-12-01'"])
+async def test_a_plan_changed_outside_magsleep_shows_tonight_with_one_notice(db_path, sql):
     import sqlite3
 
-    path = with_plan(seed(db_path), days_ago=3)
+    path = with_plan(seed(db_path), days_ago=20)
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE trial SET pairs = pairs + 1")
+    conn.execute(sql)
     conn.commit()
     conn.close()
     app = app_for(path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         said = [(n.title, n.message) for n in app._notifications]
-        assert any(title == "Could not read" and "fingerprint" in message for title, message in said), said
-        assert not any(title == "Not saved" for title, _ in said), said
+        assert not said, said  # no failed read, no failed save: the plan is simply not used
+        notice = text_of(app, "#trial-tonight")
+        assert "changed outside magsleep" in notice and "'magsleep trial stop' ends it" in notice
+        assert labels(app)[0] == "Take magnesium"  # tonight as outside a trial
+        assert text_of(app, "#trend-summary") != "Opening your data…"
+        assert text_of(app, "#verdict")
+        await pilot.press("i")
+        await settle(pilot)
+        assert text_of(app, "#ins-verdict") != "Working it out…"
+        assert "changed outside magsleep" in text_of(app, "#ins-plan")
+
+
+async def test_a_plan_started_after_tonights_dose_shows_no_magnesium_tonight_unticked(db_path):
+    from datetime import datetime
+
+    from magsleep.domain.magnesium import dose_amount
+    from magsleep.store.doses import add_dose
+    from tests.ui.conftest import LONDON
+
+    path = seed(db_path, nights=30)
+    store = open_store(path)
+    with store.writing() as s:
+        add_dose(TONIGHT, datetime(2026, 11, 25, 21, 0, tzinfo=LONDON), dose_amount("glycinate", 100), session=s)
+        add_trial(make_plan(TONIGHT, "2026-11-25T21:15:00+00:00", baseline=0, draw=lambda _: "off-on"), TONIGHT,
+                  session=s)
+    store.close()
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        checklist = app.screen.query_one("#checklist")
+        first = checklist.get_option_at_index(0)
+        assert first.prompt.plain == "No magnesium tonight (trial)"
+        assert first.value not in checklist.selected
+        assert "marked as a deviation" in text_of(app, "#trial-tonight")

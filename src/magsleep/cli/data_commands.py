@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+import sys
 from pathlib import Path
 
 import click
@@ -13,6 +16,7 @@ from magsleep.domain.import_file import ImportFailed, parse_file
 from magsleep.domain.nights import last_night
 from magsleep.domain.parsing import parse_int
 from magsleep.domain.text_safety import visible
+from magsleep.paths import default_db_path
 
 
 @cli.command()
@@ -47,10 +51,42 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     with db.reading() as session:
         text = store.transfer.export_all(fmt, session=session)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(_for_stdout(text, fmt), nl=False)
     else:
         store.files.write_private(output, text)
         click.echo(f"Exported to {output}.", err=True)
+
+
+def _for_stdout(text: str, fmt: str) -> str:
+    """The export as stdout can take it: made visible on a terminal (a note edited in the
+    database may hold ESC), and exact in JSON whatever the encoding (\\u escapes)."""
+    if sys.stdout.isatty():
+        text = visible(text, keep_newlines=True)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if fmt == "json":
+        # Outside its strings JSON is ASCII, so escaping every character the encoding lacks keeps
+        # the file valid and lossless.
+        return _UNCARRIED.sub(lambda m: _json_escape(m.group(), encoding), text)
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        click.echo(f"magsleep: the output encoding ({encoding}) cannot carry some characters; they are "
+                   "replaced. Use -o FILE for an exact copy.", err=True)
+    return text
+
+
+_UNCARRIED = re.compile(r"[^\x00-\x7f]+")
+
+
+def _json_escape(run: str, encoding: str) -> str:
+    out = []
+    for ch in run:
+        try:
+            ch.encode(encoding)
+            out.append(ch)
+        except UnicodeEncodeError:
+            out.append(json.dumps(ch)[1:-1])  # \u00e9, or a surrogate pair for an emoji
+    return "".join(out)
 
 
 @cli.command("import")
@@ -69,14 +105,13 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
         parsed = parse_file(text, fmt, latest=local_time.now().date())
-        db = open_store(ctx)
-        with db.writing() as session:
-            if dry_run:
-                # Check clashes with stored nights too, then undo.
+        # A dry run against no database has nothing to clash with: it creates no folder, no file.
+        if not dry_run or (ctx.obj.get("db") or default_db_path()).expanduser().exists():
+            db = open_store(ctx)
+            with db.writing() as session:
                 store.transfer.import_nights(parsed, session=session)
-                session.rollback()
-            else:
-                store.transfer.import_nights(parsed, session=session)
+                if dry_run:
+                    session.rollback()  # the clashes with stored nights are checked; now undo
     except ImportFailed as err:
         detail = "\n".join(f"  {visible(p)}" for p in err.problems)
         click.echo(f"magsleep: cannot import {visible(file)}: nothing was imported\n{detail}", err=True)

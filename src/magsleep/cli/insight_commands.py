@@ -31,6 +31,8 @@ def insights(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
     click.echo(result.verdict)
+    if result.plan_notice:
+        click.echo(f"! {visible(result.plan_notice)}")
     click.echo(result.trial.progress_text())
     click.echo(result.trial.dose_rise_text())
     for kind, title in (("on_off", "Nights with vs without magnesium"), ("before_after", "Since starting vs before")):

@@ -11,7 +11,7 @@ from magsleep import local_time, store
 from magsleep.cli.group import cli, open_store
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import CONSULT, dose_amount, dose_jump, limit_status, parse_amount
-from magsleep.domain.nights import attach_zone, last_night, night_of
+from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.parsing import clean_note, parse_date, parse_moment
 from magsleep.domain.sleep_diary import compute_metrics, diary_from_clock, format_minutes, parse_symptom
 
@@ -36,8 +36,7 @@ def dose(ctx: click.Context, amount: str, form_: str | None, compound: bool, per
     parse_amount(amount)
     if form_ is not None:
         dose_amount(form_, amount, compound=compound, percent=percent)
-    taken = parse_moment(at, "--at", today=now.date()) if at else now
-    taken = attach_zone(taken, tz) if taken.tzinfo is None else taken
+    taken = parse_moment(at, "--at", today=now.date(), zone=tz) if at else now
     if taken - now > timedelta(minutes=5):
         raise InvalidInput("--at", f"{taken:%Y-%m-%d %H:%M} is in the future")
     note = clean_note(note)

@@ -10,9 +10,10 @@ import click
 from magsleep import local_time, store
 from magsleep.cli.group import cli, open_store
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.n_of_1 import analyse, make_plan, tonight_text
+from magsleep.domain.n_of_1 import TrialPlan, analyse, make_plan, tonight_text
 from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.parsing import parse_date, parse_int
+from magsleep.domain.text_safety import visible
 
 
 @cli.group()
@@ -69,7 +70,14 @@ def stop(ctx: click.Context) -> None:
     now = local_time.now()
     db = open_store(ctx)
     with db.writing() as session:
-        plan = store.trials.stop_trial(now.isoformat(timespec="seconds"), now.date(), session=session)
+        # The night by the rollover hour, as `status` and `start` count it (at 01:00 the last
+        # night is still running).
+        tonight = night_of(now, store.settings.load_settings(session=session).rollover_hour)
+        plan = store.trials.stop_trial(now.isoformat(timespec="seconds"), tonight, session=session)
+    if isinstance(plan, store.tonight.DamagedPlan):
+        click.echo(f"The trial plan made {visible(plan.created_at[:25])} (changed outside magsleep) is ended: "
+                   f"stopped {plan.stopped_at}.")
+        return
     click.echo(f"Trial {plan.short_fingerprint} stopped {plan.stopped_at}.")
 
 
@@ -83,10 +91,16 @@ def status(ctx: click.Context, as_json: bool) -> None:
     with db.reading() as session:
         rollover = store.settings.load_settings(session=session).rollover_hour
         plan = store.trials.current_trial(session=session)
-        data = store.views.trial_nights(plan, session=session) if plan else {}
+        data = store.views.trial_nights(plan, session=session) if isinstance(plan, TrialPlan) else {}
     if plan is None:
         click.echo(json.dumps({"plan": None}) if as_json else "No trial yet: 'magsleep trial start' makes one.")
         return
+    if isinstance(plan, store.tonight.DamagedPlan):  # reported, never used: exit 1 as `verify` does
+        if as_json:
+            click.echo(json.dumps({"plan": None, "problem": plan.notice}))
+        else:
+            click.echo(visible(plan.notice), err=True)
+        ctx.exit(1)
     tonight, last = night_of(now, rollover), last_night(now, rollover)
     result = analyse(plan, data, last)
     entry = plan.night(tonight)
@@ -101,8 +115,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
             "result": result.as_dict(),
         }, indent=2))
         return
+    ended = ""
+    if plan.stopped_at:
+        ended = f" Stopped {plan.stopped_at}." if plan.stopped_early else f" Closed {plan.stopped_at}, after its end."
     click.echo(f"Trial plan {plan.short_fingerprint} (made {plan.created_at}): {plan.start} to {plan.end}, "
-               f"outcome {plan.outcome}." + (f" Stopped {plan.stopped_at}." if plan.stopped_at else ""))
+               f"outcome {plan.outcome}.{ended}")
     click.echo(tonight_text(plan, tonight))
     click.echo(result.text())
     if result.deviations:

@@ -14,14 +14,14 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from json.decoder import scanstring  # type: ignore[attr-defined]  # (C-accelerated; untyped)
 from typing import Any
 
 from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import dose_amount
-from magsleep.domain.n_of_1 import ORDERS, TrialPlan, check_plan_numbers
+from magsleep.domain.n_of_1 import ORDERS, TrialPlan, check_plan, check_plan_numbers
 from magsleep.domain.parsing import check_date, clean_note, parse_date, parse_number
 from magsleep.domain.routine import clean_label, label_key
 from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
@@ -100,19 +100,20 @@ def parse_file(text: str, fmt: str, *, latest: date | None = None) -> ImportFile
                             f"(first on line {seen[parsed.night]})")
         seen.setdefault(parsed.night, line)
         nights.append(parsed)
-    trials = _parse_trials(trials_raw, problems)
+    trials = _parse_trials(trials_raw, problems, latest)
     if problems:
         raise ImportFailed(limited(problems))
     return ImportFile(nights, trials)
 
 
-def _parse_trials(raw: object, problems: list[str]) -> list[TrialPlan]:
-    """Trial plans from a file: every number checked, and each fingerprint recomputed (a plan
-    changed after it was made is refused)."""
+def _parse_trials(raw: object, problems: list[str], latest: date | None = None) -> list[TrialPlan]:
+    """Trial plans from a file: each checked in full as a plan made in magsleep is (`check_plan`:
+    made by `latest`, starting within a year), its fingerprint recomputed (a plan changed after it
+    was made is refused), and none twice."""
     if not isinstance(raw, list):
         problems.append('field trials: must be a list')
         return []
-    plans = []
+    plans: list[TrialPlan] = []
     for index, t in enumerate(raw):
         field = f"trials[{index}]"
         try:
@@ -139,9 +140,15 @@ def _parse_trials(raw: object, problems: list[str]) -> list[TrialPlan]:
                 _moment(stopped, f"{field}.stopped_at")
             plan = TrialPlan(start, numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
                              numbers["washout_nights"], str(outcome), tuple(orders), str(created), stopped)
+            try:
+                check_plan(plan, latest_made=latest)
+            except InvalidInput as err:
+                raise InvalidInput(f"{field}.{err.field.lstrip('-')}", err.message) from None
             if plan.fingerprint != t.get("fingerprint"):
                 raise InvalidInput(f"{field}.fingerprint", "does not match the plan: it was changed after "
                                                            "it was made")
+            if any(p.fingerprint == plan.fingerprint for p in plans):
+                raise InvalidInput(field, f"is the same plan as an earlier one ({plan.short_fingerprint})")
             plans.append(plan)
         except InvalidInput as err:
             problems.append(f"field {err.field}: {err.message}")
@@ -293,9 +300,23 @@ def _parse_night(line: int, raw: object, latest: date | None) -> ImportNight:
     _known_fields(raw, NIGHT_KEYS, "")
     diary = _parse_diary(raw)
     doses = _parse_doses(raw.get("doses"))
+    if diary is not None:
+        _on_night(diary.bed, night, "bed")  # the other answers are checked against bed (within 24 h)
+    for index, d in enumerate(doses):
+        _on_night(d["taken_at"], night, f"doses[{index}].taken_at")
     _check_derived(raw, diary, doses)
     return ImportNight(line, night, diary, _text(raw.get("note"), "note"), tuple(doses),
                        _parse_symptoms(raw.get("symptoms")), _parse_routine(raw.get("routine")))
+
+
+def _on_night(moment: datetime, night: date, field: str) -> None:
+    """A moment recorded for `night` lies on it: on its local clock from the evening's midnight to
+    the second midnight after. That holds for every rollover hour (0-23) the app can have, and
+    refuses a diary or a dose dated years away from its night."""
+    day = moment.replace(tzinfo=None).date()
+    if not night <= day <= night + timedelta(days=1):
+        raise InvalidInput(field, f"{moment.isoformat(timespec='minutes')} is not on the night of {night} "
+                                  f"(it must fall on {night} or the morning after)")
 
 
 def _check_derived(raw: dict[str, Any], diary: Diary | None, doses: list[dict[str, Any]]) -> None:

@@ -14,9 +14,8 @@ from magsleep.domain.comparison import Comparison, all_comparisons
 from magsleep.domain.dose_timing import timing_comparison, timing_spread
 from magsleep.domain.headline import Effect, headline
 from magsleep.domain.n_of_1 import NightData, TrialPlan, TrialResult, analyse
-from magsleep.domain.regularity import Regularity, regularity
+from magsleep.domain.regularity import Regularity, regularity_at
 from magsleep.domain.settings import Settings
-from magsleep.domain.sleep_diary import Diary
 from magsleep.domain.trend import OUTCOMES, NightPoint
 from magsleep.domain.trial import Trial, professional_advice, trial_progress
 
@@ -44,6 +43,9 @@ class Insights:
     """Time to fall asleep, doses 30-60 minutes before bed against other timings (secondary)."""
     timing_spread: dict[str, int]
     """Dosed nights by minutes from the last dose to trying to sleep."""
+    plan_notice: str | None = None
+    """What is wrong with the current trial plan when it was changed outside magsleep (then `plan`
+    is None: such a plan is reported, never analysed)."""
 
     def as_dict(self) -> dict[str, Any]:
         t = self.trial
@@ -63,15 +65,16 @@ class Insights:
             "side_effects": self.side_effects,
             "nights_over_limit": self.nights_over_limit,
             "advice": list(self.advice),
+            "trial_plan_problem": self.plan_notice,
         }
 
 
 def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, float],
              side_effects: dict[str, int], side_effect_nights: int,
              adherence: dict[str, tuple[int, int]], settings: Settings, plan: TrialPlan | None,
-             plan_nights: Mapping[date, NightData], recent: Mapping[date, Diary]) -> Insights:
+             plan_nights: Mapping[date, NightData], plan_notice: str | None = None) -> Insights:
     """Insights up to night `last` from the nights read: `totals` are elemental mg per dosed
-    night, `plan_nights` the randomised trial's nights, `recent` the last diaries (regularity)."""
+    night, `plan_nights` the randomised trial's nights."""
     randomised = None
     if plan is not None and plan.start <= last:
         randomised = analyse(plan, dict(plan_nights), last)
@@ -82,5 +85,6 @@ def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, 
     advice = professional_advice(points, side_effect_nights=side_effect_nights, nights_over_limit=over,
                                  trial=trial, improved=effect.direction == "better")
     return Insights(tuple(points), comparisons, words, effect, trial, plan, randomised, tuple(advice),
-                    side_effects, over, adherence, settings, regularity(dict(recent)),
-                    timing_comparison(points), timing_spread(points))
+                    side_effects, over, adherence, settings,
+                    regularity_at({p.night: p.span for p in points if p.span is not None}, last),
+                    timing_comparison(points), timing_spread(points), plan_notice)

@@ -21,6 +21,10 @@ DEFAULT_DAILY_LIMIT_MG = 350
 # A single entry above this is a typing slip, not a dose (5 g of compound is already far past
 # any label); it is refused rather than stored.
 MAX_AMOUNT_MG = 5000.0
+MIN_AMOUNT_MG = 0.1
+"""The smallest amount magsleep takes (typed, in the app or imported), compound or elemental:
+amounts are kept to 0.1 mg, so anything smaller would be stored as "0 mg" and still count as a
+dosed night. No Supplement Facts label states less."""
 # A night's total this much above the recent typical nightly total counts as a jump.
 JUMP_RATIO = 1.5
 
@@ -99,7 +103,12 @@ def parse_amount(amount: str | float | None) -> float:
         stripped = amount.strip()
         if stripped.lower().endswith("mg"):
             amount = stripped[:-2]
-    return parse_number(amount, "amount", minimum=0, maximum=MAX_AMOUNT_MG, allow_minimum=False, unit="mg")
+    value = parse_number(amount, "amount", minimum=0, maximum=MAX_AMOUNT_MG, allow_minimum=False, unit="mg")
+    if value < MIN_AMOUNT_MG:
+        typed = f"{value:.12f}".rstrip("0")  # 0.0000001, not 1e-07
+        raise InvalidInput("amount", f"{typed} mg is less than {MIN_AMOUNT_MG:g} mg, "
+                                     "the smallest amount magsleep records")
+    return value
 
 
 def dose_amount(
@@ -131,6 +140,9 @@ def dose_amount(
         elemental = amount_mg * fraction
     else:
         elemental = amount_mg
+    if round(elemental, 1) < MIN_AMOUNT_MG:
+        raise InvalidInput("amount", f"{amount_mg:g} mg of {found.key} is {elemental:.2g} mg of magnesium; "
+                                     f"at least {MIN_AMOUNT_MG:g} mg elemental")
     return DoseAmount(
         form=found.key,
         amount_mg=round(amount_mg, 1),

@@ -1,4 +1,5 @@
-"""The randomised N-of-1 trial: a plan fixed before the data, and its analysis as planned.
+"""The randomised N-of-1 trial: its design, and the analysis as planned (the plan itself, fixed
+before the data, is `trial_plan.TrialPlan`).
 
 Design ("block pairs", Kravitz & Duan, AHRQ N-of-1 User's Guide 2014, ch. 4): after a baseline,
 each pair holds one magnesium period and one period without, in an order drawn at random when
@@ -17,136 +18,29 @@ nights (a dose on a night without, none on a magnesium night).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import math
-import secrets
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
 from magsleep.domain.comparison import t_quantile
-from magsleep.domain.errors import InvalidInput
-from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
+from magsleep.domain.trend import METRICS_BY_KEY
 
-DEFAULTS: dict[str, Any] = {"baseline": 14, "period": 14, "pairs": 4, "washout": 7, "outcome": "sol"}
-MIN_COUNTED = 4
-"""A period counts only with at least this many counted nights with a diary."""
+# The plan lives in `trial_plan` (light, read with tonight); these names stay importable from here.
+from magsleep.domain.trial_plan import DEFAULTS as DEFAULTS
+from magsleep.domain.trial_plan import MAX_AHEAD_NIGHTS as MAX_AHEAD_NIGHTS
+from magsleep.domain.trial_plan import MIN_COUNTED as MIN_COUNTED
+from magsleep.domain.trial_plan import ORDERS as ORDERS
+from magsleep.domain.trial_plan import ScheduledNight as ScheduledNight
+from magsleep.domain.trial_plan import TrialPlan as TrialPlan
+from magsleep.domain.trial_plan import check_plan as check_plan
+from magsleep.domain.trial_plan import check_plan_numbers as check_plan_numbers
+from magsleep.domain.trial_plan import make_plan as make_plan
+from magsleep.domain.trial_plan import tonight_text as tonight_text
+
 MIN_PAIRS_FOR_DIRECTION = 3
-ORDERS = ("on-off", "off-on")
-
-
-@dataclass(frozen=True)
-class ScheduledNight:
-    """One night of the plan: its phase, pair (None in the baseline) and whether it counts."""
-
-    night: date
-    phase: str  # "baseline" | "on" | "off"
-    pair: int | None  # 1-based
-    period_night: int  # 1-based night within its period (or the baseline)
-    counts: bool
-
-    def as_dict(self) -> dict:
-        return {"night": self.night.isoformat(), "phase": self.phase, "pair": self.pair, "counts": self.counts}
-
-
-@dataclass(frozen=True)
-class TrialPlan:
-    """A randomised plan, immutable once made; a new plan is a new trial."""
-
-    start: date
-    baseline_nights: int
-    period_nights: int
-    pairs: int
-    washout_nights: int
-    outcome: str  # a key of OUTCOMES
-    orders: tuple[str, ...]  # ORDERS, one per pair, drawn when the plan was made
-    created_at: str  # ISO moment
-    stopped_at: str | None = None
-
-    @property
-    def metric(self) -> str:
-        return OUTCOMES[self.outcome]
-
-    def canonical(self) -> dict:
-        """What the fingerprint covers: everything fixed before the data (not the stop)."""
-        data = asdict(self)
-        data.pop("stopped_at")
-        data["start"] = self.start.isoformat()
-        data["orders"] = list(self.orders)
-        return data
-
-    @property
-    def fingerprint(self) -> str:
-        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
-
-    @property
-    def short_fingerprint(self) -> str:
-        return self.fingerprint[:12]
-
-    @property
-    def end(self) -> date:
-        """The plan's last night."""
-        return self.start + timedelta(days=self.baseline_nights + 2 * self.pairs * self.period_nights - 1)
-
-    def schedule(self) -> list[ScheduledNight]:
-        nights = [ScheduledNight(self.start + timedelta(days=i), "baseline", None, i + 1, False)
-                  for i in range(self.baseline_nights)]
-        day = self.start + timedelta(days=self.baseline_nights)
-        for pair, order in enumerate(self.orders, 1):
-            for phase in order.split("-"):
-                for i in range(self.period_nights):
-                    nights.append(ScheduledNight(day, phase, pair, i + 1, i >= self.washout_nights))
-                    day += timedelta(days=1)
-        return nights
-
-    def night(self, night: date) -> ScheduledNight | None:
-        """The plan's entry for `night`, or None outside the plan."""
-        offset = (night - self.start).days
-        if offset < 0 or night > self.end:
-            return None
-        if offset < self.baseline_nights:
-            return ScheduledNight(night, "baseline", None, offset + 1, False)
-        offset -= self.baseline_nights
-        pair, within = divmod(offset, 2 * self.period_nights)
-        second, period_night = divmod(within, self.period_nights)
-        phase = self.orders[pair].split("-")[second]
-        return ScheduledNight(night, phase, pair + 1, period_night + 1, period_night >= self.washout_nights)
-
-    def as_dict(self) -> dict:
-        return {"start": self.start.isoformat(), "baseline_nights": self.baseline_nights,
-                "period_nights": self.period_nights, "pairs": self.pairs,
-                "washout_nights": self.washout_nights, "outcome": self.outcome,
-                "orders": list(self.orders), "fingerprint": self.fingerprint,
-                "created_at": self.created_at, "stopped_at": self.stopped_at}
-
-
-def make_plan(start: date, created_at: str, *, baseline: int = DEFAULTS["baseline"],
-              period: int = DEFAULTS["period"], pairs: int = DEFAULTS["pairs"],
-              washout: int = DEFAULTS["washout"], outcome: str = DEFAULTS["outcome"],
-              draw: Callable[[tuple[str, ...]], str] = secrets.choice) -> TrialPlan:
-    """A new plan; each pair's order is drawn with `draw` (secrets.choice) now, never again."""
-    check_plan_numbers(baseline, period, pairs, washout, outcome)
-    return TrialPlan(start, baseline, period, pairs, washout, outcome,
-                     tuple(draw(ORDERS) for _ in range(pairs)), created_at)
-
-
-def check_plan_numbers(baseline: int, period: int, pairs: int, washout: int, outcome: str) -> None:
-    if not 0 <= baseline <= 90:
-        raise InvalidInput("--baseline", "must be 0 to 90 nights")
-    if not 4 <= period <= 60:
-        raise InvalidInput("--period", "must be 4 to 60 nights")
-    if not 2 <= pairs <= 12:
-        raise InvalidInput("--pairs", "must be 2 to 12")
-    if not 0 <= washout <= period - MIN_COUNTED:
-        raise InvalidInput("--washout", f"must be 0 to {period - MIN_COUNTED} nights (a period needs "
-                                        f"{MIN_COUNTED} counted nights)")
-    if outcome not in OUTCOMES:
-        raise InvalidInput("--outcome", f"must be one of {', '.join(OUTCOMES)}")
 
 
 # ---------------------------------------------------------------- analysis
@@ -211,7 +105,7 @@ class TrialResult:
         metric = METRICS_BY_KEY[self.plan.metric]
         e = self.as_randomised
         done = f"{e.pairs_complete} of {self.plan.pairs} pairs done"
-        stopped = " The trial was stopped early." if self.plan.stopped_at else ""
+        stopped = " The trial was stopped early." if self.plan.stopped_early else ""
         if e.estimate is None:
             return f"Randomised trial: {done}; no result yet.{stopped}"
         unit = "" if metric.unit in ("1-5",) else (" points" if metric.unit == "%" else " min")
@@ -286,20 +180,3 @@ def analyse(plan: TrialPlan, data: Mapping[date, NightData], last: date) -> Tria
             direction = "unclear"
     return TrialResult(plan, tuple(pairs), as_randomised, per_protocol, deviations, finished, direction,
                        tuple(pp_pairs))
-
-
-def tonight_text(plan: TrialPlan, night: date) -> str:
-    """Where the person stands tonight, in one line."""
-    s = plan.night(night)
-    if s is None:
-        if night < plan.start:
-            return f"Trial starts on {plan.start:%a %d %b}."
-        return "Trial finished: see Insights for the result."
-    if s.phase == "baseline":
-        return f"Trial · baseline night {s.period_night} of {plan.baseline_nights}: as usual, no magnesium."
-    counts = "counts" if s.counts else "washout"
-    if s.phase == "on":
-        return (f"Trial · pair {s.pair} of {plan.pairs} · magnesium period, night {s.period_night} of "
-                f"{plan.period_nights} ({counts})")
-    return (f"Trial · pair {s.pair} of {plan.pairs} · no-magnesium period: skip magnesium tonight · "
-            f"night {s.period_night} of {plan.period_nights} ({counts})")

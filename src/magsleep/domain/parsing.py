@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 
 from magsleep.domain.errors import InvalidInput
+from magsleep.domain.nights import attach_zone
 from magsleep.domain.text_safety import without_controls
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.h]?(\d{2})\s*$")  # 23:15, 23.15, 23h15, 2315, 915
@@ -54,21 +55,32 @@ def parse_date(text: str | None, field: str, *, latest: date | None = None) -> d
     return check_date(value, field, latest=latest)
 
 
-def parse_moment(text: str, field: str, *, today: date) -> datetime:
-    """Parse ``HH:MM`` (on `today`) or an ISO date-time from EARLIEST_DATE on; the result is naive
-    unless an offset was given."""
+def parse_moment(text: str, field: str, *, today: date, zone: tzinfo | None = None) -> datetime:
+    """Parse ``HH:MM`` (on `today`) or an ISO date-time from EARLIEST_DATE on.
+
+    With `zone` (the person's), the result is in that zone: a moment typed with another offset
+    (``2026-11-30T01:00+13:00``) is the same instant on the local clock, so it lands on the night
+    of its instant, not of its digits. Without it the result is naive unless an offset was given.
+    """
     if text is None or not str(text).strip():
         raise InvalidInput(field, "is required (HH:MM or YYYY-MM-DDTHH:MM)")
     raw = str(text).strip()
     if _CLOCK.match(raw):
-        return datetime.combine(today, parse_clock(raw, field))
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(
-            field, f"{_show(text)} is not a time; use HH:MM or YYYY-MM-DDTHH:MM"
-        ) from None
+        moment = datetime.combine(today, parse_clock(raw, field))
+    else:
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(
+                field, f"{_show(text)} is not a time; use HH:MM or YYYY-MM-DDTHH:MM"
+            ) from None
     check_date(moment.date(), field)
+    if zone is not None:
+        try:
+            moment = attach_zone(moment, zone) if moment.tzinfo is None else moment.astimezone(zone)
+        except OverflowError:  # 9999-12-31T23:00-12:00 is in year 10000 here
+            raise InvalidInput(field, f"{_show(text)} is out of range") from None
+        check_date(moment.date(), field)
     return moment
 
 

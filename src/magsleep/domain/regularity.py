@@ -4,8 +4,11 @@ Sleep, as a diary can place it, runs from "tried to sleep" plus the minutes it t
 asleep to the final awakening. Time awake in the night cannot be placed (the diary gives its
 total, not when), so it counts as asleep here, and regularity reads slightly high.
 
-- Midpoint SD: the population standard deviation of the sleep midpoint over the last 14 nights
-  logged, in minutes from noon so midnight does not wrap; it needs a week or more to be stable
+Both are taken over one window everywhere: the 14 calendar nights ending at the night they
+describe (nights without a diary are absent), and only when 7 or more of them were logged.
+
+- Midpoint SD: the population standard deviation of the sleep midpoint over that window, in
+  minutes from noon so midnight does not wrap; it needs a week or more to be stable
   (Fischer, Klerman & Phillips 2021, Sleep zsab103), so it is given from 7 nights on.
 - Sleep Regularity Index (Phillips et al. 2017, Sci Rep 7:3216): -100 + 200 × the share of minute
   pairs 24 hours apart that are in the same state (asleep or awake), on a 1-minute grid over each
@@ -18,7 +21,7 @@ total, not when), so it counts as asleep here, and regularity reads slightly hig
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -81,7 +84,19 @@ def sleep_regularity_index(nights: dict[date, tuple[int, int]]) -> float | None:
     return -100 + 200 * same / compared
 
 
-def regularity(diaries: dict[date, Diary]) -> Regularity:
-    """Midpoint SD and SRI from each night's diary (nights without one are simply absent)."""
-    spans = {night: sleep_span(night, d) for night, d in sorted(diaries.items())}
-    return Regularity(midpoint_sd(list(spans.values())), sleep_regularity_index(spans), len(spans))
+def window_of(spans: Mapping[date, tuple[int, int]], end: date) -> dict[date, tuple[int, int]]:
+    """The nights of the 14-night window ending at `end` (a calendar window: a night without a
+    diary is simply absent), in date order."""
+    start = end - timedelta(days=MIDPOINT_NIGHTS)
+    return {night: span for night, span in sorted(spans.items()) if start < night <= end}
+
+
+def window_regularity(window: Mapping[date, tuple[int, int]]) -> Regularity:
+    """Midpoint SD and SRI of one window's nights (each None below 7 nights)."""
+    return Regularity(midpoint_sd(list(window.values())), sleep_regularity_index(dict(window)), len(window))
+
+
+def regularity_at(spans: Mapping[date, tuple[int, int]], end: date) -> Regularity:
+    """The regularity every screen reports for night `end`: the 14 nights ending there, from 7
+    logged nights on (the graph's point for `end`, the dashboard's line, Insights and the report)."""
+    return window_regularity(window_of(spans, end))

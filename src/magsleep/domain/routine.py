@@ -31,3 +31,17 @@ def clean_label(text: str | None) -> str:
 def label_key(label: str) -> str:
     """What makes two labels the same item: case and spacing do not count."""
     return " ".join(label.split()).casefold()
+
+
+def dose_keeps_tick(label: str, doses: int, phase: str | None) -> bool:
+    """True when "Take magnesium" counts as done because a dose is logged that night: the dose is
+    the proof, and the tick stays while a dose does (except on a randomised trial's baseline or
+    no-magnesium night, where that item means keeping to the plan)."""
+    return label == TAKE_MAGNESIUM and doses > 0 and phase not in ("off", "baseline")
+
+
+def untick_refused(night: str, doses: int, total_mg: float) -> str:
+    """Why "Take magnesium" cannot be unticked on a night with doses logged."""
+    count = f"{doses} dose{'s' if doses != 1 else ''} ({total_mg:g} mg)"
+    return (f'"{TAKE_MAGNESIUM}" stays ticked while {count} {"is" if doses == 1 else "are"} logged for the '
+            f"night of {night}; to untick it, remove the dose (History: h, then e)")

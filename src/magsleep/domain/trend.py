@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from magsleep.domain.regularity import MIDPOINT_NIGHTS, midpoint_sd, sleep_regularity_index
+from magsleep.domain.regularity import MIDPOINT_NIGHTS, regularity_at, window_regularity
 from magsleep.domain.sleep_diary import SleepMetrics
 
 
@@ -23,13 +24,15 @@ class Metric:
     """The smallest possible value (a graph's axis never goes below it)."""
     highest: float | None = None
     """The largest possible value, if there is one."""
+    whole: bool = False
+    """A scale of whole numbers (quality 1-5): the graph's ticks are whole numbers too."""
 
 
 METRICS: tuple[Metric, ...] = (
     Metric("se_pct", "Sleep efficiency", "%", "Efficiency %", highest=100.0),
     Metric("tst_min", "Total sleep", "h", "Total sleep h"),
     Metric("sol_min", "Time to fall asleep", "min", "Time to sleep min", higher_is_better=False),
-    Metric("quality", "Quality", "1-5", "Quality 1-5", lowest=1.0, highest=5.0),
+    Metric("quality", "Quality", "1-5", "Quality 1-5", lowest=1.0, highest=5.0, whole=True),
 )
 METRICS_BY_KEY = {m.key: m for m in METRICS}
 REGULARITY_METRICS: tuple[Metric, ...] = (
@@ -87,20 +90,38 @@ def series(points: Sequence[NightPoint], metric: str) -> list[tuple[NightPoint, 
     first = 0
     for i, p in enumerate(spanned):
         while spanned[first].night <= p.night - timedelta(days=MIDPOINT_NIGHTS):
-            first += 1  # a sliding window: each night enters and leaves once
+            first += 1  # a sliding window (regularity.window_of's): each night enters and leaves once
         window = {q.night: q.span for q in spanned[first:i + 1] if q.span is not None}
-        value = midpoint_sd(list(window.values())) if metric == "midsleep_sd" else sleep_regularity_index(window)
+        found = window_regularity(window)
+        value = found.midsleep_sd_min if metric == "midsleep_sd" else found.sri
         if value is not None:
             out.append((p, value))
     return out
 
 
-def in_range(points: Sequence[NightPoint], days: int | None, today: date) -> list[NightPoint]:
-    """The points of the last `days` nights before `today` (all when None)."""
-    if days is None:
-        return list(points)
-    start = today - timedelta(days=days)
-    return [p for p in points if p.night >= start]
+def axis_ticks(low: float, high: float, *, whole: bool = False, most: int = 5) -> list[float]:
+    """At most `most` round values between `low` and `high` for an axis: steps of 1, 2, 2.5 or 5
+    times a power of ten (1 or more on a scale of whole numbers), each tick a multiple of its step;
+    none when a whole-number scale holds no whole number."""
+    if high < low:
+        low, high = high, low
+    span = max(high - low, 1e-9)
+    power = 10.0 ** math.floor(math.log10(span / most))
+    steps = [m * power * k for k in (1, 10, 100) for m in (1, 2, 2.5, 5)]
+    fits = [s for s in steps if (not whole or s >= 1 and s == int(s)) and span / s <= most - 1 + 1e-9]
+    step = fits[0] if fits else max(1.0, math.ceil(span))  # a whole scale narrower than 1: one tick
+    first = math.ceil(low / step - 1e-9) * step
+    ticks = []
+    value = first
+    while value <= high + 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def tick_label(value: float) -> str:
+    """A tick as a person writes it: 3 not 3.00, 2.5 not 2.50."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
 
 
 def rolling_mean(values: Sequence[float], window: int = WINDOW) -> list[float]:
@@ -114,18 +135,19 @@ def rolling_mean(values: Sequence[float], window: int = WINDOW) -> list[float]:
     return out
 
 
-def summary(points: Sequence[NightPoint], metric: str = "se_pct") -> str:
+def summary(points: Sequence[NightPoint], metric: str = "se_pct", end: date | None = None) -> str:
     """Nights logged, nights with magnesium, and the latest 7-night average against the first 7
-    (for a regularity metric: its latest value)."""
+    (for a regularity metric: its value for the 14 nights ending `end`, by default the newest)."""
     if not points:
         return "No nights logged yet: press l to log your first morning."
     on = sum(1 for p in points if p.on_magnesium)
     text = f"{len(points)} night{'s' if len(points) != 1 else ''} logged, {on} with magnesium"
     if metric in ("midsleep_sd", "sri"):
-        values = series(points[-MIDPOINT_NIGHTS:], metric)  # the latest window is all it needs
-        if not values:
-            return text + " · regularity needs 7 nights within 14"
-        latest = values[-1][1]
+        found = regularity_at({p.night: p.span for p in points if p.span is not None},
+                              end if end is not None else points[-1].night)
+        latest = found.midsleep_sd_min if metric == "midsleep_sd" else found.sri
+        if latest is None:
+            return text + " · regularity needs 7 nights logged within the last 14"
         if metric == "midsleep_sd":
             return text + f" · sleep midpoint varies by {latest:.0f} min over the last 14 nights"
         return text + f" · regularity index {latest:.0f} over the last 14 nights (100: same times daily)"

@@ -109,7 +109,7 @@ def trial_sections(insights: Insights) -> list[tuple[str, object]]:
     and the deviations (CENT 2015 asks for the planned periods, their length and any washout)."""
     plan, result = insights.plan, insights.randomised
     if plan is None:
-        return []
+        return [("Randomised trial", [insights.plan_notice])] if insights.plan_notice else []
     metric = METRICS_BY_KEY[plan.metric]
     lines = [f"Plan {plan.short_fingerprint} (SHA-256 {plan.fingerprint}), made {plan.created_at}, before its "
              f"first night {plan.start}; last night {plan.end}.",
@@ -117,7 +117,7 @@ def trial_sections(insights: Insights) -> list[tuple[str, object]]:
              f"{plan.pairs} pairs of {plan.period_nights}-night periods, one with and one without magnesium in an "
              f"order drawn at random; the first {plan.washout_nights} nights of each period are not counted.",
              "Orders: " + ", ".join(f"pair {i} {o}" for i, o in enumerate(plan.orders, 1)) + "."]
-    if plan.stopped_at:
+    if plan.stopped_early:
         lines.append(f"Stopped early on {plan.stopped_at}.")
     parts: list[tuple[str, object]] = [("Randomised trial", lines)]
     if result is not None:

@@ -6,13 +6,13 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
-from magsleep.domain.magnesium import DoseAmount
-from magsleep.domain.routine import TAKE_MAGNESIUM
-from magsleep.store.models import Dose, Night, RoutineItem, row_id
+from magsleep.domain.magnesium import AmountIs, DoseAmount
+from magsleep.domain.routine import TAKE_MAGNESIUM, dose_keeps_tick
+from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, row_id
 from magsleep.store.nights import dose_record, night_row
 from magsleep.store.records import DoseRecord
 from magsleep.store.routine import set_check
-from magsleep.store.tonight import connection_of, read_recent_totals, read_trial
+from magsleep.store.tonight import connection_of, read_recent_totals, read_trial, trial_phase
 
 
 def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str | None = None,
@@ -27,9 +27,7 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
     session.flush()
     item = session.exec(select(RoutineItem).where(RoutineItem.label == TAKE_MAGNESIUM,
                                                   col(RoutineItem.active).is_(True))).first()
-    plan = read_trial(connection_of(session))
-    scheduled = plan.night(night) if plan is not None and plan.stopped_at is None else None
-    if item is not None and (scheduled is None or scheduled.phase == "on"):
+    if item is not None and trial_phase(read_trial(connection_of(session)), night) in (None, "on"):
         set_check(night, row_id(item), True, at=taken_at, session=session)
     return dose_record(dose, night)
 
@@ -47,9 +45,35 @@ def recent_totals(night: date, *, days: int = 7, session: Session) -> list[float
     return read_recent_totals(connection_of(session), night, days)
 
 
-def delete_dose(dose_id: int, *, session: Session) -> bool:
+def delete_dose(dose_id: int, *, session: Session) -> DoseRecord | None:
+    """Remove a dose; returns what was removed (for undo), None when it was already gone.
+
+    When it was the night's last dose, "Take magnesium" is unticked too: the tick stood for that
+    dose, and a night must not say magnesium was taken when no dose is left.
+    """
     dose = session.get(Dose, dose_id)
     if dose is None:
-        return False
+        return None
+    night = date.fromisoformat(session.exec(select(Night.date).where(Night.id == dose.night_id)).one())
+    record = dose_record(dose, night)
     session.delete(dose)
-    return True
+    session.flush()
+    left = session.exec(select(func.count()).select_from(Dose).where(Dose.night_id == dose.night_id)).one()
+    if not left:
+        conn = connection_of(session)
+        phase = trial_phase(read_trial(conn), night)
+        item = session.exec(select(RoutineItem).where(RoutineItem.label == TAKE_MAGNESIUM)).first()
+        if item is not None and dose_keeps_tick(item.label, 1, phase):
+            check = session.exec(select(RoutineCheck).where(RoutineCheck.night_id == dose.night_id,
+                                                            RoutineCheck.item_id == item.id)).first()
+            if check is not None and check.done:
+                check.done = False
+                session.add(check)
+    return record
+
+
+def restore_dose(record: DoseRecord, *, session: Session) -> DoseRecord:
+    """Put a removed dose back (the undo of `delete_dose`): added again as it was, to its own night."""
+    amount = DoseAmount(record.form, record.amount_mg, AmountIs(record.amount_is), record.percent,
+                        record.elemental_mg)
+    return add_dose(record.night, record.taken_at, amount, note=record.note, session=session)

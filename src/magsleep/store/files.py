@@ -68,7 +68,7 @@ def identify(path: Path) -> int | None:
     Raises NotMagsleep for anything that is not magsleep's database, having written, created and
     locked nothing: the header is read as bytes (https://www.sqlite.org/fileformat.html: user_version
     at offset 60, application_id at 68, big-endian), and only an unmarked file is opened, immutable
-    (no lock, no -wal/-shm), to see whether its tables are those of schema 1 or 2.
+    (no lock, no -wal/-shm), to see whether its tables are those of an old schema.
     """
     if not os.path.lexists(path):
         return None

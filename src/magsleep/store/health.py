@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from magsleep.store.engine import Store
+from magsleep.store.trials import plan_problems
 
 
 def check_health(store: Store) -> list[str]:
@@ -15,4 +16,5 @@ def check_health(store: Store) -> list[str]:
             problems.extend(f"integrity: {line}" for line in integrity)
         for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
             problems.append(f"foreign key: {table} row {rowid} points at a missing {parent}")
+        problems.extend(f"trial: {notice}" for notice in plan_problems(session=session))
     return problems

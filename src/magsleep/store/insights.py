@@ -4,17 +4,17 @@ computes the answer (one way, for the app, `magsleep insights` and the report).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session
 
 from magsleep.domain.insights import Insights, assemble
-from magsleep.domain.regularity import MIDPOINT_NIGHTS
+from magsleep.domain.n_of_1 import TrialPlan
 from magsleep.domain.trend import NightPoint
-from magsleep.store.nights import recent_diaries
 from magsleep.store.settings import load_settings
+from magsleep.store.tonight import DamagedPlan
 from magsleep.store.trials import current_trial
-from magsleep.store.views import ITEM_COUNTS, ITEM_DONE, trend_points, trial_nights
+from magsleep.store.views import ITEM_COUNTS, ITEM_DONE, LOGGED_NIGHT, trend_points, trial_nights
 
 
 def load_insights(last: date, *, session: Session, points: list[NightPoint] | None = None,
@@ -36,17 +36,19 @@ def load_insights(last: date, *, session: Session, points: list[NightPoint] | No
     side_nights = conn.exec_driver_sql(
         "SELECT count(DISTINCT s.night_id) FROM symptom s JOIN night n ON n.id = s.night_id "
         "WHERE n.date BETWEEN ? AND ?", (first, final)).scalar() or 0
-    # Every active item on every logged night (a night with a diary) since the item was added.
+    # Every active item on every logged night (a diary, a dose or a tick) since the item was added.
     adherence = {label: (int(done or 0), int(nights)) for label, nights, done in conn.exec_driver_sql(
         f"SELECT i.label, count(n.id), sum({ITEM_DONE}) FROM routine_item i "
-        f"LEFT JOIN night n ON n.bed IS NOT NULL AND n.date BETWEEN ? AND ? AND {ITEM_COUNTS} "
+        f"LEFT JOIN night n ON {LOGGED_NIGHT} AND n.date BETWEEN ? AND ? AND {ITEM_COUNTS} "
         "WHERE i.active = 1 GROUP BY i.id ORDER BY i.position, i.id", (first, final))}
     if points is None:
         points = trend_points(session=session)
     if start is not None or end is not None:
         points = [p for p in points if (start is None or p.night >= start) and (end is None or p.night <= end)]
-    plan = current_trial(session=session)
+    current = current_trial(session=session)
+    # A plan changed outside magsleep is reported, never analysed: everything else still shows.
+    plan = current if isinstance(current, TrialPlan) else None
     return assemble(last, points=points, totals=totals, side_effects=side, side_effect_nights=side_nights,
                     adherence=adherence, settings=load_settings(session=session), plan=plan,
                     plan_nights=trial_nights(plan, session=session) if plan is not None and plan.start <= last else {},
-                    recent=recent_diaries(last + timedelta(days=1), session=session, nights=MIDPOINT_NIGHTS))
+                    plan_notice=current.notice if isinstance(current, DamagedPlan) else None)

@@ -14,11 +14,12 @@ from pathlib import Path
 from magsleep.store.errors import StoreError
 
 # magsleep's mark in the SQLite header (`PRAGMA application_id`, offset 68): "MgSl". A file made
-# before the mark existed (schema 1 or 2, application_id 0) is recognised by exactly these tables
+# before the mark existed (schema 1 to 3, application_id 0) is recognised by exactly these tables
 # (store.files.identify) and marked in its first write transaction; any other file is not ours.
 APPLICATION_ID = int.from_bytes(b"MgSl", "big")
 _V1_TABLES = frozenset({"night", "dose", "routine_item", "routine_check", "symptom", "setting"})
-UNMARKED_TABLES = {1: _V1_TABLES, 2: _V1_TABLES | {"trial"}}
+# Schema 3 (one open trial plan: an index, no new table) came out briefly before the mark.
+UNMARKED_TABLES = {1: _V1_TABLES, 2: _V1_TABLES | {"trial"}, 3: _V1_TABLES | {"trial"}}
 
 SCHEMA_V1 = """
 CREATE TABLE night (
@@ -100,8 +101,20 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE routine_item ADD COLUMN created_on TEXT")
 
 
+ONE_OPEN_TRIAL = ("CREATE UNIQUE INDEX trial_one_open ON trial((stopped_at IS NULL)) "
+                  "WHERE stopped_at IS NULL")
+
+
+def _one_open_trial(conn: sqlite3.Connection) -> None:
+    """At most one open trial plan (stopped_at NULL), held by the schema. An import could once
+    add a second: all but the newest open one are closed now, at this moment."""
+    conn.execute("UPDATE trial SET stopped_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') "
+                 "WHERE stopped_at IS NULL AND id < (SELECT max(id) FROM trial WHERE stopped_at IS NULL)")
+    conn.execute(ONE_OPEN_TRIAL)
+
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[Step] = [_v1, _v2]
+MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial]
 CURRENT_VERSION = len(MIGRATIONS)
 
 
@@ -150,7 +163,7 @@ def _step(conn: sqlite3.Connection, path: Path, version: int, backup: Callable[[
                 backup(f"before-v{version + 1}")
             MIGRATIONS[version](conn)
             conn.execute(f"PRAGMA user_version = {version + 1}")
-        # Marked with the change itself: an unmarked file is recognised only at schema 1 or 2.
+        # Marked with the change itself: an unmarked file is recognised only at schema 1 to 3.
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("COMMIT")
     except BaseException:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from magsleep.store.errors import StoreError
@@ -97,6 +98,9 @@ class TrialRow(SQLModel, table=True):
     """A randomised trial's plan (domain.n_of_1.TrialPlan): fixed when made, only the stop changes."""
 
     __tablename__ = "trial"
+    # At most one open plan (migrations.ONE_OPEN_TRIAL): an expression index, as SQLite has it.
+    __table_args__ = (Index("trial_one_open", text("(stopped_at IS NULL)"), unique=True,
+                            sqlite_where=text("stopped_at IS NULL")),)
 
     id: int | None = Field(default=None, primary_key=True)
     start: str

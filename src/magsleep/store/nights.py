@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, delete, func, select
 
+from magsleep.domain.errors import InvalidInput
 from magsleep.domain.sleep_diary import Diary, Symptom
 from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow, row_id
 from magsleep.store.records import CheckRecord, DoseRecord, NightRecord, dose_from_columns
@@ -154,7 +155,15 @@ def delete_night(night: date, *, session: Session) -> NightRecord | None:
 
 
 def restore_night(record: NightRecord, *, session: Session) -> None:
-    """Put a deleted night back as it was (the undo of `delete_night`)."""
+    """Put a deleted night back as it was (the undo of `delete_night`).
+
+    Refused when anything was logged for that night since it was deleted (from another shell, an
+    import, a tick): undo puts back the old night, and must never overwrite or merge into a newer one.
+    """
+    since = load_night(record.night, session=session)
+    if since is not None and _holds_anything(since):
+        raise InvalidInput("night", f"the night of {record.night} was logged again after it was deleted; "
+                                    "undo would overwrite that, so nothing was changed")
     row = save_diary(record.night, record.diary, symptoms=record.symptoms, note=record.note, session=session)
     for d in record.doses:
         session.add(Dose(night_id=row_id(row), taken_at=_text(d.taken_at), form=d.form, amount_mg=d.amount_mg,
@@ -162,6 +171,10 @@ def restore_night(record: NightRecord, *, session: Session) -> None:
     for c in record.checks:
         if session.get(RoutineItem, c.item_id) is not None:
             session.add(RoutineCheck(night_id=row_id(row), item_id=c.item_id, done=c.done))
+
+
+def _holds_anything(record: NightRecord) -> bool:
+    return bool(record.diary or record.note or record.doses or record.symptoms or record.checks)
 
 
 def dose_record(d: Dose, night: date) -> DoseRecord:

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.routine import clean_label, label_key
+from magsleep.domain.routine import clean_label, dose_keeps_tick, label_key, untick_refused
 from magsleep.store.models import RoutineCheck, RoutineItem, row_id
 from magsleep.store.nights import night_row
 from magsleep.store.records import CheckRecord, ItemRecord
-from magsleep.store.tonight import connection_of, read_checklist
+from magsleep.store.tonight import connection_of, night_checklist, read_doses, read_trial, trial_phase
 
 
 def list_items(*, session: Session, active_only: bool = False) -> list[ItemRecord]:
@@ -23,13 +23,20 @@ def list_items(*, session: Session, active_only: bool = False) -> list[ItemRecor
 
 def checklist_for(night: date, *, session: Session) -> list[CheckRecord]:
     """Tonight's checklist: the active items, plus inactive ones that were ticked that night."""
-    return read_checklist(connection_of(session), night)
+    conn = connection_of(session)
+    return night_checklist(conn, night, read_doses(conn, night), read_trial(conn))
 
 
 def set_check(night: date, item_id: int, done: bool, *, at: datetime | None = None,
               session: Session) -> None:
-    """Tick or untick an item on a night."""
-    _existing(item_id, session)
+    """Tick or untick an item on a night; "Take magnesium" stays ticked while the night has a dose."""
+    item = _existing(item_id, session)
+    if not done:
+        conn = connection_of(session)
+        doses = read_doses(conn, night)
+        if dose_keeps_tick(item.label, len(doses), trial_phase(read_trial(conn), night)):
+            raise InvalidInput("item", untick_refused(f"{night:%a %d %b}", len(doses),
+                                                      round(sum(d.elemental_mg for d in doses), 1)))
     row = night_row(night, session=session)
     check = session.exec(select(RoutineCheck).where(
         RoutineCheck.night_id == row.id, RoutineCheck.item_id == item_id)).first()

@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from magsleep.domain.n_of_1 import TrialPlan, tonight_text
+from magsleep.domain.errors import InvalidInput
 from magsleep.domain.nights import night_of
+from magsleep.domain.routine import dose_keeps_tick
 from magsleep.domain.settings import Settings, settings_from_text
+from magsleep.domain.text_safety import visible
+from magsleep.domain.trial_plan import TrialPlan, check_plan, tonight_text
 from magsleep.domain.usual_night import USUAL_NIGHTS, usual_clock
 from magsleep.store.errors import StoreError
 from magsleep.store.files import identify, read_only_uri
@@ -26,15 +29,45 @@ from magsleep.store.migrations import CURRENT_VERSION
 from magsleep.store.records import CheckRecord, DoseRecord, dose_from_columns
 
 
-def trial_phase(plan: TrialPlan | None, night: date) -> str | None:
+@dataclass(frozen=True)
+class DamagedPlan:
+    """A stored plan that no longer checks out (its fingerprint or a value was changed outside
+    magsleep). It is kept and reported (`verify`), never used: nothing that does not need the
+    plan is held up by it, and `trial stop` ends it when it is still open."""
+
+    row_id: int
+    created_at: str
+    stopped_at: str | None
+    problem: str
+    columns: dict[str, object]
+    """Every stored column as it is (an export carries it unchanged)."""
+
+    @property
+    def running(self) -> bool:
+        """Still open: it holds the one running plan's place until `trial stop` ends it."""
+        return self.stopped_at is None
+
+    @property
+    def notice(self) -> str:
+        """One line for a person: what is wrong and what to do."""
+        made = visible(str(self.created_at)[:25])
+        tail = " 'magsleep trial stop' ends it." if self.running else ""
+        return f"The trial plan made {made} {self.problem}: its schedule and result are not used.{tail}"
+
+
+def trial_phase(plan: TrialPlan | DamagedPlan | None, night: date) -> str | None:
     """`night`'s phase in a running trial ("baseline", "on", "off"), None outside one."""
-    entry = plan.night(night) if plan is not None and plan.stopped_at is None else None
+    if plan is None or isinstance(plan, DamagedPlan) or plan.stopped_at is not None:
+        return None
+    entry = plan.night(night)
     return entry.phase if entry is not None else None
 
 
-def trial_line(plan: TrialPlan | None, night: date) -> str | None:
+def trial_line(plan: TrialPlan | DamagedPlan | None, night: date) -> str | None:
     """Where `night` stands in a running trial, in one line (the dashboard and the status line)."""
-    return tonight_text(plan, night) if plan is not None and trial_phase(plan, night) is not None else None
+    if plan is None or isinstance(plan, DamagedPlan) or trial_phase(plan, night) is None:
+        return None
+    return tonight_text(plan, night)
 
 
 @dataclass(frozen=True)
@@ -46,8 +79,8 @@ class TonightView:
     doses: tuple[DoseRecord, ...]
     recent_totals: tuple[float, ...]
     settings: Settings
-    trial: TrialPlan | None = None
-    """The newest randomised trial plan (stopped or not), if any."""
+    trial: TrialPlan | DamagedPlan | None = None
+    """The current randomised trial plan (the running one, else the newest), if any."""
     last_dose: DoseRecord | None = None
     """The latest dose before tonight: "the usual" the dose form offers."""
     usual_bed: str | None = None
@@ -62,6 +95,11 @@ class TonightView:
     def trial_line(self) -> str | None:
         """Where tonight stands in a running trial, in one line (None outside one)."""
         return trial_line(self.trial, self.night)
+
+    @property
+    def trial_notice(self) -> str | None:
+        """What is wrong with a running plan changed outside magsleep (None when nothing is)."""
+        return self.trial.notice if isinstance(self.trial, DamagedPlan) and self.trial.running else None
 
     @property
     def total_mg(self) -> float:
@@ -88,6 +126,15 @@ def read_checklist(conn: sqlite3.Connection, night: date) -> list[CheckRecord]:
     return [CheckRecord(item_id, label, bool(done)) for item_id, label, active, done in rows if active or done]
 
 
+def night_checklist(conn: sqlite3.Connection, night: date, doses: list[DoseRecord],
+                    plan: TrialPlan | DamagedPlan | None) -> list[CheckRecord]:
+    """The night's checklist as every screen shows it: "Take magnesium" is done while a dose is
+    logged (the one rule the dashboard, the night editor and History share)."""
+    phase = trial_phase(plan, night)
+    return [replace(c, done=True) if dose_keeps_tick(c.label, len(doses), phase) else c
+            for c in read_checklist(conn, night)]
+
+
 def read_doses(conn: sqlite3.Connection, night: date) -> list[DoseRecord]:
     rows = conn.execute(
         "SELECT d.id, d.taken_at, d.form, d.amount_mg, d.amount_is, d.percent, d.elemental_mg, d.note "
@@ -106,28 +153,59 @@ def read_recent_totals(conn: sqlite3.Connection, night: date, days: int = 7) -> 
 
 
 TRIAL_COLUMNS = ("start, baseline_nights, period_nights, pairs, washout_nights, outcome, orders, created_at, "
-                 "stopped_at, fingerprint")
+                 "stopped_at, fingerprint, id")
+COLUMN_NAMES = tuple(name.strip() for name in TRIAL_COLUMNS.split(","))
 
 
-def plan_from_columns(start: str, baseline: int, period: int, pairs: int, washout: int, outcome: str,
-                      orders: str, created_at: str, stopped_at: str | None, fingerprint: str) -> TrialPlan:
-    """A stored plan, checked against its fingerprint: one edited behind magsleep's back is refused."""
-    plan = TrialPlan(date.fromisoformat(start), baseline, period, pairs, washout, outcome,
-                     tuple(json.loads(orders)), created_at, stopped_at)
+def plan_from_columns(start: object, baseline: object, period: object, pairs: object, washout: object,
+                      outcome: object, orders: object, created_at: object, stopped_at: object,
+                      fingerprint: object, row_id: int = 0) -> TrialPlan | DamagedPlan:
+    """A stored plan, checked in full and against its fingerprint; one that fails (edited behind
+    magsleep's back: any value can be there) comes back as a DamagedPlan saying why."""
+    columns = dict(zip(COLUMN_NAMES, (start, baseline, period, pairs, washout, outcome, orders, created_at,
+                                      stopped_at, fingerprint, row_id)))
+    stopped = stopped_at if stopped_at is None or isinstance(stopped_at, str) else str(stopped_at)
+
+    def damaged(problem: str) -> DamagedPlan:
+        return DamagedPlan(row_id, str(created_at), stopped, problem, columns)
+
+    try:
+        nights = (_whole(baseline), _whole(period), _whole(pairs), _whole(washout))
+        if not all(isinstance(v, str) for v in (start, outcome, orders, created_at)):
+            raise InvalidInput("plan", "has a value of the wrong kind")
+        try:
+            first = date.fromisoformat(str(start))
+            drawn = json.loads(str(orders))
+        except (ValueError, RecursionError):  # (json nested a million deep recurses)
+            raise InvalidInput("start or orders", "cannot be read") from None
+        if not isinstance(drawn, list) or not all(isinstance(o, str) for o in drawn):
+            raise InvalidInput("orders", "cannot be read")
+        plan = TrialPlan(first, nights[0], nights[1], nights[2], nights[3], str(outcome), tuple(drawn),
+                         str(created_at), stopped)
+        check_plan(plan)
+    except InvalidInput as err:
+        return damaged(f"was changed outside magsleep ({err.field.lstrip('-')}: {err.message})")
     if plan.fingerprint != fingerprint:
-        raise StoreError(f"the trial plan made {created_at} no longer matches its fingerprint; "
-                         "it was changed outside magsleep")
+        return damaged("no longer matches its fingerprint (it was changed outside magsleep)")
     return plan
 
 
-def read_trials(conn: sqlite3.Connection) -> list[TrialPlan]:
-    """Every plan, oldest first."""
+def _whole(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput("number of nights", "is not a whole number")
+    return value
+
+
+def read_trials(conn: sqlite3.Connection) -> list[TrialPlan | DamagedPlan]:
+    """Every plan, oldest first; any that no longer checks out as a DamagedPlan."""
     return [plan_from_columns(*row) for row in conn.execute(f"SELECT {TRIAL_COLUMNS} FROM trial ORDER BY id")]
 
 
-def read_trial(conn: sqlite3.Connection) -> TrialPlan | None:
-    """The newest plan, stopped or not."""
-    row = conn.execute(f"SELECT {TRIAL_COLUMNS} FROM trial ORDER BY id DESC LIMIT 1").fetchone()
+def read_trial(conn: sqlite3.Connection) -> TrialPlan | DamagedPlan | None:
+    """The current plan: the open one (at most one, by the schema), else the newest. An imported
+    plan, stopped, never hides the one that is running."""
+    row = conn.execute(f"SELECT {TRIAL_COLUMNS} FROM trial ORDER BY stopped_at IS NULL DESC, id DESC "
+                       "LIMIT 1").fetchone()
     return None if row is None else plan_from_columns(*row)
 
 
@@ -149,13 +227,15 @@ def read_usual_bed(conn: sqlite3.Connection, night: date) -> str | None:
 
 
 def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | None = None) -> TonightView:
+    doses = read_doses(conn, night)
+    plan = read_trial(conn)
     return TonightView(
         night=night,
-        checklist=tuple(read_checklist(conn, night)),
-        doses=tuple(read_doses(conn, night)),
+        checklist=tuple(night_checklist(conn, night, doses, plan)),
+        doses=tuple(doses),
         recent_totals=tuple(read_recent_totals(conn, night)),
         settings=settings or read_settings(conn),
-        trial=read_trial(conn),
+        trial=plan,
         last_dose=read_last_dose(conn, night),
         usual_bed=read_usual_bed(conn, night),
     )

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from magsleep.domain.dose_timing import dose_to_bed_min
+from magsleep.domain.errors import InvalidInput
 from magsleep.domain.import_file import (
     CSV_COLUMNS,
-    MAX_PROBLEMS,
     SCALAR_COLUMNS,
     TRIAL_KEYS,
     ImportFailed,
@@ -23,13 +23,16 @@ from magsleep.domain.import_file import (
     limited,
 )
 from magsleep.domain.n_of_1 import TrialPlan
+from magsleep.domain.nights import night_of
 from magsleep.domain.routine import label_key
 from magsleep.domain.text_safety import csv_cell
 from magsleep.store.models import Dose, Night, RoutineCheck, row_id
 from magsleep.store.nights import load_nights, save_diary
 from magsleep.store.records import NightRecord
 from magsleep.store.routine import add_item, item_by_label
-from magsleep.store.trials import all_trials, insert_plan
+from magsleep.store.settings import load_settings
+from magsleep.store.tonight import DamagedPlan
+from magsleep.store.trials import all_trials, import_plan
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -70,12 +73,21 @@ def night_to_dict(record: NightRecord) -> dict:
 
 
 
-def trial_to_dict(plan: TrialPlan) -> dict:
-    data = plan.as_dict()
+def trial_to_dict(plan: TrialPlan | DamagedPlan) -> dict:
+    """A plan as the export has it; one changed outside magsleep goes out as it is stored (an
+    import then refuses it by its fingerprint, as the store does)."""
+    if isinstance(plan, DamagedPlan):  # any value can be there, even bytes: JSON gets text for those
+        data = {k: v if v is None or isinstance(v, str | int | float) else repr(v) for k, v in plan.columns.items()}
+        try:
+            data["orders"] = json.loads(str(data["orders"]))
+        except (ValueError, RecursionError):
+            pass
+    else:
+        data = plan.as_dict()
     return {key: data[key] for key in TRIAL_KEYS}
 
 
-def export_json(records: list[NightRecord], trials: list[TrialPlan] | None = None) -> str:
+def export_json(records: list[NightRecord], trials: list[TrialPlan | DamagedPlan] | None = None) -> str:
     return json.dumps({"nights": [night_to_dict(r) for r in records],
                        "trials": [trial_to_dict(p) for p in trials or []]}, indent=2, ensure_ascii=False) + "\n"
 
@@ -101,17 +113,26 @@ def _cell(value: object) -> str:
 
 # ---------------------------------------------------------------- import
 
+def import_plans(plans: list[TrialPlan], *, session: Session, now: datetime | None = None) -> None:
+    """Store a file's checked plans: never one already stored, and never one that would replace or
+    hide the plan running here (`trials.import_plan`); every refusal is named."""
+    now = now or datetime.now().astimezone()
+    tonight = night_of(now, load_settings(session=session).rollover_hour)
+    problems = []
+    for index, plan in enumerate(plans):
+        try:
+            import_plan(plan, tonight, now.isoformat(timespec="seconds"), session=session)
+        except InvalidInput as err:
+            problems.append(f"field trials[{index}]: {err.message}")
+    if problems:
+        raise ImportFailed(limited(problems))
+
+
 def import_nights(parsed: ImportFile, *, session: Session) -> int:
     """Write checked nights and plans in the caller's transaction; refuses nights and plans
     already stored."""
     nights = parsed.nights
-    stored = {p.fingerprint for p in all_trials(session=session)}
-    again = [p for p in parsed.trials if p.fingerprint in stored]
-    if again:
-        raise ImportFailed([f"field trials: the plan {p.short_fingerprint} is already in the database"
-                            for p in again][:MAX_PROBLEMS])
-    for plan in parsed.trials:
-        insert_plan(plan, session=session)
+    import_plans(parsed.trials, session=session)
     wanted = [n.night.isoformat() for n in nights]
     existing = set()
     for chunk in range(0, len(wanted), 500):

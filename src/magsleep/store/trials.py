@@ -1,8 +1,11 @@
 """The randomised trial's plans: made once, read back checked against their fingerprint.
 
 Only the stop is ever written after a plan is made; a new plan is a new row, and old ones are
-kept. Plans are read by `tonight.read_trial` (plain SQL, so the dashboard has them before
-SQLAlchemy is loaded), which recomputes each fingerprint.
+kept. At most one plan is open (stopped_at NULL), held by the schema (`migrations.ONE_OPEN_TRIAL`):
+a plan is closed by `trial stop`, or, once it has run its course, when the next one is made. Plans
+are read by `tonight.read_trial` (plain SQL, so the dashboard has them before SQLAlchemy is
+loaded), which checks each in full; one changed outside magsleep comes back as a DamagedPlan,
+which nothing uses but `trial stop` can end.
 """
 
 from __future__ import annotations
@@ -14,49 +17,117 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.n_of_1 import TrialPlan
-from magsleep.store.models import TrialRow
-from magsleep.store.tonight import connection_of, read_trial, read_trials
+from magsleep.domain.routine import TAKE_MAGNESIUM
+from magsleep.domain.trial_plan import TrialPlan
+from magsleep.store.models import Night, RoutineCheck, RoutineItem, TrialRow
+from magsleep.store.tonight import DamagedPlan, connection_of, read_doses, read_trial, read_trials, trial_phase
 
 
-def current_trial(*, session: Session) -> TrialPlan | None:
-    """The newest plan, stopped or not (None before the first)."""
+def current_trial(*, session: Session) -> TrialPlan | DamagedPlan | None:
+    """The open plan, else the newest (None before the first)."""
     return read_trial(connection_of(session))
 
 
-def all_trials(*, session: Session) -> list[TrialPlan]:
+def all_trials(*, session: Session) -> list[TrialPlan | DamagedPlan]:
     return read_trials(connection_of(session))
 
 
-def running(plan: TrialPlan | None, today: date) -> bool:
-    return plan is not None and plan.stopped_at is None and plan.end >= today
+def running(plan: TrialPlan | DamagedPlan | None, tonight: date) -> bool:
+    """Whether `plan` is running on night `tonight` (a damaged open plan runs until it is stopped)."""
+    if isinstance(plan, DamagedPlan):
+        return plan.running
+    return plan is not None and plan.stopped_at is None and plan.end >= tonight
 
 
-def add_trial(plan: TrialPlan, today: date, *, session: Session) -> TrialPlan:
-    """Store a new plan; refused while another one is still running."""
+def plan_problems(*, session: Session) -> list[str]:
+    """One line for each stored plan that no longer checks out (for `magsleep verify`)."""
+    return [p.notice for p in all_trials(session=session) if isinstance(p, DamagedPlan)]
+
+
+def _make_room(tonight: date, at: str, *, session: Session) -> None:
+    """Free the open plan's place for a new open plan: refused while one runs; one that has run
+    its course is closed at `at`."""
     current = current_trial(session=session)
-    if current is not None and running(current, today):
-        raise InvalidInput("trial", f"a trial is running until {current.end} (plan "
-                                    f"{current.short_fingerprint}); stop it first with 'magsleep trial stop'")
+    if isinstance(current, DamagedPlan) and current.running:
+        raise InvalidInput("trial", current.notice)
+    if isinstance(current, TrialPlan) and current.stopped_at is None:
+        if running(current, tonight):
+            raise InvalidInput("trial", f"a trial is running until the night of {current.end} (plan "
+                                        f"{current.short_fingerprint}); stop it first with 'magsleep trial stop'")
+        _close_open_plan(at, session=session)
+
+
+def _close_open_plan(at: str, *, session: Session) -> None:
+    row = session.exec(select(TrialRow).where(col(TrialRow.stopped_at).is_(None))).first()
+    if row is not None:
+        row.stopped_at = at
+        session.add(row)
+        session.flush()
+
+
+def add_trial(plan: TrialPlan, tonight: date, *, session: Session) -> TrialPlan:
+    """Store a new plan; refused while another one is still running. `tonight` is the night now."""
+    _make_room(tonight, plan.created_at, session=session)
     insert_plan(plan, session=session)
+    _realign_magnesium_check(tonight, None, trial_phase(plan, tonight), session=session)
     return plan
 
 
 def insert_plan(plan: TrialPlan, *, session: Session) -> None:
-    """Store a plan as it is (a new one, or one carried by an import)."""
+    """Store a checked plan as it is (a new one, or one carried by an import): never the same plan
+    twice, and an open one only where no plan is open."""
+    stored = session.exec(select(TrialRow.id).where(TrialRow.fingerprint == plan.fingerprint)).first()
+    if stored is not None:
+        raise InvalidInput("trial", f"the plan {plan.short_fingerprint} is already in the database")
+    if plan.stopped_at is None and session.exec(select(TrialRow.id).where(col(TrialRow.stopped_at).is_(None))).first():
+        raise InvalidInput("trial", f"the plan {plan.short_fingerprint} is open, and so is another: "
+                                    "one trial runs at a time")
     session.add(TrialRow(start=plan.start.isoformat(), baseline_nights=plan.baseline_nights,
                          period_nights=plan.period_nights, pairs=plan.pairs,
                          washout_nights=plan.washout_nights, outcome=plan.outcome,
                          orders=json.dumps(list(plan.orders)), created_at=plan.created_at,
                          fingerprint=plan.fingerprint, stopped_at=plan.stopped_at))
+    session.flush()
 
 
-def stop_trial(at: str, today: date, *, session: Session) -> TrialPlan:
-    """Record that the running trial was stopped early."""
+def import_plan(plan: TrialPlan, tonight: date, at: str, *, session: Session) -> None:
+    """Store a plan from an export. It never replaces or hides the running plan: an open one is
+    refused while one runs here (a finished one here is closed at `at` to make room)."""
+    if plan.stopped_at is None:
+        _make_room(tonight, at, session=session)
+    insert_plan(plan, session=session)
+    if plan.stopped_at is None:
+        _realign_magnesium_check(tonight, None, trial_phase(plan, tonight), session=session)
+
+
+def stop_trial(at: str, tonight: date, *, session: Session) -> TrialPlan | DamagedPlan:
+    """Record that the running trial was stopped (early) at `at`; `tonight` is the night now.
+    A plan changed outside magsleep is ended too, so it never locks anyone out."""
     current = current_trial(session=session)
-    row = session.exec(select(TrialRow).order_by(col(TrialRow.id).desc())).first()
-    if current is None or row is None or not running(current, today):
-        raise InvalidInput("trial", "no trial is running")
-    row.stopped_at = at
-    session.add(row)
+    if not running(current, tonight):
+        ended = (f" (plan {current.short_fingerprint} ended with the night of {current.end})"
+                 if isinstance(current, TrialPlan) and current.stopped_at is None else "")
+        raise InvalidInput("trial", f"no trial is running{ended}")
+    _close_open_plan(at, session=session)
+    if isinstance(current, DamagedPlan):
+        return replace(current, stopped_at=at)
+    assert current is not None  # running() said so
+    _realign_magnesium_check(tonight, trial_phase(current, tonight), None, session=session)
     return replace(current, stopped_at=at)
+
+
+def _realign_magnesium_check(night: date, before: str | None, after: str | None, *, session: Session) -> None:
+    """On a no-magnesium night of a trial the "Take magnesium" item reads "No magnesium tonight":
+    ticked, it means the plan was kept. When a plan starts or stops on `night` its meaning
+    changes, so what was ticked under one meaning is set again from the doses under the other
+    (a dose ticks "Take magnesium", it never ticks "No magnesium tonight")."""
+    if (before == "off") == (after == "off"):
+        return
+    check = session.exec(
+        select(RoutineCheck).join(Night, col(Night.id) == col(RoutineCheck.night_id))
+        .join(RoutineItem, col(RoutineItem.id) == col(RoutineCheck.item_id))
+        .where(Night.date == night.isoformat(), RoutineItem.label == TAKE_MAGNESIUM)).first()
+    if check is None:
+        return
+    check.done = after != "off" and bool(read_doses(connection_of(session), night))
+    session.add(check)

@@ -23,6 +23,12 @@ def tonight_view(night: date, *, session: Session) -> TonightView:
     return read_tonight(connection_of(session), night)
 
 
+# A logged night (adherence, "of N logged nights"): any night with a diary, a dose or a tick.
+# The one definition; a night row with only a note or a side effect is not a logged night.
+LOGGED_NIGHT = (
+    "(n.bed IS NOT NULL OR EXISTS (SELECT 1 FROM dose d WHERE d.night_id = n.id) "
+    "OR EXISTS (SELECT 1 FROM routine_check c WHERE c.night_id = n.id AND c.done = 1))"
+)
 # A checklist item counts on night n when it is active and was there that night; it is done when
 # ticked, and "Take magnesium" is done too when a dose was logged (unticked is not done).
 ITEM_COUNTS = "i.active = 1 AND (i.created_on IS NULL OR i.created_on <= n.date)"

@@ -9,14 +9,14 @@ hands the result back on the UI thread; jobs asked for before the store is open 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import getters, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.events import Resize
@@ -24,6 +24,7 @@ from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from magsleep import local_time, store
 from magsleep.domain import nights
@@ -77,15 +78,14 @@ class MagsleepApp(App[int]):
         self._clock = clock
         self._open_store = open_store
         self._exit_code = 0
-        self.settings_rollover = 12
-        """The rollover hour from settings (which night a moment belongs to)."""
+        self._rollover = 12
         self.data_version = 0
         """Counts saved writes: a screen coming back to the front reloads only if it moved."""
         self._waiting: list[Job] = []  # run_db jobs asked for before the store was open
         self._open_error: str | None = None  # why the store could not be opened
         self._watcher: sqlite3.Connection | None = None  # notices other processes' writes
         self._outside_version = 0
-        self._own_version = 0
+        self._night: date | None = None  # the night on screen: it moves at the rollover hour
         self.history = HistoryRows(self)
         """History's rows, read ahead while the dashboard is idle."""
 
@@ -113,6 +113,8 @@ class MagsleepApp(App[int]):
 
     def on_mount(self) -> None:
         self._check_size(self.size.width, self.size.height)
+        self._night = self.tonight()
+        self.set_interval(self.NIGHT_SECONDS, self.check_new_night)
         if self._open_store:
             # After the dashboard's first frame: the opening thread would slow it down.
             self.call_after_refresh(self._open)
@@ -180,6 +182,35 @@ class MagsleepApp(App[int]):
         if self.store is not None:
             self.store.close()
 
+    # ---------------------------------------------------------------- the rollover
+
+    @property
+    def settings_rollover(self) -> int:
+        """The rollover hour from settings (which night a moment belongs to)."""
+        return self._rollover
+
+    @settings_rollover.setter
+    def settings_rollover(self, hour: int) -> None:
+        # A new setting is not a new night: the screens showing the old one reload as they come back.
+        self._rollover = hour
+        self._night = self.tonight()
+
+    NIGHT_SECONDS = 1.0
+
+    def check_new_night(self) -> bool:
+        """Move every screen to the new night once the rollover hour passes (an app left open all
+        day must not go on saving to yesterday); True if the night changed."""
+        night = self.tonight()
+        if night == self._night:
+            return False
+        self._night = night
+        self.data_version += 1
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged("night"))
+        self.notify(f"It is now the night of {night:%A %d %B}: tonight's checklist and doses start afresh.",
+                    title="A new night")
+        return True
+
     # ---------------------------------------------------------------- changes from outside
 
     WATCH_SECONDS = 2.0
@@ -197,24 +228,25 @@ class MagsleepApp(App[int]):
         except sqlite3.Error:
             self._watcher = None
             return
-        self._own_version = self.data_version
         self.set_interval(self.WATCH_SECONDS, self.check_outside_changes)
 
     def check_outside_changes(self) -> bool:
-        """Reload what is shown if another process wrote since the last look; True if it did."""
+        """Reload what is shown if the database changed since the last look; True if it did.
+
+        The watcher cannot tell this app's own commits from another process's (both move
+        `data_version`), so every change is reloaded: a reload that repeats one the app already
+        made costs one read, while a skipped one could leave a safety number (tonight's total)
+        wrong for good.
+        """
         if self._watcher is None:
             return False
         try:
             version = self._watcher.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error:
             return False
-        own = self.data_version != self._own_version  # our own saves move it too
-        self._own_version = self.data_version
         if version == self._outside_version:
             return False
         self._outside_version = version
-        if own:
-            return False  # this app wrote meanwhile and has reloaded already
         self.data_version += 1
         for screen in self.screen_stack:
             screen.post_message(DataChanged("outside"))
@@ -283,6 +315,17 @@ class MagsleepApp(App[int]):
         # A palette already open (ours or Textual's theme picker) is left as it is.
         if self.use_command_palette and not self.screen.has_class("--textual-command-palette"):
             self.push_screen(screens.palette.SteadyCommandPalette(id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Of Textual's own commands only those that mean something here: the theme and quit
+        (its "Keys", "Maximize" and "Screenshot" would sit beside magsleep's Help and mean nothing)."""
+        yield SystemCommand("Theme", "Change the colours (remembered for the next start)", self.action_change_theme)
+        yield SystemCommand("Quit", "Leave magsleep; everything is already saved", self.action_quit)
+
+    def search_themes(self) -> None:
+        """Textual's theme picker, in the steady palette."""
+        self.push_screen(screens.palette.SteadyCommandPalette(providers=[ThemeProvider],
+                                                              placeholder="Search for themes…"))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, screens.help.HelpScreen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
@@ -12,9 +13,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, SelectionList, Static
+from textual.widgets import Header, Input, Select, SelectionList, Static
 
 from magsleep import store
+from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import dose_jump, limit_status
 from magsleep.domain.nights import night_of
 from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
@@ -24,7 +26,6 @@ from magsleep.domain.trend import (
     METRICS_BY_KEY,
     RANGES,
     NightPoint,
-    in_range,
     summary,
 )
 from magsleep.ui import screens, widgets
@@ -33,6 +34,7 @@ from magsleep.ui.messages import DataChanged, TonightPeeked
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.dose_form import DoseForm
+from magsleep.ui.widgets.dose_list import DoseList
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.limit_bar import LimitBar
 
@@ -46,7 +48,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 OFF_NIGHT_LABEL = "No magnesium tonight (trial)"
-DOSE_LINES = 3
 
 
 class DashboardScreen(OnMagsleepApp, Screen[None]):
@@ -66,6 +67,9 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         Binding("s", "settings", "Settings", id="settings", tooltip="Checklist, limit, rollover"),
         Binding("f", "forms", "Forms", id="forms", show=False,  # the footer is full at 80 columns
                 tooltip="Magnesium forms side by side, and the cautions"),
+        Binding("x", "remove_dose", "Remove dose", id="remove_dose", show=False,
+                tooltip="To tonight's doses: x there asks, then removes the highlighted one"),
+        Binding("u", "undo_remove", "Undo", id="undo_remove", show=False, tooltip="Bring back the dose just removed"),
     ]
 
     metric: reactive[str] = reactive("se_pct")
@@ -81,6 +85,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         self.peeked = False  # tonight came from the file before the store opened
         self.amount_wanted = False  # `a` pressed before the dose form was mounted
         self.loads = 0  # counts reloads: a slower, older load never overwrites a newer one
+        self.asked_night: date | None = None  # the night the latest reload read (or is reading)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -96,7 +101,8 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
                     # above what it adds up; that part scrolls, so the form's rows always show.
                     with VerticalScroll(id="dose-status") as status:
                         status.can_focus = False
-                        yield Static("", id="dose-list")
+                        yield Static("", id="dose-preview")
+                        yield DoseList(id="dose-list")
                         yield LimitBar(id="limit-bar")
                         yield Static("", id="dose-warning")
             with Vertical(id="trend-pane", classes="pane") as pane:
@@ -112,6 +118,14 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Checklist).focus()
         self.query_one("#dose-warning").display = False
+        self.query_one("#dose-preview").display = False
+        self.set_interval(1.0, self._follow_night)
+
+    def _follow_night(self) -> None:
+        # The app announces a new night once; this keeps the screen right even if that message
+        # met a reload already under way (the screen asks for the night it shows, every second).
+        if self.app.store is not None and self.asked_night is not None and self.asked_night != self.app.tonight():
+            self.reload()
         self.query_one("#trial-tonight").display = False
 
     def _mount_dose_form(self) -> None:
@@ -144,6 +158,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         if app.store is None:
             return
         night, last = app.tonight(), app.last_night()
+        self.asked_night = night
         # Tonight read from the file while the store opened is still what is shown: skip it.
         shown = (self.peeked and self.view is not None and self.view.night == night
                  and self.loaded_version == app.data_version)
@@ -192,8 +207,9 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         """Where tonight stands in a randomised trial; returns tonight's phase (None outside one)."""
         line = self.query_one("#trial-tonight", Static)
         phase = view.trial_phase
-        line.display = phase is not None
+        line.display = phase is not None or view.trial_notice is not None
         if phase is None:
+            line.update(plain(f"⚠ {view.trial_notice}" if view.trial_notice else ""))
             return None
         text = view.trial_line or ""
         if phase != "on" and view.doses:
@@ -222,36 +238,59 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         pane.border_title = f"Tonight · {checklist.done_count}/{checklist.option_count} done"
 
     def _show_doses(self, view: TonightView) -> None:
-        # Newest first, so the dose just added is always in view; the total counts every one.
-        lines = [f"{d.taken_at:%H:%M} {d.form} {d.elemental_mg:g} mg" for d in reversed(view.doses)]
-        if len(lines) > DOSE_LINES:
-            lines = lines[:DOSE_LINES - 1] + [f"… and {len(lines) - DOSE_LINES + 1} earlier (in the total)"]
-        self.query_one("#dose-list", Static).update(plain("\n".join(lines) or "No dose logged tonight."))
+        self.query_one(DoseList).show(view.doses)
         bar = self.query_one(LimitBar)
         bar.limit_mg = view.settings.daily_limit_mg
         bar.total_mg = view.total_mg
-        status = limit_status([view.total_mg], view.settings.daily_limit_mg)
-        warnings = []
-        if status.over:
-            warnings.append(f"⚠ {status.message}")
-        jump = dose_jump(view.recent_totals, view.total_mg) if view.doses else None
-        if jump:
-            warnings.append(f"⚠ {jump}")
+        warnings = self._total_warnings(view, view.total_mg) if view.doses else []
         warning = self.query_one("#dose-warning", Static)
         warning.update(plain("\n".join(warnings)))
         warning.display = bool(warnings)
+        self._show_preview()
+
+    @staticmethod
+    def _total_warnings(view: TonightView, total: float) -> list[str]:
+        """What a night's total of `total` mg would be warned about: the limit, and a jump."""
+        warnings = []
+        status = limit_status([total], view.settings.daily_limit_mg)
+        if status.over:
+            warnings.append(f"⚠ {status.message}")
+        jump = dose_jump(view.recent_totals, total)
+        if jump:
+            warnings.append(f"⚠ {jump}")
+        return warnings
+
+    @on(Input.Changed, "#dose-amount, #dose-percent")
+    @on(Select.Changed, "#dose-form, #dose-amount-is")
+    def _show_preview(self) -> None:
+        """While an amount is typed: what tonight's total would become, and its warnings, before enter."""
+        line = self.query_one("#dose-preview", Static)
+        forms = self.query(DoseForm)
+        amount = forms.first().preview() if forms and self.view is not None else None
+        if amount is None or self.view is None or self.query_one("#dose-amount", Input).value == "":
+            line.display = False
+            return
+        total = round(self.view.total_mg + amount.elemental_mg, 1)
+        limit = self.view.settings.daily_limit_mg
+        text = f"+{amount.elemental_mg:g} → {total:g} / {limit:g} mg"
+        warnings = self._total_warnings(self.view, total)
+        if limit_status([total], limit).over:
+            text += ": over the daily limit"
+        line.update(plain("\n".join([text] + [w for w in warnings if "jump" in w])))
+        line.set_class(bool(warnings), "-warn")
+        line.display = True
 
     def _replot(self) -> None:
         if not self.query("#trend"):
             return
         today = self.app.now().date()
-        shown = in_range(self.points, self.range_days, today)
+        since = None if self.range_days is None else today - timedelta(days=self.range_days)
         chart = self.query_one("#trend", widgets.trend_chart.TrendChart)
-        chart.replot(shown, self.metric, today)
+        chart.replot(self.points, self.metric, today, since)
         label = "all nights" if self.range_days is None else f"last {self.range_days}"
         pane = self.query_one("#trend-pane")
         pane.border_title = f"{GRAPH_METRICS_BY_KEY[self.metric].short} · {label}"
-        self.query_one("#trend-summary", Static).update(plain(summary(self.points, self.metric)))
+        self.query_one("#trend-summary", Static).update(plain(summary(self.points, self.metric, self.app.last_night())))
         regular = self.metric not in METRICS_BY_KEY  # a 14-night figure: no 7-night average drawn
         self.query_one("#trend-legend", Static).update(markup(
             "[#5fd7ff]●[/] magnesium  [grey62]○[/] none  " + ("each: the 14 nights to it" if regular
@@ -295,10 +334,59 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             checklist.highlighted += 1
 
     def _toggle_failed(self, err: Exception) -> None:
-        self.app.notify(str(err), title="Not saved", severity="error")
+        if isinstance(err, InvalidInput):  # refused, with the reason (a dose keeps its tick)
+            self.app.notify(err.message[0].upper() + err.message[1:] + ".", title="Kept as it was",
+                            severity="warning", timeout=10)
+        else:
+            self.app.notify(str(err), title="Not saved", severity="error")
         self.reload()
 
     # ---------------------------------------------------------------- doses
+
+    # ---------------------------------------------------------------- removing a dose
+
+    removed: DoseRecord | None = None
+    """The dose removed last, for u to bring back."""
+
+    def action_remove_dose(self) -> None:
+        """x: to tonight's doses (x there asks, then removes the highlighted one)."""
+        listing = self.query_one(DoseList)
+        if not listing.doses:
+            self.app.notify("No dose logged tonight to remove.", title="Dose")
+            return
+        listing.highlighted = 0  # the newest: the one just added by mistake, most often
+        listing.focus()
+
+    @on(DoseList.RemoveAsked)
+    def _remove_asked(self, event: DoseList.RemoveAsked) -> None:
+        dose = event.dose
+        what = f"{dose.taken_at:%H:%M} {dose.form} {dose.elemental_mg:g} mg"
+
+        def removed(record: DoseRecord | None) -> None:
+            self.removed = record
+            if record is not None:
+                self.app.notify(f"Removed {what}. Press u to bring it back.", title="Dose")
+            self.reload()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.run_db(lambda s: store.doses.delete_dose(dose.id, session=s), write=True, done=removed)
+
+        self.app.push_screen(screens.confirm.ConfirmScreen(f"Remove tonight's dose {what}?", yes="Remove"),
+                             answered)
+
+    def action_undo_remove(self) -> None:
+        record = self.removed
+        if record is None:
+            self.app.notify("Nothing to undo.", title="Dose")
+            return
+
+        def done(_: object) -> None:
+            self.removed = None
+            self.app.notify(f"The {record.taken_at:%H:%M} dose is back.", title="Dose")
+            self.reload()
+
+        self.app.run_db(lambda s: store.doses.restore_dose(record, session=s), write=True, done=done)
 
     @on(DoseForm.Submitted)
     def _add_dose(self, event: DoseForm.Submitted) -> None:

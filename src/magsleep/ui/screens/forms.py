@@ -39,18 +39,26 @@ class FormsScreen(OnMagsleepApp, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="forms"):
+            # The cautions first: they are what must not be missed, above the fold.
+            yield Static("[b]Cautions[/b]", classes="section-title")
+            yield Static(plain("\n".join(f"⚠ {text} ({source})" for text, source in CAUTIONS) + f"\n{ASK}"),
+                         id="forms-cautions")
             yield Static("[b]Magnesium forms[/b] · elemental % by weight (PMC7397051, Table 3); notes from the NIH "
                          "ODS fact sheet unless named. No form is recommended here; enter makes the highlighted "
                          "one your default.", classes="section-title")
             yield OptionList(*[Option(plain(form_prompt(f)), id=f.form.key) for f in forms()], id="forms-list")
-            yield Static("[b]Cautions[/b]", classes="section-title")
-            yield Static(plain("\n".join(f"⚠ {text} ({source})" for text, source in CAUTIONS) + f"\n{ASK}"),
-                         id="forms-cautions")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "forms and cautions"
-        self.query_one("#forms-list").focus(scroll_visible=False)  # the title above stays in view
+        self.query_one("#forms-list").focus(scroll_visible=False)  # the cautions above stay in view
+
+    @on(OptionList.OptionHighlighted, "#forms-list")
+    def _moved(self) -> None:
+        # The list sits below the cautions: once the person moves in it, it comes into view whole.
+        listing = self.query_one("#forms-list")
+        if self.is_mounted and listing.has_focus:
+            self.query_one("#forms", VerticalScroll).scroll_to_widget(listing, animate=False, top=True)
 
     @on(OptionList.OptionSelected, "#forms-list")
     def _selected(self) -> None:

@@ -270,4 +270,10 @@ class HistoryScreen(OnMagsleepApp, Screen):
             self.reload()
             self.call_after_refresh(lambda: self._move_to(record.night))
 
-        self.app.run_db(lambda s: store.nights.restore_night(record, session=s), write=True, done=done)
+        def failed(err: Exception) -> None:
+            self.deleted = None  # what is there now is newer than the undo: it can never apply
+            self.app.notify(f"Not undone: {err}.", title="History", severity="error", timeout=10)
+            self.reload()
+
+        self.app.run_db(lambda s: store.nights.restore_night(record, session=s), write=True, done=done,
+                        failed=failed)

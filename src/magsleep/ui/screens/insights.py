@@ -106,7 +106,7 @@ class InsightsScreen(OnMagsleepApp, Screen):
             "Regularity (last 14 nights): " + (
                 f"sleep midpoint varies by {reg.midsleep_sd_min:.0f} min (SD); Sleep Regularity Index {reg.sri:.0f} "
                 "(100: the same times every day)" if reg.sri is not None and reg.midsleep_sd_min is not None
-                else f"needs 7 nights with a diary ({reg.nights} so far)") + "."))
+                else f"needs 7 of them with a diary ({reg.nights} so far)") + "."))
         spread = ", ".join(f"{band} {n}" for band, n in insights.timing_spread.items() if n)
         self.query_one("#ins-timing", Static).update(plain(
             f"Dose to bed: {spread or 'no dosed night with a diary yet'}. Secondary: {describe(insights.timing)} "
@@ -126,10 +126,15 @@ class InsightsScreen(OnMagsleepApp, Screen):
     def _show_randomised(self, insights: Insights) -> None:
         """The plan, its fingerprint, each pair's periods, a chart of them, and the result."""
         plan, result = insights.plan, insights.randomised
-        self.query_one("#ins-randomised").display = plan is not None
+        self.query_one("#ins-randomised").display = plan is not None or insights.plan_notice is not None
         if plan is None:
+            if insights.plan_notice:  # a plan changed outside magsleep: said, not analysed
+                self.query_one("#ins-plan", Static).update(plain(f"⚠ {insights.plan_notice}"))
+                self.query_one("#ins-pairs", Static).update("")
+                self.query_one(TrialChart).display = False
             return
-        stopped = f" · stopped {plan.stopped_at[:10]}" if plan.stopped_at else ""
+        self.query_one(TrialChart).display = True
+        stopped = f" · stopped {plan.stopped_at[:10]}" if plan.stopped_early and plan.stopped_at else ""
         self.query_one("#ins-plan", Static).update(plain(
             f"Plan {plan.short_fingerprint} (made {plan.created_at[:16].replace('T', ' ')}): {plan.start} to "
             f"{plan.end} · outcome {METRICS_BY_KEY[plan.metric].label.lower()} · baseline {plan.baseline_nights}, "

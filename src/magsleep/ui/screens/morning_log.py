@@ -238,7 +238,12 @@ class MorningLogScreen(OnMagsleepApp, Screen):
     def _toggled(self, event: SelectionList.SelectionToggled) -> None:
         item_id, night = event.selection.value, self.night
         done = item_id in event.selection_list.selected
-        self.app.run_db(lambda s: store.routine.set_check(night, item_id, done, session=s), write=True)
+        def refused(err: Exception) -> None:
+            self.app.notify(getattr(err, "message", str(err)), title="Kept as it was", severity="warning", timeout=10)
+            self._load()  # the list shows what is stored again
+
+        self.app.run_db(lambda s: store.routine.set_check(night, item_id, done, session=s), write=True,
+                        failed=refused)
 
     def action_delete_dose(self) -> None:
         if not self.edit:

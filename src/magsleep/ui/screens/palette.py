@@ -6,9 +6,20 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Literal, cast
 
+from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
-from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
-from textual.widgets import OptionList
+from textual.command import (
+    CommandInput,
+    CommandList,
+    CommandPalette,
+    DiscoveryHit,
+    Hit,
+    Hits,
+    Provider,
+    SearchIcon,
+)
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, LoadingIndicator
 
 if TYPE_CHECKING:
     from magsleep.ui.app import MagsleepApp
@@ -22,7 +33,7 @@ COMMANDS = (
     ("Add dose", "Log a magnesium dose for tonight", "add_dose"),
     ("Log sleep", "Last night's sleep diary", "log_sleep"),
     ("Export data", "Write every night as JSON next to the database", "export"),
-    ("Help: keys", "Every key on one page", "help"),
+    ("Help", "Every key on one page", "help"),
 )
 
 
@@ -44,22 +55,32 @@ class MagsleepCommands(Provider):
         cast("MagsleepApp", self.app).run_palette_command(action)  # Textual types a Provider's app as App
 
 
-def _steady_move_page(self: OptionList, direction: Literal[-1, 1]) -> None:
-    if self.scrollable_content_region.height:
-        _move_page(self, direction)
+class SteadyCommandList(CommandList):
+    """Textual's command list, except that a page move while the list has no height yet is
+    skipped: PageUp/PageDown in the moment after the list fills but before it is laid out raised
+    KeyError (textual 8.2: OptionList._move_page reads a line map that is empty until then)."""
 
-
-# PageUp/PageDown in the moment after a palette's list fills but before it is laid out raised
-# KeyError (textual 8.2: OptionList._move_page reads a line map that is empty while the list has
-# no height). Every palette is affected, Textual's own theme picker too, so the guard is on the
-# class: such a page move is skipped. Applied when this module is imported, before any palette opens.
-_move_page = CommandList._move_page
-CommandList._move_page = _steady_move_page  # type: ignore[method-assign]  # the guard, on purpose
+    def _move_page(self, direction: Literal[-1, 1]) -> None:
+        if self.scrollable_content_region.height:
+            super()._move_page(direction)
 
 
 class SteadyCommandPalette(CommandPalette):
-    """Textual's palette, except that escape pressed twice before it is gone does not dismiss it
-    twice (the second time Textual popped the screen beneath it)."""
+    """Textual's palette with the steady list, and escape pressed twice before it is gone does
+    not dismiss it twice (the second time Textual popped the screen beneath it). magsleep's
+    palette and its theme picker both use it; Textual's own class is left as it is."""
+
+    def compose(self) -> ComposeResult:
+        # Textual's compose (textual 8.2 command.py), with SteadyCommandList for CommandList.
+        with Vertical(id="--container"):
+            with Horizontal(id="--input"):
+                yield SearchIcon()
+                yield CommandInput(placeholder=self._placeholder, select_on_focus=False)
+                if not self.run_on_select:
+                    yield Button("\u25b6")
+            with Vertical(id="--results"):
+                yield SteadyCommandList()
+                yield LoadingIndicator()
 
     def dismiss(self, result: None = None) -> AwaitComplete:
         if not self.is_active:

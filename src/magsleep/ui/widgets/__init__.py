@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from magsleep.ui.widgets import (  # noqa: F401
         checklist,
         dose_form,
+        dose_list,
         keys_footer,
         limit_bar,
         night_table,

@@ -83,9 +83,15 @@ class DoseForm(OnMagsleepApp, Vertical):
         self.show_reminders(settings.medicines)
 
     def set_defaults(self, form: str, now: datetime) -> None:
-        """The settings' default form, and the time field set to now unless the person typed one."""
-        self.query_one("#dose-form", Select).value = form
+        """The settings' default form unless the person chose another, and the time field set to
+        now unless the person typed one (a reload, after any write, must not undo a choice)."""
+        chooser = self.query_one("#dose-form", Select)
+        if not self.shown_form or chooser.value == self.shown_form:
+            chooser.value = self.shown_form = form
         self._show_time(now, force=False)
+
+    shown_form = ""
+    """The form this form last set by itself: while it is still chosen, it follows the settings."""
 
     def show_reminders(self, medicines: str) -> None:
         """The spacing cautions that apply to the medicines listed in Settings (never a dose)."""
@@ -157,7 +163,8 @@ class DoseForm(OnMagsleepApp, Vertical):
         try:
             if not self.time_edited:  # the clock's own time, to the second, not the minute shown
                 self._show_time(now, force=False)
-            moment = parse_moment(self.query_one("#dose-time", Input).value, "time", today=now.date())
+            moment = parse_moment(self.query_one("#dose-time", Input).value, "time", today=now.date(),
+                                  zone=now.tzinfo)
             taken = moment if moment.tzinfo is not None else attach_zone(moment, now.tzinfo or UTC)
             if taken - now > timedelta(minutes=5):
                 raise InvalidInput("time", f"{taken:%H:%M} is later than now; use a past time")
@@ -168,6 +175,18 @@ class DoseForm(OnMagsleepApp, Vertical):
                 self.show_error(field, message)
             return
         self.post_message(self.Submitted(self, amount, taken))
+
+    def preview(self) -> DoseAmount | None:
+        """The dose as typed so far when it is a valid one, else None (nothing is said beside the
+        fields: that waits for enter)."""
+        form = str(self.query_one("#dose-form", Select).value)
+        percent = self.query_one("#dose-percent", Input).value if form == "other" else None
+        try:
+            return dose_amount(form, self.query_one("#dose-amount", Input).value,
+                               compound=self.query_one("#dose-amount-is", Select).value == "compound",
+                               percent=percent or None)
+        except InvalidInput:
+            return None
 
     def show_error(self, field: str, message: str) -> None:
         self.query_one(f"#dose-{field if field in FIELDS else 'form'}-error", FieldError).say(message)

@@ -6,13 +6,22 @@ shows a friendly placeholder instead of a plot, and flat series get a y-range of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from textual_plotext import PlotextPlot
 
-from magsleep.domain.trend import GRAPH_METRICS_BY_KEY, METRICS_BY_KEY, NightPoint, rolling_mean, series
+from magsleep.domain.trend import (
+    GRAPH_METRICS_BY_KEY,
+    METRICS_BY_KEY,
+    NightPoint,
+    axis_ticks,
+    rolling_mean,
+    series,
+    tick_label,
+)
 
 
 class TrendChart(PlotextPlot):
@@ -25,14 +34,18 @@ class TrendChart(PlotextPlot):
         self.plotted: dict[str, list[float]] = {}
         """What the last replot drew (x as day offsets), for tests."""
 
-    def replot(self, points: Sequence[NightPoint], metric: str, today: date) -> None:
-        self.points = list(points)
+    def replot(self, points: Sequence[NightPoint], metric: str, today: date, since: date | None = None) -> None:
+        """Plot the nights from `since` (all when None); a regularity value is worked out from
+        every night before it too, so a short range shows the same figures as a long one."""
+        points = list(points)
+        valued = [(p, y) for p, y in series(points, metric) if since is None or p.night >= since]
+        points = [p for p in points if since is None or p.night >= since]
+        self.points = points
         self.metric = metric
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         self.plotted = {}
-        valued = series(points, metric) if points else []
         if not valued:  # no axes, only what is missing
             plt.title("Regularity needs 7 nights logged within 14" if points
                       else "No nights logged yet: press l to log your sleep")
@@ -61,7 +74,12 @@ class TrendChart(PlotextPlot):
         m = GRAPH_METRICS_BY_KEY[metric]
         bottom = max(low - pad, m.lowest / 60 if metric == "tst_min" else m.lowest)
         top = high + pad if m.highest is None else min(high + pad, m.highest)
+        if m.whole:  # whole-number bounds, so the whole-number ticks frame the points
+            bottom = max(math.floor(bottom), m.lowest)
+            top = math.ceil(top) if m.highest is None else min(math.ceil(top), m.highest)
         plt.ylim(bottom, max(top, bottom + 1e-6))
+        yticks = axis_ticks(bottom, max(top, bottom + 1e-6), whole=m.whole)
+        plt.yticks(yticks, [tick_label(t) for t in yticks])
         left, right = min(xs), max(xs)
         if right - left < 1:
             left, right = left - 1, right + 1
@@ -70,7 +88,7 @@ class TrendChart(PlotextPlot):
         # survivors would change from run to run; few enough ticks never overlap.
         ticks = _day_ticks(left, right)
         plt.xticks(ticks, [_tick_label(t, today) for t in ticks])
-        self.plotted = {"x": xs, "y": ys, "on": [x for x, _ in on], "off": [x for x, _ in off]}
+        self.plotted = {"x": xs, "y": ys, "on": [x for x, _ in on], "off": [x for x, _ in off], "yticks": yticks}
         self.refresh()
 
 
