@@ -31,7 +31,8 @@ def rows(db_path, table: str) -> int:
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--pairs", "1"], "--pairs: must be 2 to 12"),
+    (["--pairs", "1"], "--pairs: must be 3 to 12"),
+    (["--pairs", "2"], "--pairs: must be 3 to 12"),
     (["--pairs", "x"], "--pairs: 'x' is not a number"),
     (["--period", "3"], "--period: must be 4 to 60"),
     (["--washout", "11"], "--washout: must be 0 to 10"),
@@ -170,8 +171,8 @@ def at(monkeypatch, moment: datetime) -> None:
 def test_after_the_last_night_status_stop_and_start_agree(run, db_path, monkeypatch):
     made = datetime(2026, 3, 2, 20, 0)
     at(monkeypatch, made)
-    assert run("trial", "start", "--baseline", "0", "--period", "4", "--pairs", "2", "--washout", "0").exit_code == 0
-    end = date(2026, 3, 2) + timedelta(days=15)
+    assert run("trial", "start", "--baseline", "0", "--period", "4", "--pairs", "3", "--washout", "0").exit_code == 0
+    end = date(2026, 3, 2) + timedelta(days=23)
     # 01:00 after the last night: still the last night (the night rolls over at noon).
     at(monkeypatch, datetime.combine(end + timedelta(days=1), datetime.min.time()).replace(hour=1))
     assert "night 4 of 4" in run("trial", "status").stdout
@@ -191,8 +192,8 @@ def test_after_the_last_night_status_stop_and_start_agree(run, db_path, monkeypa
 
 def test_stopping_at_one_in_the_morning_of_the_last_night_stops_it(run, db_path, monkeypatch):
     at(monkeypatch, datetime(2026, 3, 2, 20, 0))
-    run("trial", "start", "--baseline", "0", "--period", "4", "--pairs", "2", "--washout", "0")
-    at(monkeypatch, datetime(2026, 3, 18, 1, 0))  # the night of 17 March, the plan's last
+    run("trial", "start", "--baseline", "0", "--period", "4", "--pairs", "3", "--washout", "0")
+    at(monkeypatch, datetime(2026, 3, 26, 1, 0))  # the night of 25 March, the plan's last
     stop = run("trial", "stop")
     assert stop.exit_code == 0, stop.output
     assert run("trial", "start").exit_code == 0
@@ -335,12 +336,12 @@ def test_at_one_in_the_morning_after_the_last_night_the_real_command_agrees_with
         return subprocess.run(["faketime", "-f", f"@{when}", sys.executable, "-m", "magsleep", "--db", str(db_path),
                                *args], capture_output=True, text=True, env=env, timeout=60)
 
-    made = magsleep("2026-03-02 20:00:00", "trial", "start", "--baseline", "0", "--period", "4", "--pairs", "2",
+    made = magsleep("2026-03-02 20:00:00", "trial", "start", "--baseline", "0", "--period", "4", "--pairs", "3",
                     "--washout", "0")
-    assert made.returncode == 0 and "2026-03-02 to 2026-03-17" in made.stdout, made.stderr
-    status = magsleep("2026-03-18 01:00:00", "trial", "status")
+    assert made.returncode == 0 and "2026-03-02 to 2026-03-25" in made.stdout, made.stderr
+    status = magsleep("2026-03-26 01:00:00", "trial", "status")
     assert "night 4 of 4" in status.stdout, status.stderr
-    start = magsleep("2026-03-18 01:00:00", "trial", "start")
-    assert start.returncode == 2 and "a trial is running until the night of 2026-03-17" in start.stderr
-    stop = magsleep("2026-03-18 01:00:00", "trial", "stop")
-    assert stop.returncode == 0 and "stopped 2026-03-18T01:00" in stop.stdout, stop.stderr
+    start = magsleep("2026-03-26 01:00:00", "trial", "start")
+    assert start.returncode == 2 and "a trial is running until the night of 2026-03-25" in start.stderr
+    stop = magsleep("2026-03-26 01:00:00", "trial", "stop")
+    assert stop.returncode == 0 and "stopped 2026-03-26T01:00" in stop.stdout, stop.stderr

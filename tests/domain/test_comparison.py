@@ -58,7 +58,8 @@ def test_all_nights_on_magnesium_still_compares_before_and_after():
     ba = one(pts, START + timedelta(days=14), "before_after")
     assert (ba.n_a, ba.n_b) == (20, 14) and ba.direction == "better"
     text = verdict(all_comparisons(pts, START + timedelta(days=14)))
-    assert text.startswith("Better since starting magnesium: +") and "20 vs 14 nights" in text
+    assert text.startswith("Higher since starting magnesium: +") and "20 vs 14 nights" in text
+    assert "an association" in text and "Better" not in text
 
 
 def test_lower_time_to_fall_asleep_counts_as_better():
@@ -72,7 +73,8 @@ def test_verdict_words():
     assert verdict(all_comparisons(flat, None)).startswith("No clear difference so far")
     worse = points([90, 91, 89, 90] * 5 + [80, 81, 79, 80] * 5, [False] * 20 + [True] * 20)
     assert verdict(all_comparisons(worse, None)).startswith(
-        "Worse on magnesium nights: -10.0 points sleep efficiency (95% CI")
+        "Lower on magnesium nights: -10.0 points sleep efficiency (95% CI")
+    assert "an association" in verdict(all_comparisons(worse, None))
 
 
 def test_trial_progress_consistency_streaks_and_jumps():

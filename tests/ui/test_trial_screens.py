@@ -74,7 +74,7 @@ async def test_insights_trial_section(db_path):
         assert "1  off-on" in pairs and "4  off-on" in pairs and "Deviations:" in pairs
         chart = app.screen.query_one("#ins-trial-chart")
         assert len(chart.plotted["on"]) == 3 and len(chart.plotted["off"]) == 3
-        assert text_of(app, "#ins-verdict").startswith("Interim: 3 of 4 pairs done, no conclusion yet.")
+        assert text_of(app, "#ins-verdict").startswith("Interim: 3 of 4 pairs done; no conclusion until")
 
 
 async def test_insights_hides_the_trial_section_without_a_plan(seeded):

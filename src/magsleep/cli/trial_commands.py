@@ -14,6 +14,7 @@ from magsleep.domain.n_of_1 import TrialPlan, analyse, make_plan, tonight_text
 from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.parsing import parse_date, parse_int
 from magsleep.domain.text_safety import visible
+from magsleep.domain.trial_plan import MIN_NEW_PAIRS
 
 
 @cli.group()
@@ -38,6 +39,8 @@ def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: s
     numbers: dict[str, Any] = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
                for name, value in (("baseline", baseline), ("period", period), ("pairs", pairs),
                                    ("washout", washout))}
+    if numbers["pairs"] < MIN_NEW_PAIRS:  # a stored plan may hold 2 (made before this rule)
+        raise InvalidInput("--pairs", f"must be {MIN_NEW_PAIRS} to 12: with fewer pairs no call is possible")
     first = parse_date(start, "--start") if start else None
     if first is not None and first < night_of(now):
         raise InvalidInput("--start", f"{first} is in the past; a plan is made before its nights")
@@ -125,3 +128,40 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if result.deviations:
         click.echo(f"Deviations (a dose on a night without, or none on a magnesium night): "
                    f"{len(result.deviations)} nights, latest {result.deviations[-1]}.")
+
+
+# ---------------------------------------------------------------- trial plan (sizing, issue 18)
+
+
+@trial.command("plan")
+@click.option("--outcome", default="sol", show_default=True, metavar="METRIC",
+              help="sol (time to fall asleep), se (efficiency), tst (total sleep) or quality.")
+@click.option("--effect", metavar="N", help="The improvement to find, in the outcome's unit (sol: 15 min).")
+@click.option("--json", "as_json", is_flag=True, help="The recommendation and its alternatives, as JSON.")
+@click.pass_context
+def plan_command(ctx: click.Context, outcome: str, effect: str | None, as_json: bool) -> None:
+    """Recommend pairs, period and washout that find the effect 8 times in 10, sized by simulation
+    from your own nights without magnesium."""
+    from magsleep.domain import trial_sizing
+    from magsleep.domain.trend import OUTCOMES
+
+    if outcome not in OUTCOMES:
+        raise InvalidInput("--outcome", f"must be one of {', '.join(OUTCOMES)}")
+    size = None
+    if effect is not None:
+        try:
+            size = float(effect)
+        except ValueError:
+            raise InvalidInput("--effect", f"{effect!r} is not a number") from None
+        if not 0 < size <= 600:
+            raise InvalidInput("--effect", "must be more than 0 and at most 600")
+    db = open_store(ctx, read_only=True)
+    with db.reading() as session:
+        points = store.views.trend_points(session=session)
+    values, missing = trial_sizing.usable_nights(points, outcome)
+    sizing = trial_sizing.recommend(outcome, size, values, missing)
+    if as_json:
+        click.echo(json.dumps(sizing.as_dict(), indent=2))
+        return
+    for line in sizing.lines():
+        click.echo(line)

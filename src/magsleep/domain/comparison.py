@@ -19,7 +19,8 @@ non-circular blocks with a t interval 93.5% / 6.5% (7.3% over 2,000 runs); Newey
 generator has a fixed seed, so the same data always gives the same answer. Nights without a
 diary are left out; the series is in date order.
 
-The verdict calls a difference "better" or "worse" only when its interval excludes zero, and
+The verdict says a difference is higher or lower only when its interval excludes zero, words it as
+an association (the person chose the nights; a randomised trial tells cause), and
 says "too few nights" when either group has fewer than 7 nights. The public evidence is modest
 (Mah & Pitre 2021, PMC8053283: sleep onset about 17 minutes faster than placebo, 95% CI 7 to 27,
 in older adults), so a small or unclear personal effect is the expected result, not a failure.
@@ -264,6 +265,10 @@ def verdict(comparisons: Sequence[Comparison]) -> str:
     diff, interval, nights = comparison_parts(main)
     detail = f"{diff} sleep efficiency ({interval}, {nights})"
     direction = main.direction
+    # A diary comparison is an association (the person chose the nights, and time passes): it is
+    # said as one, never as magnesium's effect (issue 18).
+    caveat = ("an association, not proof: when you choose the nights, or sleep changes with time, that "
+              "can make the difference; a randomised trial can tell")
     if direction == "unclear":
-        return f"No clear difference so far: {detail}."
-    return f"{'Better' if direction == 'better' else 'Worse'} {label}: {detail}."
+        return f"No clear difference so far: {detail}; {caveat}."
+    return f"{'Higher' if main.diff and main.diff > 0 else 'Lower'} {label}: {detail}; {caveat}."

@@ -83,7 +83,10 @@ def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, 
     effect, words = headline(points, OUTCOMES[settings.primary_outcome], comparisons, trial.start, randomised)
     over = sum(1 for mg in totals.values() if mg > settings.daily_limit_mg)
     advice = professional_advice(points, side_effect_nights=side_effect_nights, nights_over_limit=over,
-                                 trial=trial, improved=effect.direction == "better")
+                                 trial=trial,
+                                 # Only a randomised trial's "better" is an effect: a diary's is an
+                                 # association and never stands in for the advice.
+                                 improved=effect.claim == "effect" and effect.direction == "better")
     return Insights(tuple(points), comparisons, words, effect, trial, plan, randomised, tuple(advice),
                     side_effects, over, adherence, settings,
                     regularity_at({p.night: p.span for p in points if p.span is not None}, last),

@@ -14,6 +14,9 @@ is the mean of those differences with a Student t interval on (pairs - 1) degree
 and an exact randomisation p-value over all 2^pairs orders (with 4 pairs the smallest possible
 two-sided p is 0.125, so the estimate and interval lead). Per protocol leaves out deviation
 nights (a dose on a night without, none on a magnesium night).
+
+The call is made only at the planned end, from pairs whose two periods are both over (issue 18:
+interim calls gave a nightly looker 9-16% false calls); a plan is sized by `trial_sizing`.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ import math
 import statistics
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from functools import cached_property
 
+from magsleep.domain import trial_sizing
 from magsleep.domain.comparison import t_quantile
 from magsleep.domain.trend import METRICS_BY_KEY
 
@@ -56,80 +61,180 @@ class NightData:
 
 @dataclass(frozen=True)
 class PairResult:
+    """One pair's period means over its counted nights with a diary (None under MIN_COUNTED)."""
+
     pair: int
     order: str
     on_mean: float | None
     off_mean: float | None
     on_n: int
     off_n: int
+    complete: bool = True
+    """Both periods are over (by the last night analysed, or the stop): only then does it count."""
 
     @property
     def diff(self) -> float | None:
-        if self.on_mean is None or self.off_mean is None:
+        if not self.complete or self.on_mean is None or self.off_mean is None:
             return None
         return self.on_mean - self.off_mean
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """The mean on-minus-off difference over complete pairs, its 95% interval and p-value."""
+    """The mean on-minus-off difference over usable pairs, its 95% interval and p-value."""
 
     pairs_complete: int
+    """Usable pairs: both periods over, each with MIN_COUNTED counted diary nights."""
     estimate: float | None
     ci_low: float | None
     ci_high: float | None
     p_randomization: float | None
 
+    @property
+    def excludes_zero(self) -> bool:
+        """The interval lies on one side of zero; a zero-width one (identical differences) never does."""
+        low, high = self.ci_low, self.ci_high
+        return low is not None and high is not None and low < high and (low > 0 or high < 0)
+
     def as_dict(self) -> dict:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
+NOT_RANDOMISED = "not randomised: biased if doses followed how you expected to sleep"
+"""Per protocol drops deviation nights, and people deviate on nights they expect to be unusual:
+with no effect, issue 18 measured a median +7.5 min; tests/domain/test_trial_calls.py (a dose on an
+off night after a long one, SD 25, rho 0.5) about +5 min while as randomised stays near 0."""
+P_FLOOR_PAIRS = 6
+"""From 6 pairs the exact randomisation p can reach 0.031; below, the call rests on the t interval."""
+
+
 @dataclass(frozen=True)
 class TrialResult:
+    """The trial analysed as planned up to a night: the call is made only at the planned end."""
+
     plan: TrialPlan
     pairs: tuple[PairResult, ...]
     as_randomised: Estimate
     per_protocol: Estimate
     deviations: tuple[date, ...]
     finished: bool
-    direction: str  # "better" | "worse" | "unclear" | "interim"
+    direction: str  # "better" | "worse" | "unclear" | "interim" | "stopped" | "too few"
     pair_results_pp: tuple[PairResult, ...] = field(default=())
+    nights: Mapping[date, NightData] = field(default_factory=dict, repr=False, compare=False)
+    """The nights analysed, kept for `power` (computed only when asked)."""
+
+    @property
+    def effect(self) -> float:
+        """The improvement `power` is about: the outcome's default (trial_sizing.DEFAULT_EFFECT)."""
+        return trial_sizing.DEFAULT_EFFECT[self.plan.outcome]
+
+    @cached_property
+    def power(self) -> float | None:
+        """A finished trial with no clear difference: this plan's power for `effect` at the nightly
+        SD of the trial's own nights without magnesium, said so "no clear difference" is not read
+        as "no effect". A simulation (a tenth of a second): only computed when asked."""
+        if self.direction != "unclear":
+            return None
+        return _plan_power(self.plan, self.nights)
+
+    @property
+    def stopped_early(self) -> bool:
+        return self.plan.stopped_early  # one definition: the plan's
+
+    @property
+    def conclusion_on(self) -> date:
+        """The morning after the plan's last night: when its diary is in and the call is made."""
+        return self.plan.end + timedelta(days=1)
 
     def as_dict(self) -> dict:
+        pp = {k: v for k, v in self.per_protocol.as_dict().items() if k != "p_randomization"}
+        k = self.as_randomised.pairs_complete
         return {"outcome": self.plan.metric, **self.as_randomised.as_dict(),
-                "per_protocol": self.per_protocol.as_dict(), "direction": self.direction,
-                "deviations": len(self.deviations), "pairs_planned": self.plan.pairs}
+                "smallest_p": round(2 / 2 ** k, 3) if k >= 2 else None,
+                "per_protocol": {**pp, "note": NOT_RANDOMISED}, "direction": self.direction,
+                "finished": self.finished, "stopped_early": self.stopped_early,
+                "conclusion_on": self.conclusion_on.isoformat(),
+                "deviations": len(self.deviations), "pairs_planned": self.plan.pairs,
+                "power": None if self.power is None else round(self.power, 3), "effect": self.effect}
+
+    def _unit(self) -> str:
+        return {"se_pct": " points", "tst_min": " min", "sol_min": " min", "quality": ""}[self.plan.metric]
+
+    def numbers(self) -> str:
+        """The estimate, what its sign means, the interval and the p-value, as one clause."""
+        metric = METRICS_BY_KEY[self.plan.metric]
+        e, unit = self.as_randomised, self._unit()
+        if e.estimate is None:
+            return ""
+        lower = {"sol_min": "faster to fall asleep", "se_pct": "lower efficiency", "tst_min": "less sleep",
+                 "quality": "lower quality"}[self.plan.metric]
+        head = f"{metric.label} {e.estimate:+.1f}{unit}, magnesium minus without (minus: {lower} on magnesium)"
+        if e.ci_low is None or e.ci_high is None or e.p_randomization is None:
+            return f"{head}, from 1 pair: no interval yet"
+        return (f"{head}; 95% CI {e.ci_low:+.1f} to {e.ci_high:+.1f}, where the true difference probably lies; "
+                f"randomisation p = {e.p_randomization:.3f}")
+
+    def p_note(self) -> str:
+        k = self.as_randomised.pairs_complete
+        if k < 2 or k >= P_FLOOR_PAIRS or self.direction not in ("better", "worse"):
+            return ""
+        return (f" With {k} pairs the randomisation p cannot go below {2 / 2 ** k:.3f}, so the call rests on "
+                f"the t interval; {P_FLOOR_PAIRS} pairs or more let the p speak too.")
 
     def text(self) -> str:
-        """The result in plain words."""
-        metric = METRICS_BY_KEY[self.plan.metric]
+        """The result in plain words first, the numbers second."""
         e = self.as_randomised
         done = f"{e.pairs_complete} of {self.plan.pairs} pairs done"
-        stopped = " The trial was stopped early." if self.plan.stopped_early else ""
-        if e.estimate is None:
-            return f"Randomised trial: {done}; no result yet.{stopped}"
-        unit = "" if metric.unit in ("1-5",) else (" points" if metric.unit == "%" else " min")
-        numbers = (f"{metric.label} {e.estimate:+.1f}{unit} on magnesium (95% CI {e.ci_low:+.1f} to "
-                   f"{e.ci_high:+.1f}; randomisation p = {e.p_randomization:.3f}, smallest possible "
-                   f"{2 / 2 ** e.pairs_complete:.3f})")
+        numbers = self.numbers()
+        tail = f" {numbers}." if numbers else ""
+        if self.direction == "stopped":
+            return f"Stopped early: no conclusion ({done}, the plan ran to {self.plan.end}).{tail}"
         if self.direction == "interim":
-            return f"Interim: {done}, no conclusion yet. {numbers}.{stopped}"
-        words = {"better": "Better on magnesium", "worse": "Worse on magnesium",
-                 "unclear": "No clear difference"}[self.direction]
-        return f"{words} in your randomised trial ({done}): {numbers}.{stopped}"
+            running = f" Running estimate: {numbers}." if numbers else " No estimate yet."
+            return f"Interim: {done}; no conclusion until {self.conclusion_on:%d %b %Y}.{running}"
+        if self.direction == "too few":
+            return (f"Finished: only {e.pairs_complete} of {self.plan.pairs} pairs had {MIN_COUNTED} counted diary "
+                    f"nights in both periods: no conclusion.{tail}")
+        metric = METRICS_BY_KEY[self.plan.metric]
+        if self.direction == "unclear":
+            found = ""
+            if self.power is not None:
+                size = f"{self.effect:g}-{'minute' if metric.unit in ('min', 'h') else 'point'}"
+                found = (f" A real {size} improvement would be found about {round(self.power * 10)} times "
+                         "in 10 by this plan; no clear difference does not mean it does nothing.")
+                if self.power < trial_sizing.TARGET:
+                    found += " A longer plan could tell ('magsleep trial plan')."
+            return f"No clear difference in your randomised trial ({done}).{found}{tail}"
+        words = {"better": "Better on magnesium", "worse": "Worse on magnesium"}[self.direction]
+        return f"{words} in your randomised trial ({done}).{tail}{self.p_note()}"
+
+    def per_protocol_text(self) -> str:
+        """Per protocol, never with a p: it is not randomised."""
+        pp = self.per_protocol
+        if pp.estimate is None or pp.ci_low is None or pp.ci_high is None:
+            return f"Per protocol (deviation nights left out; {NOT_RANDOMISED}): no estimate yet."
+        return (f"Per protocol (deviation nights left out; {NOT_RANDOMISED}): {pp.estimate:+.1f}{self._unit()}, "
+                f"95% CI {pp.ci_low:+.1f} to {pp.ci_high:+.1f}.")
 
 
 def _mean(values: list[float]) -> float | None:
     return statistics.fmean(values) if len(values) >= MIN_COUNTED else None
 
 
+def analysis_cutoff(plan: TrialPlan, last: date) -> date:
+    """The last night analysed: `last`, or the night of the stop if that came first."""
+    if plan.stopped_at is not None:
+        return min(last, date.fromisoformat(plan.stopped_at[:10]))
+    return last
+
+
 def pair_results(plan: TrialPlan, data: Mapping[date, NightData], last: date, *,
                  per_protocol: bool = False) -> list[PairResult]:
-    """Each pair's period means over counted nights with a diary (deviations left out per protocol)."""
+    """Each pair's period means over counted nights with a diary (deviations left out per protocol).
+    A pair is complete only when both its periods are over: a half-finished period would let a
+    person who looks every night stop at a lucky moment (9-16% false calls, issue 18)."""
     values: dict[tuple[int, str], list[float]] = {}
-    cutoff = last
-    if plan.stopped_at is not None:
-        cutoff = min(last, date.fromisoformat(plan.stopped_at[:10]))
+    cutoff = analysis_cutoff(plan, last)
     for s in plan.schedule():
         if s.pair is None or not s.counts or s.night > cutoff:
             continue
@@ -140,9 +245,11 @@ def pair_results(plan: TrialPlan, data: Mapping[date, NightData], last: date, *,
             continue
         values.setdefault((s.pair, s.phase), []).append(d.value)
     results = []
+    first = plan.start + timedelta(days=plan.baseline_nights)
     for pair, order in enumerate(plan.orders, 1):
         on, off = values.get((pair, "on"), []), values.get((pair, "off"), [])
-        results.append(PairResult(pair, order, _mean(on), _mean(off), len(on), len(off)))
+        ends = first + timedelta(days=2 * pair * plan.period_nights - 1)
+        results.append(PairResult(pair, order, _mean(on), _mean(off), len(on), len(off), ends <= cutoff))
     return results
 
 
@@ -160,6 +267,20 @@ def estimate(diffs: list[float]) -> Estimate:
     return Estimate(k, mean, mean - half, mean + half, extreme / 2 ** k)
 
 
+def call(plan: TrialPlan, e: Estimate, last: date) -> str:
+    """The trial's call: only at the planned end, with enough usable pairs and an interval off zero."""
+    if plan.stopped_early:
+        return "stopped"
+    if last < plan.end:
+        return "interim"
+    if e.pairs_complete < MIN_PAIRS_FOR_DIRECTION:
+        return "too few"
+    if e.excludes_zero and e.ci_low is not None:
+        higher = e.ci_low > 0
+        return "better" if higher == METRICS_BY_KEY[plan.metric].higher_is_better else "worse"
+    return "unclear"
+
+
 def analyse(plan: TrialPlan, data: Mapping[date, NightData], last: date) -> TrialResult:
     """The trial's result as planned, from the nights up to `last` (last night)."""
     pairs = pair_results(plan, data, last)
@@ -170,13 +291,16 @@ def analyse(plan: TrialPlan, data: Mapping[date, NightData], last: date) -> Tria
                        if s.pair is not None and s.night <= last and s.night in data
                        and data[s.night].dosed != (s.phase == "on"))
     finished = plan.stopped_at is not None or last >= plan.end
-    direction = "interim"
-    e = as_randomised
-    if e.pairs_complete >= MIN_PAIRS_FOR_DIRECTION and e.ci_low is not None and e.ci_high is not None:
-        if e.ci_low > 0 or e.ci_high < 0:
-            higher = e.ci_low > 0
-            direction = "better" if higher == METRICS_BY_KEY[plan.metric].higher_is_better else "worse"
-        elif finished or e.pairs_complete >= plan.pairs:
-            direction = "unclear"
-    return TrialResult(plan, tuple(pairs), as_randomised, per_protocol, deviations, finished, direction,
-                       tuple(pp_pairs))
+    return TrialResult(plan, tuple(pairs), as_randomised, per_protocol, deviations, finished,
+                       call(plan, as_randomised, last), tuple(pp_pairs), data)
+
+
+def _plan_power(plan: TrialPlan, data: Mapping[date, NightData]) -> float:
+    """The plan's power for the outcome's default effect, at the nightly SD and autocorrelation of
+    the trial's own nights without magnesium (baseline and off periods, no dose)."""
+    without = {s.night: d.value for s in plan.schedule() if s.phase != "on"
+               and (d := data.get(s.night)) is not None and d.value is not None and not d.dosed}
+    model, _, _ = trial_sizing.noise_model(plan.outcome, without)
+    return trial_sizing.plan_power(model, trial_sizing.DEFAULT_EFFECT[plan.outcome],
+                                   METRICS_BY_KEY[plan.metric].higher_is_better, baseline=plan.baseline_nights,
+                                   period=plan.period_nights, pairs=plan.pairs, washout=plan.washout_nights)

@@ -120,6 +120,10 @@ class TrialPlan:
                 "created_at": self.created_at, "stopped_at": self.stopped_at}
 
 
+MIN_NEW_PAIRS = 3
+"""The fewest pairs a new plan may have (the t interval needs 2 degrees of freedom to make a call)."""
+
+
 def make_plan(start: date, created_at: str, *, baseline: int = DEFAULTS["baseline"],
               period: int = DEFAULTS["period"], pairs: int = DEFAULTS["pairs"],
               washout: int = DEFAULTS["washout"], outcome: str = DEFAULTS["outcome"],
@@ -177,8 +181,8 @@ def check_plan_numbers(baseline: int, period: int, pairs: int, washout: int, out
         raise InvalidInput("--baseline", "must be 0 to 90 nights")
     if not 4 <= period <= 60:
         raise InvalidInput("--period", "must be 4 to 60 nights")
-    if not 2 <= pairs <= 12:
-        raise InvalidInput("--pairs", "must be 2 to 12")
+    if not 2 <= pairs <= 12:  # what a stored plan may hold; a new one needs 3 (make_plan)
+        raise InvalidInput("--pairs", "must be 3 to 12")
     if not 0 <= washout <= period - MIN_COUNTED:
         raise InvalidInput("--washout", f"must be 0 to {period - MIN_COUNTED} nights (a period needs "
                                         f"{MIN_COUNTED} counted nights)")
