@@ -39,8 +39,11 @@ def status(path: Path, now: datetime) -> dict:
                                   (last.isoformat(),)).fetchone()
             # The first evening has no last night to log: nothing is said about it until one exists.
             began = conn.execute("SELECT 1 FROM night WHERE date <= ? LIMIT 1", (last.isoformat(),)).fetchone()
-    except store.tonight.OtherVersion:
-        return {"db": str(path), "error": "open magsleep once to update the database"}
+    except store.tonight.OtherVersion as err:  # an older file is upgraded on open; a newer one never
+        return {"db": str(path), "error": "written by a newer magsleep: upgrade magsleep to read it" if err.newer
+                else "open magsleep once to update the database"}
+    except store.errors.NotMagsleep:  # another program's file: refused from its header, untouched
+        return {"db": str(path), "error": "not a magsleep database (left as it is)"}
     except (sqlite3.Error, ValueError, OSError, store.errors.StoreError) as err:
         return {"db": str(path), "error": f"cannot read the database ({err})"}
     mg = round(sum(d.elemental_mg for d in doses), 1)

@@ -42,6 +42,7 @@ def make_bad(kind: str, tmp_path: Path) -> Path:
         shutil.copy(FIXTURES / "schema_v1.db", path)
         conn = sqlite3.connect(path)
         conn.execute(f"PRAGMA user_version = {migrations.CURRENT_VERSION + 5}")
+        conn.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")  # a newer magsleep marks its files
         conn.close()
     elif kind == "directory":
         path.mkdir()
@@ -221,3 +222,16 @@ def test_wal_and_shm_are_private_while_open(tmp_path):
     sides = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
     assert all(p.exists() and mode(p) == 0o600 for p in sides)
     store.close()
+
+
+async def test_the_app_says_a_newer_file_is_beyond_this_magsleep(tmp_path):
+    from tests.ui.conftest import app_for, settle, text_of
+
+    path = make_bad("newer", tmp_path)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        message = text_of(app, "#store-error-message")
+        assert "this magsleep is older" in message and "Upgrade magsleep" in message
+        assert "open magsleep" not in message
+        await pilot.press("q")

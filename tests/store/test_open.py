@@ -27,7 +27,7 @@ def test_pragmas_read_back_from_a_fresh_connection(store):
         conn = session.connection()
         read = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
                 for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
-    assert read == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 5000}
+    assert read == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 60000}
 
 
 def test_writes_begin_immediate(store, db_path):
@@ -128,8 +128,12 @@ def test_migration_backs_up_first_and_a_failure_leaves_the_old_schema(db_path, m
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
     monkeypatch.setattr(migrations, "CURRENT_VERSION", len(migrations.MIGRATIONS))
-    with pytest.raises(StoreError, match="simulated"):
-        Store.open(db_path)
+    db_path.chmod(0o644)
+    before = digest(db_path)
+    for _ in range(3):  # each attempt fails; the unchanged file is backed up once, not once a try
+        with pytest.raises(StoreError, match="simulated"):
+            Store.open(db_path)
+    assert digest(db_path) == before and mode(db_path) == 0o644  # not even chmod-ed
     conn = sqlite3.connect(db_path)
     shipped = len(migrations.MIGRATIONS) - 1
     assert conn.execute("PRAGMA user_version").fetchone()[0] == shipped
@@ -152,3 +156,62 @@ def test_models_match_the_migration_ddl(store, db_path):
         stored = {r[1] for r in conn.execute(f"PRAGMA table_info({table.name})")}
         assert stored == {c.name for c in table.columns}, table.name
     conn.close()
+
+
+def test_a_newer_file_says_this_magsleep_is_older_never_to_open_it_to_update(db_path, capsys):
+    from click.testing import CliRunner
+
+    from magsleep import status_line
+    from magsleep.cli import cli
+
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {migrations.CURRENT_VERSION + 1}")
+    conn.close()
+    before = digest(db_path)
+    files_before = sorted(p.name for p in db_path.parent.iterdir())
+    assert status_line.run(["--db", str(db_path), "status"]) == 0
+    line = capsys.readouterr().out
+    assert "newer magsleep" in line and "upgrade magsleep" in line and "update" not in line.replace("upgrade", "")
+    for args in (["verify"], ["export"], ["dose", "100"], ["insights"]):
+        result = CliRunner().invoke(cli, ["--db", str(db_path), *args])
+        assert result.exit_code == 2
+        assert "this magsleep is older" in result.stderr and "cannot read it" in result.stderr
+        assert "open magsleep" not in result.stderr
+    assert digest(db_path) == before
+    assert sorted(p.name for p in db_path.parent.iterdir()) == files_before  # no -wal or -shm left beside it
+
+
+def test_an_old_file_upgraded_by_several_processes_at_once(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "schema_v1.db", path)
+    procs = [subprocess.Popen([sys.executable, "-m", "magsleep", "--db", str(path), "dose", "100",
+                               "--at", f"2026-01-0{day}T21:00"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for day in range(1, 5)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), results
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.CURRENT_VERSION
+    conn.close()
+    assert len(list(tmp_path.glob("old-before-v2-*.db"))) == 1  # the same bytes are kept once
+
+
+def test_a_new_file_on_a_file_system_without_hard_links(db_path, monkeypatch):
+    import errno
+    import os
+
+    def no_links(*_args, **_kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)  # as on FAT or some network mounts
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == migrations.APPLICATION_ID
+    assert conn.execute("SELECT count(*) FROM routine_item").fetchone()[0] == 6
+    conn.close()
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["magsleep.db"]
+    assert mode(db_path) == 0o600

@@ -42,11 +42,13 @@ def dose(ctx: click.Context, amount: str, form_: str | None, compound: bool, per
     note = clean_note(note)
 
     db = open_store(ctx)
-    with db.writing() as session:
+    # Read and check first: the write lock is held only for the writes (40 writers at once queue on it).
+    with db.reading() as session:
         settings = store.settings.load_settings(session=session)
         checked = dose_amount(form_ or settings.default_form, amount, compound=compound, percent=percent)
         night = night_of(taken, settings.rollover_hour)
-        before = store.doses.recent_totals(night, session=session)
+        before = store.doses.recent_totals(night, session=session)  # the nights before: no race with this write
+    with db.writing() as session:
         record = store.doses.add_dose(night, taken, checked, note=note, session=session)
         total = store.doses.night_total(night, session=session)
     status = limit_status([total], settings.daily_limit_mg)
@@ -95,10 +97,11 @@ def sleep(ctx: click.Context, night: str | None, bed: str, tried: str | None, la
     diary_from_clock(which or last_night(now), local_time.local_zone(), **answers)
 
     db = open_store(ctx)
-    with db.writing() as session:
+    with db.reading() as session:  # read and check first: the write lock is held only for the writes
         settings = store.settings.load_settings(session=session)
-        which = which or last_night(now, settings.rollover_hour)
-        diary = diary_from_clock(which, local_time.local_zone(), rollover_hour=settings.rollover_hour, **answers)
+    which = which or last_night(now, settings.rollover_hour)
+    diary = diary_from_clock(which, local_time.local_zone(), rollover_hour=settings.rollover_hour, **answers)
+    with db.writing() as session:
         # Logging a night again replaces the diary; side effects and the note stay unless given.
         keep = store.nights.KEEP
         store.nights.save_diary(which, diary, symptoms=checked_symptoms or keep, note=keep if note is None else note,

@@ -1,13 +1,13 @@
 """Opening the database: checks, migrations, the engine and its sessions.
 
-Every connection sets journal_mode=WAL, synchronous=FULL, foreign_keys=ON and
-busy_timeout=5000. Writes begin with BEGIN IMMEDIATE so two writers queue on the busy timeout
-instead of failing halfway through a transaction; reads use a plain deferred BEGIN.
+Every connection sets journal_mode=WAL, synchronous=FULL, foreign_keys=ON and a busy timeout
+of BUSY_TIMEOUT_S. Writes begin with BEGIN IMMEDIATE so writers queue on the busy timeout
+instead of failing halfway through a transaction; reads use a plain deferred BEGIN. A file that
+is not magsleep's is refused before anything is written, created, chmod-ed or locked.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import configure_mappers
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
@@ -24,11 +25,15 @@ from magsleep.store import files, migrations
 from magsleep.store.errors import StoreError
 from magsleep.store.seed import needs_seeding, seed_defaults
 
+# How long a writer waits for the write lock. A write holds it for milliseconds, but 40 `magsleep
+# dose` at once on a busy 2-core machine queue for seconds (5 s was not enough: issue 17), and
+# SQLite's busy handler polls rather than queues, so one writer can wait several turns.
+BUSY_TIMEOUT_S = 60.0
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}",
 )
 _WRITE = "magsleep_write"
 
@@ -44,8 +49,9 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """A sqlite3 connection to exactly `path`: never through a URL that would decode %41 or
     stop at '?' (SQLAlchemy's sqlite:/// does both)."""
     if read_only:
-        return sqlite3.connect(files.read_only_uri(path), uri=True, check_same_thread=False, timeout=5.0)
-    return sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
+        return sqlite3.connect(files.read_only_uri(path), uri=True, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_S)
+    return sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
 
 
 def make_engine(path: Path, *, read_only: bool = False) -> Engine:
@@ -76,6 +82,8 @@ class Store:
         self.read_only = read_only
         """Opened only to read: nothing is written, created or chmod-ed."""
         self._writer = engine.execution_options(**{_WRITE: True})
+        # Set up the ORM's mappers now: done by the first query, it took the first write's lock with it.
+        configure_mappers()
 
     @classmethod
     def open(cls, path: Path | str, *, private_dir: Path | None = None,
@@ -95,40 +103,36 @@ class Store:
 
     @classmethod
     def _open(cls, path: Path, *, private_dir: Path | None, now: datetime | None, read_only: bool) -> Store:
+        # First of all, whose file is it: another program's is left as it is, whatever the command.
+        version = files.check_existing(path)
         if read_only:
-            if not os.path.lexists(path):
+            if version is None:
                 raise StoreError(f"there is no database at {path}; nothing was created.")
-            version = files.check_existing(path)
-            if version is not None and version < migrations.CURRENT_VERSION:
+            if version < migrations.CURRENT_VERSION:
                 files.check_writable(path)  # an old schema is upgraded first (with a backup)
                 cls.open(path, private_dir=private_dir, now=now).close()
-            elif version is not None:
+            else:
                 migrations.check_version(version, path)
             return cls(path, make_engine(path, read_only=True), read_only=True)
         files.prepare_directory(path, private_dir=private_dir)
-        version = files.check_existing(path)
         if version is not None:
             migrations.check_version(version, path)
         files.check_writable(path)
         stamp = now or datetime.now()
         if version is None:
-            # Create the file private before SQLite writes anything to it.
-            try:
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            except OSError as err:
-                raise StoreError(f"cannot create {path}: {err.strerror or err}.") from None
+            # Built beside it and linked into place: a new file appears whole or not at all, and a
+            # process that loses the race to make it opens the winner's.
+            files.create_database(path, cls._build_new)
         try:
             conn = connect(path)
             conn.isolation_level = None  # autocommit: the migrations issue their own BEGIN
         except sqlite3.Error as err:
             raise StoreError(f"cannot open {path}: {err}") from None
         try:
+            _configure(conn, read_only=True)  # all but the journal mode: a failed upgrade changes nothing
+            # The backup reads through a connection of its own: `conn` holds the write lock by then.
+            migrations.migrate(conn, path, lambda label: files.backup_before_upgrade(path, label, stamp))
             _configure(conn)
-            files.make_private(path)
-            migrations.migrate(
-                conn, path,
-                lambda label: files.online_backup(conn, files.backup_name(path, label, stamp)),
-            )
         except sqlite3.Error as err:
             raise StoreError(f"cannot prepare {path}: {err}") from None
         finally:
@@ -138,11 +142,31 @@ class Store:
 
         with store.reading() as session:
             seed = needs_seeding(session=session)
-        if seed:  # a write transaction only on the first run
+        if seed:  # a write transaction only when a file has no checklist at all
             with store.writing() as session:
                 seed_defaults(session=session)
         files.make_private(path)
         return store
+
+    @classmethod
+    def _build_new(cls, temp: Path) -> None:
+        """Make a complete new database (schema, mark, default checklist) in the file `temp`."""
+        try:
+            conn = connect(temp)
+            conn.isolation_level = None
+            try:
+                _configure(conn)
+                migrations.migrate(conn, temp, lambda label: temp)  # from version 0: nothing to back up
+            finally:
+                conn.close()
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot create a database in {temp.parent}: {err}") from None
+        store = cls(temp, make_engine(temp))
+        try:
+            with store.writing() as session:
+                seed_defaults(session=session)
+        finally:
+            store.engine.dispose()  # the last connection checkpoints and removes its -wal
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -5,3 +5,8 @@ from __future__ import annotations
 
 class StoreError(Exception):
     """The database could not be opened or written; the message says why and what to do."""
+
+
+class NotMagsleep(StoreError):
+    """The file is not magsleep's database (another program's, empty, not SQLite): it is refused
+    before anything is written, created or locked, whatever the command."""

@@ -5,18 +5,26 @@ files, backups, exports and reports are 0600. Backups use SQLite's online backup
 file copy of a live database. Every output file is complete or absent (a temporary file beside
 it, flushed, then renamed or linked into place), symbolic links are refused rather than
 followed, and a file someone made read-only is neither written nor chmod-ed.
+
+magsleep changes only its own files: `identify` reads the SQLite header as plain bytes (SQLite
+itself would lock the file and may leave -wal/-shm files beside it), and a new database appears
+whole, marked and seeded, or not at all (`create_database`).
 """
 
 from __future__ import annotations
 
+import errno
+import glob
 import os
 import secrets
 import sqlite3
 import stat
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from magsleep.store.errors import StoreError
+from magsleep.store.errors import NotMagsleep, StoreError
+from magsleep.store.migrations import APPLICATION_ID, CURRENT_VERSION, UNMARKED_TABLES, check_version
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SIDE_FILES = ("-wal", "-shm")
@@ -40,7 +48,7 @@ def prepare_directory(path: Path, *, private_dir: Path | None = None) -> None:
         raise StoreError(f"cannot create {parent}: {probe} is a file, not a directory.")
     try:
         for folder in reversed(missing):
-            folder.mkdir(mode=0o700)
+            folder.mkdir(mode=0o700, exist_ok=True)  # another magsleep may make it at the same moment
             os.chmod(folder, 0o700)
     except OSError as err:
         raise StoreError(f"cannot create {parent}: {err.strerror or err}.") from None
@@ -54,26 +62,77 @@ def prepare_directory(path: Path, *, private_dir: Path | None = None) -> None:
 _CANNOT_OPEN = {3, 5, 6, 8, 10, 13, 14, 23}
 
 
+def identify(path: Path) -> int | None:
+    """The schema version in the header of magsleep's file at `path`; None when there is no file.
+
+    Raises NotMagsleep for anything that is not magsleep's database, having written, created and
+    locked nothing: the header is read as bytes (https://www.sqlite.org/fileformat.html: user_version
+    at offset 60, application_id at 68, big-endian), and only an unmarked file is opened, immutable
+    (no lock, no -wal/-shm), to see whether its tables are those of an old schema.
+    """
+    if not os.path.lexists(path):
+        return None
+    if path.is_dir():
+        raise NotMagsleep(f"{path} is a directory, not a database file.")
+    if not path.is_file():
+        raise NotMagsleep(f"{path} is not a regular file.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as err:
+        raise StoreError(f"cannot read {path}: {err.strerror or err}.") from None
+    if not header:
+        # magsleep never leaves one (see create_database): someone else's, or a file made by hand.
+        raise NotMagsleep(f"{path} is an empty file, not a magsleep database; it was left as it is.")
+    if not header.startswith(SQLITE_HEADER):
+        raise NotMagsleep(f"{path} is not a SQLite database; it was left as it is.")
+    if len(header) < 100:
+        raise NotMagsleep(f"{path} is cut short inside its SQLite header; it was left as it is.")
+    version = int.from_bytes(header[60:64], "big")
+    mark = int.from_bytes(header[68:72], "big")
+    if mark == APPLICATION_ID:
+        return version
+    tables = _tables_of_unmarked(path) if mark == 0 else None
+    if tables is not None and tables == UNMARKED_TABLES.get(version):
+        return version  # made before the mark: marked on its first write
+    if mark == 0 and tables is None:
+        raise NotMagsleep(f"{path} is damaged or not a complete SQLite database; it was left as it is. "
+                          "Restore a backup, or move it aside to start afresh.")
+    if tables == frozenset() and version == 0:
+        raise NotMagsleep(f"{path} is an empty SQLite database that magsleep did not make; it was left as "
+                          "it is. Remove it to start afresh there, or choose another file.")
+    raise NotMagsleep(f"{path} is another program's SQLite database, not magsleep's; it was left as it is. "
+                      "Check the file given with --db or MAGSLEEP_DB.")
+
+
+def _tables_of_unmarked(path: Path) -> frozenset[str] | None:
+    """The table names in an unmarked SQLite file, read without a lock or side files; None if unreadable.
+
+    `immutable` ignores a -wal file: a table only there is not seen (a file is refused, never changed).
+    """
+    try:
+        conn = sqlite3.connect(f"{read_only_uri(path)}&immutable=1", uri=True)
+        try:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return frozenset(name for (name,) in rows if not name.startswith("sqlite_"))
+
+
 def check_existing(path: Path) -> int | None:
-    """Refuse a file that is not a healthy SQLite database, without writing to it.
+    """Refuse a file that is not magsleep's or not a healthy SQLite database, without writing to it.
 
     Returns the file's schema version, or None when there is no file yet. A file that cannot be
     opened (permissions, a read-only folder, a lock) is not called damaged: moving it aside
     would throw away good data.
     """
-    if not os.path.lexists(path):
+    marked = identify(path)
+    if marked is None:
         return None
-    if not path.is_file():
-        raise StoreError(f"{path} is not a regular file.")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as err:
-        raise StoreError(f"cannot read {path}: {err.strerror or err}.") from None
-    if not header:
-        raise StoreError(f"{path} is an empty file, not a magsleep database; it was left as it is.")
-    if header != SQLITE_HEADER:
-        raise StoreError(f"{path} is not a SQLite database; it was left as it is.")
+    if marked > CURRENT_VERSION:  # refused from the header alone: SQLite would leave -wal/-shm files
+        check_version(marked, path)
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
@@ -254,3 +313,96 @@ def online_backup(source: Path | sqlite3.Connection, dest: Path) -> Path:
 def backup_name(path: Path, label: str, now: datetime) -> Path:
     """A backup file next to the database, named by what it is for and when it was taken."""
     return path.with_name(f"{path.stem}-{label}-{now:%Y%m%d-%H%M%S}{path.suffix or '.db'}")
+
+
+# What os.link raises where a file system has no hard links (FAT, some network and FUSE mounts).
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
+
+
+def create_database(path: Path, build: Callable[[Path], None]) -> bool:
+    """Make a new database at `path` whole or not at all; False when another process made it first.
+
+    `build(temp)` makes the database in a 0600 temporary file beside `path`; the file is flushed
+    and then linked into place, which fails rather than replace a file that appeared meanwhile.
+    So no process ever sees a half-made database (`magsleep dose` run several times at once on a
+    new file: before, the others found it empty), and the loser's file is simply dropped.
+    """
+    temp, fd = _temp_beside(path)
+    os.close(fd)
+    try:
+        build(temp)
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise
+        except OSError as err:
+            if err.errno not in _NO_HARD_LINKS:
+                raise
+            # A file system without hard links: a rename, after a look (a narrow race, never a half file).
+            if os.path.lexists(path):
+                return False
+            os.rename(temp, path)
+    except FileExistsError:
+        return False
+    except OSError as err:
+        raise StoreError(f"cannot create {path}: {err.strerror or err}; nothing was created.") from None
+    finally:
+        for leftover in (temp, *(Path(f"{temp}{suffix}") for suffix in (*SIDE_FILES, "-journal"))):
+            leftover.unlink(missing_ok=True)
+    _fsync_folder(path.parent)
+    return True
+
+
+def backup_before_upgrade(path: Path, label: str, now: datetime) -> Path:
+    """An online backup of `path` before a schema upgrade, unless the same bytes are already kept.
+
+    It reads through a new connection, so it can run while the upgrade holds the write lock (what
+    it copies is then exactly what the upgrade starts from).
+
+    An upgrade that fails changes nothing, so the next attempt would copy the same database
+    again, and two processes upgrading at once copy it twice: of identical copies only the first
+    by name is kept (the same one whichever process looks), so there is one backup per state.
+    """
+    suffix = path.suffix or ".db"
+    made = None
+    for n in range(1, 100):  # another process may take a name in the same second
+        dest = backup_name(path, label, now)
+        dest = dest if n == 1 else dest.with_name(f"{path.stem}-{label}-{now:%Y%m%d-%H%M%S}-{n}{suffix}")
+        if os.path.lexists(dest):
+            continue
+        try:
+            made = online_backup(path, dest)
+            break
+        except StoreError:
+            if not os.path.lexists(dest):
+                raise
+    if made is None:
+        raise StoreError(f"cannot name a backup of {path}; nothing was changed.")
+    prefix = f"{path.stem}-{label}-"
+
+    def order(backup: Path) -> tuple[str, int]:  # by time taken, then the -2, -3 of the same second
+        stamp = backup.name[len(prefix):len(backup.name) - len(suffix)]
+        return stamp[:15], int(stamp[16:]) if stamp[16:].isdigit() else 1
+
+    for other in path.parent.glob(f"{glob.escape(prefix)}*{glob.escape(suffix)}"):
+        if order(other) < order(made) and not other.is_symlink() and _same_bytes(other, made):
+            made.unlink()
+            return other
+    return made
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with a.open("rb") as left, b.open("rb") as right:
+            while True:
+                chunk = left.read(1 << 20)
+                if chunk != right.read(1 << 20):
+                    return False
+                if not chunk:
+                    return True
+    except OSError:
+        return False

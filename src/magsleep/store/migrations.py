@@ -13,6 +13,14 @@ from pathlib import Path
 
 from magsleep.store.errors import StoreError
 
+# magsleep's mark in the SQLite header (`PRAGMA application_id`, offset 68): "MgSl". A file made
+# before the mark existed (schema 1 to 3, application_id 0) is recognised by exactly these tables
+# (store.files.identify) and marked in its first write transaction; any other file is not ours.
+APPLICATION_ID = int.from_bytes(b"MgSl", "big")
+_V1_TABLES = frozenset({"night", "dose", "routine_item", "routine_check", "symptom", "setting"})
+# Schema 3 (one open trial plan: an index, no new table) came out briefly before the mark.
+UNMARKED_TABLES = {1: _V1_TABLES, 2: _V1_TABLES | {"trial"}, 3: _V1_TABLES | {"trial"}}
+
 SCHEMA_V1 = """
 CREATE TABLE night (
     id INTEGER PRIMARY KEY,
@@ -117,30 +125,47 @@ def user_version(conn: sqlite3.Connection) -> int:
 def check_version(version: int, path: Path) -> None:
     if version > CURRENT_VERSION:
         raise StoreError(
-            f"{path} was written by a newer magsleep (schema {version}, this one knows "
-            f"{CURRENT_VERSION}); upgrade magsleep. The file was not changed."
+            f"{path} was written by a newer magsleep (schema {version}); this magsleep is older (it knows "
+            f"schema {CURRENT_VERSION}) and cannot read it. Upgrade magsleep. The file was not changed."
         )
 
 
+def application_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA application_id").fetchone()[0]
+
+
 def migrate(conn: sqlite3.Connection, path: Path, backup: Callable[[str], Path]) -> int:
-    """Bring the schema up to date; returns the version it started from.
+    """Bring the schema up to date and mark the file as magsleep's; returns the version it started from.
 
     `conn` is a plain sqlite3 connection in autocommit mode; `backup(label)` makes an online
     backup of the file before a database that holds data is changed.
     """
     start = user_version(conn)
     check_version(start, path)
-    if start == CURRENT_VERSION:
+    if start == CURRENT_VERSION and application_id(conn) == APPLICATION_ID:
         return start
-    if start > 0:
-        backup(f"before-v{start + 1}")
     for version in range(start, CURRENT_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        _step(conn, path, version, backup if version == start > 0 else None)
+    if application_id(conn) != APPLICATION_ID:  # a file from before the mark, already current
+        _step(conn, path, CURRENT_VERSION, None)
+    return start
+
+
+def _step(conn: sqlite3.Connection, path: Path, version: int, backup: Callable[[str], Path] | None) -> None:
+    """Take the file from `version` to the next (if it is still there) in one transaction, and mark it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again under the write lock: another process may have upgraded it meanwhile.
+        found = user_version(conn)
+        check_version(found, path)
+        if found == version < CURRENT_VERSION:
+            if backup is not None:  # under the lock: a copy of exactly what this step changes
+                backup(f"before-v{version + 1}")
             MIGRATIONS[version](conn)
             conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    return start
+        # Marked with the change itself: an unmarked file is recognised only at schema 1 to 3.
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

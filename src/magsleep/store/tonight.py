@@ -24,7 +24,7 @@ from magsleep.domain.text_safety import visible
 from magsleep.domain.trial_plan import TrialPlan, check_plan, tonight_text
 from magsleep.domain.usual_night import USUAL_NIGHTS, usual_clock
 from magsleep.store.errors import StoreError
-from magsleep.store.files import read_only_uri
+from magsleep.store.files import identify, read_only_uri
 from magsleep.store.migrations import CURRENT_VERSION
 from magsleep.store.records import CheckRecord, DoseRecord, dose_from_columns
 
@@ -244,15 +244,26 @@ def read_tonight(conn: sqlite3.Connection, night: date, settings: Settings | Non
 class OtherVersion(StoreError):
     """A database file whose schema is not this version's (`Store.open` migrates or refuses it)."""
 
+    def __init__(self, message: str, *, newer: bool) -> None:
+        super().__init__(message)
+        self.newer = newer
+        """Written by a newer magsleep, which this one cannot read (an older file is upgraded on open)."""
+
 
 def read_only_snapshot(path: Path) -> sqlite3.Connection:
     """A read-only connection to a current database file, inside one read transaction (one
-    snapshot for every query); raises OtherVersion for another schema, sqlite3.Error when the
+    snapshot for every query); raises NotMagsleep for a file that is not magsleep's (known from
+    its header, before SQLite opens it), OtherVersion for another schema, sqlite3.Error when the
     file cannot be read. Creates and writes nothing."""
+    marked = identify(path)
+    if marked is not None and marked > CURRENT_VERSION:  # known from the header: SQLite would leave -shm
+        raise OtherVersion(f"{path} is at schema {marked}, this magsleep knows {CURRENT_VERSION}", newer=True)
     conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=1.0)
     try:
-        if conn.execute("PRAGMA user_version").fetchone()[0] != CURRENT_VERSION:
-            raise OtherVersion(f"{path} is not at schema version {CURRENT_VERSION}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != CURRENT_VERSION:
+            raise OtherVersion(f"{path} is at schema {version}, this magsleep knows {CURRENT_VERSION}",
+                               newer=version > CURRENT_VERSION)
         conn.execute("BEGIN")
     except BaseException:
         conn.close()
