@@ -34,6 +34,8 @@ MAX_SHARE = 0.9
 """The card's share of the terminal's height (as `.dialog`'s max-height in app.tcss)."""
 START_ROWS = 4
 """The Start button (3 rows) and the margin above it."""
+FOOTER_ROWS = 1
+"""The compact footer under the card."""
 
 
 class WelcomeScreen(OnMagsleepApp, ModalScreen[None]):
@@ -69,7 +71,8 @@ class WelcomeScreen(OnMagsleepApp, ModalScreen[None]):
     def _fit(self) -> None:
         """The text scrolls in what the card leaves above Start: on a short terminal the text is
         cut, never the button (it was below the screen under about 34 rows)."""
-        room = int(self.size.height * MAX_SHARE) - self.query_one("#welcome").styles.gutter.height - START_ROWS
+        height = self.size.height - FOOTER_ROWS
+        room = int(height * MAX_SHARE) - self.query_one("#welcome").styles.gutter.height - START_ROWS
         self.query_one("#welcome-text").styles.max_height = max(3, room)
 
     def on_button_pressed(self) -> None:

@@ -46,7 +46,12 @@ class Checklist(SelectionList[int]):
         if not isinstance(pane, Widget) or pane.styles.max_height is None or not pane.styles.max_height.is_cells:
             return
         room = int(pane.styles.max_height.value) - pane.styles.gutter.height
-        room -= sum(w.outer_size.height for w in pane.children if w is not self and w.display)
+        width = pane.content_region.width
+        for line in pane.children:
+            if line is not self and line.display and isinstance(line, Widget):
+                # Measured from its content now: its laid-out size may be a frame behind.
+                room -= line.get_content_height(pane.size, self.app.size, width) + line.styles.gutter.height \
+                    + line.styles.margin.height
         room -= self.styles.gutter.height + self.styles.margin.height
         # Below its CSS max-height (None: the stylesheet's again) when there is not room for every item.
         self.styles.max_height = max(1, room) if room < self.option_count else None
