@@ -142,3 +142,15 @@ async def test_the_burst_reproduces_the_bug_and_keys_in_order_fixes_it():
             burst(app, ["a", "b", "enter", "c", "d"])
             await settle(pilot)
             assert (app.query_one("#one", Input).value, app.query_one("#two", Input).value) == expected
+
+
+async def test_a_paste_keeps_its_place_among_the_keys(tmp_path: Path):
+    app = app_for(seed(tmp_path / "paste.db", nights=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, ["l", "2", "2"])
+        app.post_message(events.Paste("45"))
+        burst(app, ["enter", *"2300"])
+        await settle(pilot)
+        assert app.screen.query_one("#log-bed", Input).value == "2245"
+        assert app.screen.query_one("#log-tried", Input).value == "2300"

@@ -12,7 +12,8 @@ from magsleep.paths import data_dir, default_db_path
 
 def run_app(ctx: click.Context) -> None:
     # Without a terminal (cron, a pipe, `</dev/null`) Textual would draw into nothing forever.
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    # It reads keys from stdin and draws on stderr: those two must be the terminal.
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
         click.echo("magsleep: the dashboard needs a terminal; run it in one, or use a command "
                    "(magsleep --help lists them)", err=True)
         ctx.exit(2)

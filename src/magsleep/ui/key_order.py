@@ -38,16 +38,16 @@ class KeysInOrder(App[int]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._keys_waiting: deque[events.Key] = deque()
-        self._key_in_flight: events.Key | None = None
+        self._keys_waiting: deque[events.Key | events.Paste] = deque()
+        self._key_in_flight: events.Key | events.Paste | None = None
         self._key_target: MessagePump | None = None  # the widget (or screen) the key was given to
         self._key_walks = 0  # walks up the DOM still running for the key in flight
         self._key_since = 0.0
         self._key_watchdog: Timer | None = None
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            self._keys_waiting.append(event)  # from the terminal (or Pilot): in turn
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            self._keys_waiting.append(event)  # from the terminal (or Pilot): in turn, pastes too
             if self._key_in_flight is None:
                 await self._next_key()
             elif self._key_watchdog is None:
@@ -92,7 +92,7 @@ class KeysInOrder(App[int]):
         if not node.call_later(step, node):  # gone (removed by the key itself)
             self.call_later(self._walk_done, key)
 
-    async def _walk_done(self, key: events.Key) -> None:
+    async def _walk_done(self, key: events.Key | events.Paste) -> None:
         if key is not self._key_in_flight:
             return
         self._key_walks -= 1
@@ -112,7 +112,7 @@ class KeysInOrder(App[int]):
         if self._key_in_flight is None:
             return
         if monotonic() - self._key_since >= self.KEY_WAIT_SECONDS:
-            self.log.warning(f"key {self._key_in_flight.key!r} not handled in time: reading the next one")
+            self.log.warning(f"{self._key_in_flight!r} not handled in time: reading the next key")
             await self._key_finished()
         else:
             wait = self.KEY_WAIT_SECONDS - (monotonic() - self._key_since)
