@@ -84,7 +84,8 @@ class KeysInOrder(App[int]):
             if isinstance(at, Screen) or parent is None or parent is self:
                 # The front screen (maybe one just pushed, mounting) and then the App's own queue,
                 # where focus changes wait (Widget.focus goes through App.call_later).
-                if not self.screen.call_later(lambda: self.call_later(self._walk_done, key)):
+                front = self.screen_stack[-1] if self.screen_stack else None  # none while closing
+                if front is None or not front.call_later(lambda: self.call_later(self._walk_done, key)):
                     self.call_later(self._walk_done, key)
             elif not parent.call_later(step, parent):
                 self.call_later(self._walk_done, key)
