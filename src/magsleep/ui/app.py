@@ -8,6 +8,8 @@ hands the result back on the UI thread; jobs asked for before the store is open 
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
@@ -33,6 +35,7 @@ from magsleep.domain.settings import Settings
 from magsleep.domain.text_safety import visible
 from magsleep.ui import screens
 from magsleep.ui.history_rows import HistoryRows
+from magsleep.ui.key_order import KeysInOrder
 from magsleep.ui.messages import DataChanged, TonightPeeked
 
 if TYPE_CHECKING:
@@ -53,7 +56,7 @@ Job = tuple[Callable[["Session"], Any], bool, Callable[[Any], None] | None, Call
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
-class MagsleepApp(App[int]):
+class MagsleepApp(KeysInOrder):
     """A nightly magnesium-and-sleep check-in."""
 
     CSS_PATH = "app.tcss"
@@ -115,6 +118,8 @@ class MagsleepApp(App[int]):
         self._check_size(self.size.width, self.size.height)
         self._night = self.tonight()
         self.set_interval(self.NIGHT_SECONDS, self.check_new_night)
+        if not self.is_headless:  # a real terminal (tests run headless and keep pytest's handlers)
+            self._handle_signals()
         if self._open_store:
             # After the dashboard's first frame: the opening thread would slow it down.
             self.call_after_refresh(self._open)
@@ -135,6 +140,14 @@ class MagsleepApp(App[int]):
             self.call_from_thread(self._open_failed, f"cannot open {self.db_path}: {err}")
             return
         self.call_from_thread(self._opened, opened, settings)
+
+    def _handle_signals(self) -> None:
+        """SIGTERM and SIGHUP end the app the way q does, so the terminal is given back (Python's
+        default ended the process at once, in the alternate screen with mouse reporting on)."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            # 128 + the signal's number: what a shell reports for a process ended by it.
+            loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
 
     def _peeked(self, view: TonightView) -> None:
         if self.store is None:
@@ -264,7 +277,7 @@ class MagsleepApp(App[int]):
         """
         if self.store is None:
             if self._open_error is not None:
-                if write:
+                if write:  # _open_failed set the exit code 2 already
                     (failed or self.notify_error)(store.errors.StoreError(f"Not saved: {self._open_error}"))
                 return
             self._waiting.append((job, write, done, failed))
@@ -281,6 +294,8 @@ class MagsleepApp(App[int]):
             with context as session:
                 result = job(session)
         except (store.errors.StoreError, InvalidInput, OSError) as err:
+            if write and not isinstance(err, InvalidInput):
+                self._exit_code = 2  # something was not saved, whoever says so on screen (README)
             self.call_from_thread(failed or partial(self.notify_error, write=write), err)
             return
         if write:
@@ -335,12 +350,35 @@ class MagsleepApp(App[int]):
         self._check_size(event.size.width, event.size.height)
 
     def _check_size(self, width: int, height: int) -> None:
+        """Keep one too-small notice on top while the terminal is small, and none anywhere after.
+
+        The notice is only ever the top screen: a screen opened while it shows (the welcome, a
+        confirmation from a worker) goes beneath it (`push_screen`). Before, notices were buried
+        under screens opened meanwhile, and resizing across 80x24 piled them up (issue 17).
+        """
         too_small = screens.too_small.TooSmallScreen
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         if small and not isinstance(self.screen, too_small):
-            self.push_screen(too_small())
-        elif not small and isinstance(self.screen, too_small):
-            self.pop_screen()
+            super().push_screen(too_small())
+        elif not small:
+            while isinstance(self.screen, too_small) and len(self.screen_stack) > 1:
+                super().pop_screen()
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        """Textual's push, except that a screen opened under the too-small notice goes beneath it."""
+        too_small = screens.too_small.TooSmallScreen
+        if isinstance(self.screen, too_small) and not isinstance(screen, too_small):
+            super().pop_screen()
+            pushed = super().push_screen(screen, *args, **kwargs)
+            super().push_screen(too_small())
+            return pushed
+        return super().push_screen(screen, *args, **kwargs)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Behind the too-small notice only q works: a screen opened there could not be seen.
+        if isinstance(self.screen, screens.too_small.TooSmallScreen) and action in ("help", "command_palette"):
+            return False
+        return True
 
     def pop_screen(self) -> AwaitComplete:
         """Textual's pop, except that the last screen is never popped (a key storm must not end

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from magsleep.ui.app import OnMagsleepApp
+from magsleep.ui.widgets.keys_footer import KeysFooter
 
 
 class ConfirmScreen(OnMagsleepApp, ModalScreen[bool]):
@@ -30,6 +31,8 @@ class ConfirmScreen(OnMagsleepApp, ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="confirm-yes")
                 yield Button("Cancel (n)", id="confirm-no")
+        # Its own keys: the footer of the screen beneath, seen through, offered keys that do nothing here.
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no").focus()

@@ -392,20 +392,23 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
     def _add_dose(self, event: DoseForm.Submitted) -> None:
         night = night_of(event.taken_at, self.app.settings_rollover)
         amount, taken = event.amount, event.taken_at
+        # Back to the checklist for the rest of the evening now, not when the save is done:
+        # keys typed after enter belong there (ui/key_order.py).
+        checklist = self.query_one(Checklist)
+        if checklist.highlighted is not None and \
+                checklist.labels.get(checklist.get_option_at_index(checklist.highlighted).value) == TAKE_MAGNESIUM:
+            self._next_item()
+        checklist.focus()
 
         def done(record: DoseRecord) -> None:
             event.dose_form.saved(self.app.now())
-            checklist = self.query_one(Checklist)
-            if checklist.highlighted is not None and \
-                    checklist.labels.get(checklist.get_option_at_index(checklist.highlighted).value) == TAKE_MAGNESIUM:
-                self._next_item()
-            checklist.focus()  # back to the checklist for the rest of the evening
             where = "" if night == (self.view.night if self.view else night) else f" (night of {night})"
             self.app.notify(f"Added {record.elemental_mg:g} mg elemental {record.form}{where}.", title="Dose")
             self.reload()
 
         def failed(err: Exception) -> None:
             event.dose_form.show_error("form", str(err))
+            event.dose_form.query_one("#dose-amount").focus()  # the dose is still there to retry
 
         self.app.run_db(lambda s: store.doses.add_dose(night, taken, amount, session=s), write=True,
                         done=done, failed=failed)

@@ -13,6 +13,7 @@ from magsleep.domain.guidance import ASK, CAUTIONS
 from magsleep.ui import screens
 from magsleep.ui.app import MagsleepApp, OnMagsleepApp
 from magsleep.ui.safe_text import plain
+from magsleep.ui.widgets.keys_footer import KeysFooter
 
 EXTRA = {
     "Dashboard": [("space / enter", "tick or untick the highlighted checklist item"),
@@ -60,6 +61,8 @@ class HelpScreen(OnMagsleepApp, ModalScreen[None]):
                                "f on the dashboard, or magsleep guide)"), classes="hint")
             yield Static("magsleep is a tracker, not medical advice. Escape closes this page; q leaves magsleep.",
                          classes="hint")
+        # Its own keys: the footer of the screen beneath, seen through, offered keys that do nothing here.
+        yield KeysFooter()
 
     def action_close(self) -> None:
         self.app.leave(self)

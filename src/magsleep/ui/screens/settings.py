@@ -159,6 +159,8 @@ class SettingsScreen(OnMagsleepApp, Screen):
     def _item_submitted(self, event: Input.Submitted) -> None:
         label, item_id = event.value, self.editing
         tonight = self.app.tonight()
+        # Back to the list now, not when the save is done: keys typed after enter belong there.
+        self._close_item_input()
 
         def job(s: Session) -> None:
             if item_id is None:
@@ -166,16 +168,16 @@ class SettingsScreen(OnMagsleepApp, Screen):
             else:
                 store.routine.rename_item(item_id, label, session=s)
 
-        def done(_: object) -> None:
-            event.input.display = False
-            self.query_one("#item-error", FieldError).clear()
-            self.query_one("#items").focus()
-            self._load()
+        def failed(err: Exception) -> None:
+            self._open_item_input(item_id, label)  # the label comes back, to be corrected
+            self.query_one("#item-error", FieldError).say(err.message if isinstance(err, InvalidInput) else str(err))
 
-        self.app.run_db(job, write=True, done=done, failed=self._item_failed)
+        self.app.run_db(job, write=True, done=lambda _: self._load(), failed=failed)
 
-    def _item_failed(self, err: Exception) -> None:
-        self.query_one("#item-error", FieldError).say(err.message if isinstance(err, InvalidInput) else str(err))
+    def _close_item_input(self) -> None:
+        self.query_one("#item-input", Input).display = False
+        self.query_one("#item-error", FieldError).clear()
+        self.query_one("#items").focus()
 
     def action_toggle_item(self) -> None:
         item = self._current()
@@ -232,11 +234,8 @@ class SettingsScreen(OnMagsleepApp, Screen):
         self.app.run_db(job, write=True, done=done)
 
     def action_back(self) -> None:
-        box = self.query_one("#item-input", Input)
-        if box.display:
-            box.display = False
-            self.query_one("#item-error", FieldError).clear()
-            self.query_one("#items").focus()
+        if self.query_one("#item-input", Input).display:
+            self._close_item_input()
             return
         unsaved = self.saved_prefs is not None and self._prefs() != self.saved_prefs
         self.app.leave_asking(self, unsaved,

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from magsleep.ui.safe_text import plain
+from magsleep.ui.widgets.keys_footer import KeysFooter
 
 
 class StoreErrorScreen(ModalScreen[None]):
@@ -25,6 +26,8 @@ class StoreErrorScreen(ModalScreen[None]):
             yield Static("[b]magsleep cannot open its database[/b]", id="store-error-title")
             yield Static(plain(self.message), id="store-error-message")
             yield Static("Press q to quit.", classes="hint")
+        # Its own keys: the footer of the screen beneath, seen through, offered keys that do nothing here.
+        yield KeysFooter()
 
     def action_leave(self) -> None:
         self.app.exit(return_code=2, message=self.message)

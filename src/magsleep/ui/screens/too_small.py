@@ -21,9 +21,13 @@ class TooSmallScreen(Screen):
     def on_resize(self) -> None:
         self._update()
 
+    shown = ""
+    """The notice as last drawn: a resize to the same size changes nothing (no layout pass)."""
+
     def _update(self) -> None:
         width, height = self.app.size
-        self.query_one("#too-small", Static).update(
-            f"magsleep needs a terminal of at least 80×24.\nThis one is {width}×{height}.\n\n"
-            "Make the window bigger, or press q to quit."
-        )
+        text = (f"magsleep needs a terminal of at least 80×24.\nThis one is {width}×{height}.\n\n"
+                "Make the window bigger, or press q to quit.")
+        if text != self.shown:
+            self.shown = text
+            self.query_one("#too-small", Static).update(text)

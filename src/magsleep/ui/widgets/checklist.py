@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import SelectionList
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
@@ -32,6 +33,28 @@ class Checklist(SelectionList[int]):
         self.labels = {c.item_id: c.label for c in checks}
         if checks:
             self.highlighted = min(keep or 0, len(checks) - 1)
+        self.call_after_refresh(self.fit)  # once the lines above it (a trial line) have their height
+
+    def fit(self) -> None:
+        """Take only the rows the pane leaves below the lines above it, and scroll in them.
+
+        The pane has a max-height and grows with its content: with a trial line and a deviation
+        warning above, the list was taller than what was left and its last items were drawn
+        under the pane's border, out of reach (issue 17).
+        """
+        pane = self.parent
+        if not isinstance(pane, Widget) or pane.styles.max_height is None or not pane.styles.max_height.is_cells:
+            return
+        room = int(pane.styles.max_height.value) - pane.styles.gutter.height
+        width = pane.content_region.width
+        for line in pane.children:
+            if line is not self and line.display and isinstance(line, Widget):
+                # Measured from its content now: its laid-out size may be a frame behind.
+                room -= line.get_content_height(pane.size, self.app.size, width) + line.styles.gutter.height \
+                    + line.styles.margin.height
+        room -= self.styles.gutter.height + self.styles.margin.height
+        # Below its CSS max-height (None: the stylesheet's again) when there is not room for every item.
+        self.styles.max_height = max(1, room) if room < self.option_count else None
 
     def render_line(self, y: int) -> Strip:
         # Textual draws the same X in the box for ticked and unticked items and tells them apart
