@@ -192,3 +192,32 @@ async def test_regularity_at_the_seven_night_range_matches_the_summary_and_insig
         found = re.search(r"varies by (\d+) min \(SD\); Sleep Regularity Index (-?\d+)", line)
         assert found is not None, line
         assert (int(found.group(1)), int(found.group(2))) == (sd_dash, sri_dash), (line, sd_dash, sri_dash)
+
+
+async def test_writes_commit_in_the_order_they_were_made(seeded):
+    """Tick, untick, tick... typed fast: each is its own write, and the last one typed is what is
+    stored (write workers run in threads; they must commit in the order they were asked for)."""
+    import sqlite3
+
+    def stored_done() -> bool:
+        conn = sqlite3.connect(f"file:{seeded}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT c.done FROM routine_check c JOIN night n ON n.id = c.night_id JOIN "
+                               "routine_item i ON i.id = c.item_id WHERE n.date = ? AND i.label = ?",
+                               (TONIGHT.isoformat(), "Dark, cool, quiet bedroom")).fetchone()
+        finally:
+            conn.close()
+        return bool(row and row[0])
+
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        checklist = app.screen.query_one("#checklist")
+        for presses in (31, 30, 17):
+            checklist.highlighted = 2
+            for _ in range(presses):
+                checklist.action_select()  # the toggle space makes, with no pause between
+                checklist.highlighted = 2
+            await settle(pilot)
+            shown = checklist.get_option_at_index(2).value in checklist.selected
+            assert stored_done() == shown, presses

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from functools import partial
@@ -81,6 +82,9 @@ class MagsleepApp(KeysInOrder):
         self._clock = clock
         self._open_store = open_store
         self._exit_code = 0
+        self._write_tickets = 0  # handed out in the order writes are asked for
+        self._write_next = 0  # the ticket whose write runs next
+        self._write_turn = threading.Condition()
         self._rollover = 12
         self.data_version = 0
         """Counts saved writes: a screen coming back to the front reloads only if it moved."""
@@ -284,9 +288,31 @@ class MagsleepApp(KeysInOrder):
             return
         self._db_worker(job, write, done, failed)
 
-    @work(thread=True, exit_on_error=False, group="db")
     def _db_worker(self, job: Callable[[Session], T], write: bool, done: Callable[[T], None] | None,
                    failed: Callable[[Exception], None] | None) -> None:
+        # Writes commit in the order they were asked for (tick, untick typed fast must end
+        # unticked): each takes a ticket here, on the UI thread, and waits for its turn.
+        ticket = None
+        if write:
+            ticket, self._write_tickets = self._write_tickets, self._write_tickets + 1
+        self._db_thread(job, write, done, failed, ticket)
+
+    @work(thread=True, exit_on_error=False, group="db")
+    def _db_thread(self, job: Callable[[Session], T], write: bool, done: Callable[[T], None] | None,
+                   failed: Callable[[Exception], None] | None, ticket: int | None) -> None:
+        if ticket is not None:
+            with self._write_turn:
+                self._write_turn.wait_for(lambda: self._write_next == ticket)
+        try:
+            self._db_job(job, write, done, failed)
+        finally:
+            if ticket is not None:
+                with self._write_turn:
+                    self._write_next += 1
+                    self._write_turn.notify_all()
+
+    def _db_job(self, job: Callable[[Session], T], write: bool, done: Callable[[T], None] | None,
+                failed: Callable[[Exception], None] | None) -> None:
         if self.store is None:
             return
         try:
