@@ -25,6 +25,8 @@ SHOTS = {  # name: (size, keys pressed before the picture, what the demo data ge
     "dashboard": ((100, 30), ["down", "space"], None),
     "dashboard-80x24": ((80, 24), [], None),
     "dose-over-limit": ((100, 30), ["a", *"400", "enter"], None),
+    "dashboard-wide": ((200, 50), [], None),
+    "forms": ((100, 30), ["f"], None),
     "morning-log": ((100, 30), ["l"], "unlogged"),
     "history": ((100, 30), ["h"], None),
     "settings": ((100, 30), ["s"], None),

@@ -107,7 +107,7 @@ def test_without_a_terminal_it_says_so_and_exits_2(tmp_path: Path):
 def test_a_signal_ends_the_app_and_gives_the_terminal_back(tmp_path: Path, signal_name: str, code: int):
     db = demo_db(tmp_path)
     with running(tmp_path, db) as session:
-        wait_for(session, "nights logged")
+        wait_for(session, "of sleep logged")
         assert terminal_modes(session).startswith("1 ")  # the app's alternate screen, before
         subprocess.run(["kill", f"-{signal_name}", str(app_pid(session))], check=True)
         wait_for(session, f"EXITED-{code}", timeout=15)
@@ -119,7 +119,7 @@ def test_q_after_a_save_that_failed_exits_2(tmp_path: Path):
     # A file-size limit makes the disk full for this process alone (no mock: SQLite meets EFBIG).
     # 40,000 bytes: room for the -shm file, and for a few ticks in the -wal, not for many.
     with running(tmp_path, db, prefix="prlimit --fsize=40000 ") as session:
-        wait_for(session, "nights logged")
+        wait_for(session, "of sleep logged")
         for _ in range(12):
             tmux("send-keys", "-t", session, "t", "Down", "Space")
             time.sleep(0.5)
@@ -152,7 +152,7 @@ def resize_storm(tmp_path: Path, runs: int, resizes: int) -> None:
     for run in range(runs):
         rng = random.Random(run)
         with running(tmp_path, db) as session:
-            wait_for(session, "nights logged")
+            wait_for(session, "of sleep logged")
             for i in range(resizes):
                 tmux("send-keys", "-t", session, rng.choice(["h", "i", "s", "f", "Escape", "?", "Escape"]))
                 width, height = (31, 17) if i % 2 == 0 else (100, 30)
