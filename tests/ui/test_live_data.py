@@ -221,3 +221,18 @@ async def test_writes_commit_in_the_order_they_were_made(seeded):
             await settle(pilot)
             shown = checklist.get_option_at_index(2).value in checklist.selected
             assert stored_done() == shown, presses
+
+
+async def test_the_trial_line_stays_while_the_dashboard_is_left_open(seeded):
+    """The dashboard's once-a-second checks (the night, outside writes) leave what it shows alone:
+    the trial line is still there seconds later."""
+    from tests.ui.test_trial_screens import with_plan
+
+    app = app_for(with_plan(seeded, 20))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        line = app.screen.query_one("#trial-tonight")
+        assert line.display and "no-magnesium period" in text_of(app, "#trial-tonight")
+        await pilot.pause(2.5)  # real time: the 1-second and 2-second timers run
+        await settle(pilot)
+        assert line.display and line.region.height >= 1

@@ -119,6 +119,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         self.query_one(Checklist).focus()
         self.query_one("#dose-warning").display = False
         self.query_one("#dose-preview").display = False
+        self.query_one("#trial-tonight").display = False
         self.set_interval(1.0, self._follow_night)
 
     def _follow_night(self) -> None:
@@ -126,7 +127,6 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         # met a reload already under way (the screen asks for the night it shows, every second).
         if self.app.store is not None and self.asked_night is not None and self.asked_night != self.app.tonight():
             self.reload()
-        self.query_one("#trial-tonight").display = False
 
     def _mount_dose_form(self) -> None:
         if self.query(DoseForm):
