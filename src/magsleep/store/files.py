@@ -304,10 +304,15 @@ def online_backup(source: Path | sqlite3.Connection, dest: Path) -> Path:
         raise StoreError(f"backup to {dest} failed: {getattr(err, 'strerror', None) or err}; "
                          "nothing was kept.") from None
     finally:
-        for leftover in (temp, *(Path(f"{temp}{suffix}") for suffix in (*SIDE_FILES, "-journal"))):
-            leftover.unlink(missing_ok=True)
+        _drop_temp(temp)
     _fsync_folder(dest.parent)
     return dest
+
+
+def _drop_temp(temp: Path) -> None:
+    """Remove a temporary database file of magsleep's own, with any side files SQLite made for it."""
+    for leftover in (temp, *(Path(f"{temp}{suffix}") for suffix in (*SIDE_FILES, "-journal"))):
+        leftover.unlink(missing_ok=True)
 
 
 def backup_name(path: Path, label: str, now: datetime) -> Path:
@@ -349,8 +354,7 @@ def create_database(path: Path, build: Callable[[Path], None]) -> bool:
     except OSError as err:
         raise StoreError(f"cannot create {path}: {err.strerror or err}; nothing was created.") from None
     finally:
-        for leftover in (temp, *(Path(f"{temp}{suffix}") for suffix in (*SIDE_FILES, "-journal"))):
-            leftover.unlink(missing_ok=True)
+        _drop_temp(temp)
     _fsync_folder(path.parent)
     return True
 

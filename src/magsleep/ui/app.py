@@ -221,9 +221,7 @@ class MagsleepApp(KeysInOrder):
         if night == self._night:
             return False
         self._night = night
-        self.data_version += 1
-        for screen in self.screen_stack:
-            screen.post_message(DataChanged("night"))
+        self.announce("night")
         self.notify(f"It is now the night of {night:%A %d %B}: tonight's checklist and doses start afresh.",
                     title="A new night")
         return True
@@ -264,10 +262,15 @@ class MagsleepApp(KeysInOrder):
         if version == self._outside_version:
             return False
         self._outside_version = version
+        self.announce("outside")
+        return True
+
+    def announce(self, what: str) -> None:
+        """The data changed (`what`: "night", "outside"): every screen reloads what it shows, the
+        one on top now, the others as they come back."""
         self.data_version += 1
         for screen in self.screen_stack:
-            screen.post_message(DataChanged("outside"))
-        return True
+            screen.post_message(DataChanged(what))
 
     # ---------------------------------------------------------------- database work
 
