@@ -26,14 +26,14 @@ def main() -> None:
     args = parser.parse_args()
     versions = {"this": HERE.parent / "src", "other": args.old_src}
     with tempfile.TemporaryDirectory() as tmp:
-        db = make_db(Path(tmp) / "10y.db", 3650)
+        dbs = {name: make_db(Path(tmp) / f"10y-{name}.db", 3650, src) for name, src in versions.items()}
         bare = Path(tmp) / "bare.py"
         bare.write_text(BARE_APP)
         seen: dict[str, list[tuple[float, float, float]]] = {name: [] for name in versions}
         for i in range(args.runs):
             for name in (list(versions) if i % 2 == 0 else list(reversed(versions))):
                 base = launch([sys.executable, str(bare)], ["Hello baseline"])["Hello baseline"]
-                times = launch(["env", f"PYTHONPATH={versions[name]}", MAGSLEEP, "--db", str(db)],
+                times = launch(["env", f"PYTHONPATH={versions[name]}", MAGSLEEP, "--db", str(dbs[name])],
                                ["Tonight", "Take magnesium"])
                 seen[name].append((times["Tonight"] / base, times["Tonight"], times["Take magnesium"]))
     for name, values in seen.items():

@@ -84,10 +84,12 @@ def compile_package() -> None:
         compileall.compile_dir(Path(spec.origin).parent, quiet=1)
 
 
-def make_db(path: Path, nights: int) -> Path:
-    """A demo database made by `magsleep demo`, with the first-run welcome already seen."""
+def make_db(path: Path, nights: int, src: Path | None = None) -> Path:
+    """A demo database made by `magsleep demo` (the version in `src`, when given: a version
+    refuses a newer one's file), with the first-run welcome already seen."""
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
     subprocess.run([MAGSLEEP, "--db", str(path), "demo", "--nights", str(nights)], check=True,
-                   capture_output=True)
+                   capture_output=True, env=env)
     conn = sqlite3.connect(path)
     conn.execute("INSERT OR REPLACE INTO setting VALUES ('welcome_seen', '1')")
     conn.commit()
