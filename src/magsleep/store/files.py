@@ -19,6 +19,7 @@ import os
 import secrets
 import sqlite3
 import stat
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +71,34 @@ def identify(path: Path) -> int | None:
     at offset 60, application_id at 68, big-endian), and only an unmarked file is opened, immutable
     (no lock, no -wal/-shm), to see whether its tables are those of an old schema.
     """
+    # An old unmarked magsleep file that another process is upgrading (its -wal or journal beside
+    # it) can be read half-checkpointed without a lock: look again, for a moment, before refusing.
+    # Only a file whose header claims an old magsleep schema waits; anyone else's is refused at once.
+    for _ in range(UPGRADE_PATIENCE):
+        try:
+            return _identify(path)
+        except NotMagsleep:
+            if not (_claims_old_schema(path)
+                    and any(os.path.lexists(f"{path}{side}") for side in (*SIDE_FILES, "-journal"))):
+                raise
+            time.sleep(0.2)
+    return _identify(path)
+
+
+UPGRADE_PATIENCE = 15  # looks, 0.2 s apart
+
+
+def _claims_old_schema(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return False
+    return len(header) == 100 and int.from_bytes(header[68:72], "big") == 0 \
+        and int.from_bytes(header[60:64], "big") in UNMARKED_TABLES
+
+
+def _identify(path: Path) -> int | None:
     if not os.path.lexists(path):
         return None
     if path.is_dir():
