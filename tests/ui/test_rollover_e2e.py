@@ -26,11 +26,11 @@ def test_the_open_app_moves_to_the_new_night_at_noon(tmp_path: Path):
                    capture_output=True, env=env)
     session = f"magsleep-roll-{tmp_path.name}"[:60]
     tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-e", "FAKETIME_DONT_FAKE_MONOTONIC=1",
-         "-e", "TZ=Europe/London", f"faketime -f '@2026-11-30 11:59:42' {magsleep} --db {db}; echo EXITED-$?; sleep 30")
+         "-e", "TZ=Europe/London", f"faketime -f '@2026-11-30 11:59:50' {magsleep} --db {db}; echo EXITED-$?; sleep 30")
     try:
         wait_for(session, "Welcome to magsleep")
         tmux("send-keys", "-t", session, "Enter")
-        wait_for(session, "night of Sun 29 Nov")  # before noon: still last night (18 s to spare)
+        wait_for(session, "night of Sun 29 Nov")  # before noon: still last night (10 s to spare)
         screen = wait_for(session, "night of Mon 30 Nov", timeout=45)  # by itself, after noon
         assert "0/6 done" in screen
         tmux("send-keys", "-t", session, "Down", "Space")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Input
@@ -80,6 +81,7 @@ async def test_a_morning_log_typed_in_one_burst_saves_what_slow_typing_saves(tmp
         ("22:45", "23:00", 20, 1, 10, "06:30", "06:45", 3, 3)
 
 
+@pytest.mark.long  # the same keys-in-order path as the default tests, in another form
 async def test_the_night_editor_typed_in_one_burst_saves_what_slow_typing_saves(tmp_path: Path):
     # History, enter on last night: every answer is already there and each field is retyped.
     saved, title = await both_ways(tmp_path, DIARY_KEYS, nights=5, before=("h", "enter"))
@@ -95,6 +97,7 @@ async def test_a_dose_then_a_tick_typed_in_one_burst(tmp_path: Path):
     assert [label for label, done in saved["checks"] if done] == ["Take magnesium", "Screens off an hour before bed"]
 
 
+@pytest.mark.long  # the same keys-in-order path as the default tests, in another form
 async def test_settings_typed_in_one_burst(tmp_path: Path):
     keys = ["a", *"Milk", "enter", "a", *"Tea", "enter", "tab", "tab", "tab", *"300", "ctrl+s"]
     saved, _ = await both_ways(tmp_path, keys, before=("s",))
@@ -102,6 +105,7 @@ async def test_settings_typed_in_one_burst(tmp_path: Path):
     assert saved["settings"].daily_limit_mg == 300
 
 
+@pytest.mark.long  # the same keys-in-order path as the default tests, in another form
 async def test_go_to_date_then_edit_typed_in_one_burst(tmp_path: Path):
     # g, a date, enter moves to that night, and the next enter opens that night (not the first row).
     _, title = await both_ways(tmp_path, ["g", *"2026-11-01", "enter", "enter"], nights=40, before=("h",))
