@@ -18,7 +18,7 @@ from magsleep.domain.magnesium import (
     limit_status,
 )
 
-TABLE = {  # % Mg from shared/design.md (PMC7397051, Table 3)
+TABLE = {  # % Mg from PMC7397051, Table 3
     "oxide": 60.3, "citrate": 16.2, "citrate-nonahydrate": 11.9, "malate": 15.5, "glycinate": 14.1,
     "chloride": 25.5, "sulfate": 20.2, "chloride-hexahydrate": 12.0, "lactate": 12.0,
     "sulfate-heptahydrate": 9.9, "taurate": 8.9, "aspartate": 8.4, "threonate": 8.3, "orotate": 7.3,

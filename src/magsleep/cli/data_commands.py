@@ -10,13 +10,12 @@ from pathlib import Path
 import click
 
 from magsleep import local_time, store
-from magsleep.cli.group import cli, fail, open_store
+from magsleep.cli.group import cli, db_path, fail, open_store
 from magsleep.domain.demo import demo_nights
 from magsleep.domain.import_file import ImportFailed, parse_file
 from magsleep.domain.nights import last_night
 from magsleep.domain.parsing import parse_int
 from magsleep.domain.text_safety import visible
-from magsleep.paths import default_db_path
 
 
 @cli.command()
@@ -106,7 +105,7 @@ def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> N
     try:
         parsed = parse_file(text, fmt, latest=local_time.now().date())
         # A dry run against no database has nothing to clash with: it creates no folder, no file.
-        if not dry_run or (ctx.obj.get("db") or default_db_path()).expanduser().exists():
+        if not dry_run or db_path(ctx).exists():
             db = open_store(ctx)
             with db.writing() as session:
                 store.transfer.import_nights(parsed, session=session)

@@ -73,13 +73,17 @@ def fail(message: str) -> NoReturn:
     raise click.UsageError(message)
 
 
+def db_path(ctx: click.Context) -> Path:
+    """The database named by --db / $MAGSLEEP_DB / the default."""
+    return Path(ctx.obj.get("db") or default_db_path()).expanduser()
+
+
 def open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
     """Open the database named by --db / $MAGSLEEP_DB / the default; closed when the command ends.
 
     A command that only reads passes `read_only`: a mistyped --db then creates nothing.
     """
-    path = ctx.obj.get("db") or default_db_path()
-    db = store.engine.Store.open(path, private_dir=data_dir(), read_only=read_only)
+    db = store.engine.Store.open(db_path(ctx), private_dir=data_dir(), read_only=read_only)
     ctx.call_on_close(db.close)
     return db
 

@@ -1,7 +1,7 @@
 """What the seed's guidance rests on, with sources: forms, timing and cautions. Facts only:
 magsleep never recommends a form or a dose.
 
-Sources (shared/design.md): NIH Office of Dietary Supplements, magnesium fact sheet for health
+Sources: NIH Office of Dietary Supplements, magnesium fact sheet for health
 professionals ("NIH ODS"); a UK product label (emc 12118) where it adds detail; Hausenblas et al.
 2024, Sleep Medicine X (threonate); Mah & Pitre 2021, PMC8053283 (trials and their evidence);
 PMC7397051, Table 3 (elemental percentages).

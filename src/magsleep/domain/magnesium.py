@@ -1,7 +1,7 @@
 """Magnesium forms, elemental amounts, the daily supplement limit and dose jumps.
 
-Elemental fractions come from the molecular formulas and match PMC7397051, Table 3 (see
-shared/design.md). The tolerable upper intake level for magnesium from supplements and
+Elemental fractions come from the molecular formulas and match PMC7397051, Table 3. The
+tolerable upper intake level for magnesium from supplements and
 medicines (not food) is 350 mg/day for ages 9+, 110 mg for 4-8 and 65 mg for 1-3 (US Food and
 Nutrition Board, as in the NIH Office of Dietary Supplements fact sheet). magsleep never
 suggests a dose: it only adds up what the person took and says when that passes the limit.

@@ -33,11 +33,17 @@ def label_key(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
+def dose_means_taken(phase: str | None) -> bool:
+    """True when, on a night of this trial phase (None outside a trial), a dose is what "Take
+    magnesium" means; on a randomised trial's baseline or no-magnesium night that item means
+    keeping to the plan instead."""
+    return phase not in ("off", "baseline")
+
+
 def dose_keeps_tick(label: str, doses: int, phase: str | None) -> bool:
     """True when "Take magnesium" counts as done because a dose is logged that night: the dose is
-    the proof, and the tick stays while a dose does (except on a randomised trial's baseline or
-    no-magnesium night, where that item means keeping to the plan)."""
-    return label == TAKE_MAGNESIUM and doses > 0 and phase not in ("off", "baseline")
+    the proof, and the tick stays while a dose does."""
+    return label == TAKE_MAGNESIUM and doses > 0 and dose_means_taken(phase)
 
 
 def untick_refused(night: str, doses: int, total_mg: float) -> str:

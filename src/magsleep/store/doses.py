@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from magsleep.domain.magnesium import AmountIs, DoseAmount
-from magsleep.domain.routine import TAKE_MAGNESIUM, dose_keeps_tick
+from magsleep.domain.routine import TAKE_MAGNESIUM, dose_means_taken
 from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, row_id
 from magsleep.store.nights import dose_record, night_row
 from magsleep.store.records import DoseRecord
@@ -27,7 +27,7 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
     session.flush()
     item = session.exec(select(RoutineItem).where(RoutineItem.label == TAKE_MAGNESIUM,
                                                   col(RoutineItem.active).is_(True))).first()
-    if item is not None and trial_phase(read_trial(connection_of(session)), night) in (None, "on"):
+    if item is not None and dose_means_taken(trial_phase(read_trial(connection_of(session)), night)):
         set_check(night, row_id(item), True, at=taken_at, session=session)
     return dose_record(dose, night)
 
@@ -59,16 +59,13 @@ def delete_dose(dose_id: int, *, session: Session) -> DoseRecord | None:
     session.delete(dose)
     session.flush()
     left = session.exec(select(func.count()).select_from(Dose).where(Dose.night_id == dose.night_id)).one()
-    if not left:
-        conn = connection_of(session)
-        phase = trial_phase(read_trial(conn), night)
-        item = session.exec(select(RoutineItem).where(RoutineItem.label == TAKE_MAGNESIUM)).first()
-        if item is not None and dose_keeps_tick(item.label, 1, phase):
-            check = session.exec(select(RoutineCheck).where(RoutineCheck.night_id == dose.night_id,
-                                                            RoutineCheck.item_id == item.id)).first()
-            if check is not None and check.done:
-                check.done = False
-                session.add(check)
+    if not left and dose_means_taken(trial_phase(read_trial(connection_of(session)), night)):
+        check = session.exec(
+            select(RoutineCheck).join(RoutineItem, col(RoutineItem.id) == col(RoutineCheck.item_id))
+            .where(RoutineCheck.night_id == dose.night_id, RoutineItem.label == TAKE_MAGNESIUM)).first()
+        if check is not None and check.done:
+            check.done = False
+            session.add(check)
     return record
 
 

@@ -88,10 +88,15 @@ def identify(path: Path) -> int | None:
 UPGRADE_PATIENCE = 15  # looks, 0.2 s apart
 
 
+def _header(path: Path) -> bytes:
+    """The first 100 bytes: SQLite's database header."""
+    with path.open("rb") as handle:
+        return handle.read(100)
+
+
 def _claims_old_schema(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        header = _header(path)
     except OSError:
         return False
     return len(header) == 100 and int.from_bytes(header[68:72], "big") == 0 \
@@ -106,8 +111,7 @@ def _identify(path: Path) -> int | None:
     if not path.is_file():
         raise NotMagsleep(f"{path} is not a regular file.")
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        header = _header(path)
     except OSError as err:
         raise StoreError(f"cannot read {path}: {err.strerror or err}.") from None
     if not header:

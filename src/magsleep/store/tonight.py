@@ -65,9 +65,7 @@ def trial_phase(plan: TrialPlan | DamagedPlan | None, night: date) -> str | None
 
 def trial_line(plan: TrialPlan | DamagedPlan | None, night: date) -> str | None:
     """Where `night` stands in a running trial, in one line (the dashboard and the status line)."""
-    if plan is None or isinstance(plan, DamagedPlan) or trial_phase(plan, night) is None:
-        return None
-    return tonight_text(plan, night)
+    return tonight_text(plan, night) if isinstance(plan, TrialPlan) and trial_phase(plan, night) else None
 
 
 @dataclass(frozen=True)

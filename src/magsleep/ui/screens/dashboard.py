@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
@@ -17,7 +17,7 @@ from textual.widgets import Header, Input, Select, SelectionList, Static
 
 from magsleep import store
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.magnesium import dose_jump, limit_status
+from magsleep.domain.magnesium import LimitStatus, dose_jump, limit_status
 from magsleep.domain.nights import night_of
 from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
 from magsleep.domain.trend import (
@@ -85,7 +85,6 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         self.peeked = False  # tonight came from the file before the store opened
         self.amount_wanted = False  # `a` pressed before the dose form was mounted
         self.loads = 0  # counts reloads: a slower, older load never overwrites a newer one
-        self.asked_night: date | None = None  # the night the latest reload read (or is reading)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -120,13 +119,6 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         self.query_one("#dose-warning").display = False
         self.query_one("#dose-preview").display = False
         self.query_one("#trial-tonight").display = False
-        self.set_interval(1.0, self._follow_night)
-
-    def _follow_night(self) -> None:
-        # The app announces a new night once; this keeps the screen right even if that message
-        # met a reload already under way (the screen asks for the night it shows, every second).
-        if self.app.store is not None and self.asked_night is not None and self.asked_night != self.app.tonight():
-            self.reload()
 
     def _mount_dose_form(self) -> None:
         if self.query(DoseForm):
@@ -158,7 +150,6 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         if app.store is None:
             return
         night, last = app.tonight(), app.last_night()
-        self.asked_night = night
         # Tonight read from the file while the store opened is still what is shown: skip it.
         shown = (self.peeked and self.view is not None and self.view.night == night
                  and self.loaded_version == app.data_version)
@@ -249,16 +240,14 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         self._show_preview()
 
     @staticmethod
-    def _total_warnings(view: TonightView, total: float) -> list[str]:
-        """What a night's total of `total` mg would be warned about: the limit, and a jump."""
-        warnings = []
-        status = limit_status([total], view.settings.daily_limit_mg)
-        if status.over:
-            warnings.append(f"⚠ {status.message}")
-        jump = dose_jump(view.recent_totals, total)
-        if jump:
-            warnings.append(f"⚠ {jump}")
-        return warnings
+    def _judge(view: TonightView, total: float) -> tuple[LimitStatus, str | None]:
+        """A night's total of `total` mg against the daily limit, and the jump it makes, if any."""
+        return limit_status([total], view.settings.daily_limit_mg), dose_jump(view.recent_totals, total)
+
+    def _total_warnings(self, view: TonightView, total: float) -> list[str]:
+        """What a night's total of `total` mg is warned about: the limit, and a jump."""
+        status, jump = self._judge(view, total)
+        return [f"⚠ {text}" for text in (status.message if status.over else None, jump) if text]
 
     @on(Input.Changed, "#dose-amount, #dose-percent")
     @on(Select.Changed, "#dose-form, #dose-amount-is")
@@ -271,13 +260,12 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             line.display = False
             return
         total = round(self.view.total_mg + amount.elemental_mg, 1)
-        limit = self.view.settings.daily_limit_mg
-        text = f"+{amount.elemental_mg:g} → {total:g} / {limit:g} mg"
-        warnings = self._total_warnings(self.view, total)
-        if limit_status([total], limit).over:
+        status, jump = self._judge(self.view, total)
+        text = f"+{amount.elemental_mg:g} → {total:g} / {status.limit_mg:g} mg"
+        if status.over:
             text += ": over the daily limit"
-        line.update(plain("\n".join([text] + [w for w in warnings if "jump" in w])))
-        line.set_class(bool(warnings), "-warn")
+        line.update(plain("\n".join([text] + ([f"⚠ {jump}"] if jump else []))))
+        line.set_class(status.over or jump is not None, "-warn")
         line.display = True
 
     def _replot(self) -> None:
@@ -341,8 +329,6 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             self.app.notify(str(err), title="Not saved", severity="error")
         self.reload()
 
-    # ---------------------------------------------------------------- doses
-
     # ---------------------------------------------------------------- removing a dose
 
     removed: DoseRecord | None = None
@@ -387,6 +373,8 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             self.reload()
 
         self.app.run_db(lambda s: store.doses.restore_dose(record, session=s), write=True, done=done)
+
+    # ---------------------------------------------------------------- doses
 
     @on(DoseForm.Submitted)
     def _add_dose(self, event: DoseForm.Submitted) -> None:

@@ -149,14 +149,10 @@ class DoseForm(OnMagsleepApp, Vertical):
         """Check every field; post the dose or show each message beside its field."""
         self.clear_errors()
         now = self.app.now()
-        form = str(self.query_one("#dose-form", Select).value)
-        compound = self.query_one("#dose-amount-is", Select).value == "compound"
         errors: dict[str, str] = {}
         amount = None
         try:
-            percent = self.query_one("#dose-percent", Input).value if form == "other" else None
-            amount = dose_amount(form, self.query_one("#dose-amount", Input).value, compound=compound,
-                                 percent=percent or None)
+            amount = self._amount()
         except InvalidInput as err:
             errors[err.field] = err.message
         taken = None
@@ -179,14 +175,18 @@ class DoseForm(OnMagsleepApp, Vertical):
     def preview(self) -> DoseAmount | None:
         """The dose as typed so far when it is a valid one, else None (nothing is said beside the
         fields: that waits for enter)."""
-        form = str(self.query_one("#dose-form", Select).value)
-        percent = self.query_one("#dose-percent", Input).value if form == "other" else None
         try:
-            return dose_amount(form, self.query_one("#dose-amount", Input).value,
-                               compound=self.query_one("#dose-amount-is", Select).value == "compound",
-                               percent=percent or None)
+            return self._amount()
         except InvalidInput:
             return None
+
+    def _amount(self) -> DoseAmount:
+        """The dose the fields hold, checked by the domain (raises InvalidInput naming the field)."""
+        form = str(self.query_one("#dose-form", Select).value)
+        percent = self.query_one("#dose-percent", Input).value if form == "other" else None
+        return dose_amount(form, self.query_one("#dose-amount", Input).value,
+                           compound=self.query_one("#dose-amount-is", Select).value == "compound",
+                           percent=percent or None)
 
     def show_error(self, field: str, message: str) -> None:
         self.query_one(f"#dose-{field if field in FIELDS else 'form'}-error", FieldError).say(message)
