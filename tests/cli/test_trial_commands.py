@@ -100,7 +100,8 @@ def one_line(text: str) -> str:
 
 @pytest.mark.parametrize("sql", [
     "UPDATE trial SET pairs = pairs + 1",  # the numbers no longer match the orders drawn
-    "UPDATE trial SET orders = '[\"on-off\", \"on-off\", \"on-off\", \"on-off\"]'",  # other orders
+    # Every order flipped: other orders whatever was drawn (a fixed list matched the draw 1 time in 16).
+    "UPDATE trial SET orders = replace(replace(replace(orders, 'on-off', '~'), 'off-on', 'on-off'), '~', 'off-on')",
     "UPDATE trial SET start = '9999-12-01'",  # a date that runs off the calendar
     "UPDATE trial SET start = 'soon'",
     "UPDATE trial SET created_at = 'x[/]\x1b'",
