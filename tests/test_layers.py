@@ -45,7 +45,7 @@ def test_the_first_frame_loads_no_command_module_and_no_insight_maths():
                 "magsleep.domain.demo", "magsleep.domain.n_of_1"} & set(loaded), loaded
 
 
-TRIAL_MATHS = ("magsleep.domain.n_of_1", "magsleep.domain.comparison", "magsleep.domain.trial",
+TRIAL_MATHS = ("magsleep.domain.n_of_1", "magsleep.domain.comparison", "magsleep.domain.first_weeks",
                "magsleep.domain.headline", "magsleep.domain.insights")
 
 

@@ -16,7 +16,7 @@ def test_insights_json_has_every_comparison_and_the_verdict(run):
     assert set(first) == {"metric", "kind", "mean_on", "mean_off", "diff", "ci_low", "ci_high", "n_on", "n_off"}
     after = next(c for c in data["comparisons"] if c["kind"] == "before_after")
     assert {"mean_after", "mean_before", "n_after", "n_before"} <= set(after)
-    assert data["verdict"] and data["trial"]["length"] == 28
+    assert data["verdict"] and data["first_weeks"]["length"] == 28
     text = run("insights").stdout
     assert data["verdict"] in text and "Nights with vs without magnesium" in text
 

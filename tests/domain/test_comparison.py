@@ -13,8 +13,8 @@ from magsleep.domain.comparison import (
     compare,
     verdict,
 )
+from magsleep.domain.first_weeks import first_weeks_progress, professional_advice
 from magsleep.domain.trend import NightPoint
-from magsleep.domain.trial import professional_advice, trial_progress
 
 START = date(2026, 1, 1)
 
@@ -77,25 +77,26 @@ def test_verdict_words():
     assert "an association" in verdict(all_comparisons(worse, None))
 
 
-def test_trial_progress_consistency_streaks_and_jumps():
+def test_first_weeks_progress_consistency_streaks_and_jumps():
     doses = {START + timedelta(days=i): 100.0 for i in range(0, 7)}
     doses.update({START + timedelta(days=i): 200.0 for i in range(8, 14)})
-    t = trial_progress(doses, None, 28, START + timedelta(days=13))
+    t = first_weeks_progress(doses, None, 28, START + timedelta(days=13))
     assert (t.start, t.nights_done, t.nights_with_dose) == (START, 14, 13)
     assert (t.current_streak, t.longest_streak, t.jumped, t.finished) == (6, 7, True, False)
-    assert "Night 14 of 28" in t.progress_text()
+    assert "First weeks: night 14 of 28" in t.progress_text()
     gentle = {START + timedelta(days=i): 100.0 + 10 * (i // 7) for i in range(28)}
-    done = trial_progress(gentle, None, 28, START + timedelta(days=40))
+    done = first_weeks_progress(gentle, None, 28, START + timedelta(days=40))
     assert done.finished and not done.jumped and done.consistency == 1.0
 
 
 def test_when_to_see_a_professional():
-    t = trial_progress({START + timedelta(days=i): 200.0 for i in range(28)}, None, 28, START + timedelta(days=45))
+    t = first_weeks_progress({START + timedelta(days=i): 200.0 for i in range(28)}, None, 28,
+                             START + timedelta(days=45))
     pts = points([80] * 46, [True] * 28 + [False] * 18)
-    advice = professional_advice(pts, side_effect_nights=3, nights_over_limit=2, trial=t, improved=False)
+    advice = professional_advice(pts, side_effect_nights=3, nights_over_limit=2, first_weeks=t, improved=False)
     assert len(advice) == 4 and all("healthcare professional" in a for a in advice)
     assert professional_advice(pts[:5], side_effect_nights=2, nights_over_limit=0,
-                               trial=trial_progress({}, None, 28, START), improved=False) == []
+                               first_weeks=first_weeks_progress({}, None, 28, START), improved=False) == []
 
 
 # ---------------------------------------------------------------- simulation

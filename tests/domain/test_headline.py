@@ -144,7 +144,7 @@ def test_a_diary_better_never_suppresses_the_advice_to_see_a_professional():
     points = diary(rng, nights=84, dosed=intermittent, effect=-15.0)
     totals = {p.night: p.elemental_mg for p in points if p.on_magnesium}
     insights = assemble(points[-1].night, points=points, totals=totals, side_effects={}, side_effect_nights=0,
-                        adherence={}, settings=Settings(trial_start=START), plan=None, plan_nights={})
+                        adherence={}, settings=Settings(first_weeks_start=START), plan=None, plan_nights={})
     assert insights.effect.direction == "better" and insights.effect.claim == "association"
     assert any("worth discussing" in line for line in insights.advice)
     assert insights.as_dict()["magnesium_effect"]["claim"] == "association"

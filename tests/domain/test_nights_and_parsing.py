@@ -66,4 +66,6 @@ def test_settings_parse_and_fall_back():
     assert parse_setting("rollover_hour", "4") == 4
     with pytest.raises(InvalidInput):
         parse_setting("daily_limit_mg", "-1")
-    assert settings_from_text({"rollover_hour": "banana", "trial_length": "42"}) == Settings(trial_length=42)
+    assert settings_from_text({"rollover_hour": "banana", "trial_length": "42"}) == Settings(first_weeks_length=42)
+    # a key stored before the rename is read under its new name; the new one wins when both are there
+    assert settings_from_text({"trial_length": "42", "first_weeks_length": "30"}).first_weeks_length == 30

@@ -16,11 +16,12 @@ async def test_dashboard_verdict_and_insights_screen(seeded):
         await pilot.press("i")
         await settle(pilot)
         assert type(app.screen).__name__ == "InsightsScreen"
-        assert text_of(app, "#ins-verdict") == verdict.split(" Trial night")[0]
+        assert text_of(app, "#ins-verdict") == verdict.split(" First weeks:")[0]
         table = app.screen.query_one("#ins-on_off")
         assert table.row_count == 4 and table.get_row_at(0)[0] == "Sleep efficiency"
         assert " to " in table.get_row_at(0)[3]
-        assert "Night" in text_of(app, "#ins-trial") or "Trial finished" in text_of(app, "#ins-trial")
+        weeks = text_of(app, "#ins-first-weeks")
+        assert "First weeks: night" in weeks or "First weeks done" in weeks
         await pilot.press("w")
         await settle(pilot)
     reports = sorted(seeded.parent.glob("magsleep-report-*"))

@@ -56,7 +56,7 @@ async def test_limit_and_default_form_settings_with_bad_values(seeded):
         await pilot.press("s")
         await settle(pilot)
         for key, bad, message in [("daily_limit_mg", "lots", "not a number"), ("daily_limit_mg", "-1", "more than 0"),
-                                  ("rollover_hour", "25", "at most 23"), ("trial_length", "", "is required")]:
+                                  ("rollover_hour", "25", "at most 23"), ("first_weeks_length", "", "is required")]:
             box = app.screen.query_one(f"#pref-{key}")
             old = box.value
             box.value = bad

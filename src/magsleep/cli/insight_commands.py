@@ -19,10 +19,10 @@ from magsleep.status_line import status as read_status
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Every comparison, the trial and the verdict as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Every comparison, the trials and the verdict as JSON.")
 @click.pass_context
 def insights(ctx: click.Context, as_json: bool) -> None:
-    """Is it working? Comparisons with 95% intervals, trial progress and the verdict."""
+    """Is it working? Comparisons with 95% intervals, first weeks, the randomised trial and the verdict."""
     db = open_store(ctx, read_only=True)
     with db.reading() as session:
         last = last_night(local_time.now(), store.settings.load_settings(session=session).rollover_hour)
@@ -33,8 +33,8 @@ def insights(ctx: click.Context, as_json: bool) -> None:
     click.echo(result.verdict)
     if result.plan_notice:
         click.echo(f"! {visible(result.plan_notice)}")
-    click.echo(result.trial.progress_text())
-    click.echo(result.trial.dose_rise_text())
+    click.echo(result.first_weeks.progress_text())
+    click.echo(result.first_weeks.dose_rise_text())
     for kind, title in (("on_off", "Nights with vs without magnesium"), ("before_after", "Since starting vs before")):
         click.echo(f"\n{title}:")
         for c in result.comparisons:

@@ -12,12 +12,12 @@ from typing import Any
 
 from magsleep.domain.comparison import Comparison, all_comparisons
 from magsleep.domain.dose_timing import timing_comparison, timing_spread
+from magsleep.domain.first_weeks import FirstWeeks, first_weeks_progress, professional_advice
 from magsleep.domain.headline import Effect, headline
 from magsleep.domain.n_of_1 import NightData, TrialPlan, TrialResult, analyse
 from magsleep.domain.regularity import Regularity, regularity_at
 from magsleep.domain.settings import Settings
 from magsleep.domain.trend import OUTCOMES, NightPoint
-from magsleep.domain.trial import Trial, professional_advice, trial_progress
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Insights:
     verdict: str
     """The headline in words: about the primary outcome (or the randomised trial's)."""
     effect: Effect
-    trial: Trial
+    first_weeks: FirstWeeks
     plan: TrialPlan | None
     randomised: TrialResult | None
     advice: tuple[str, ...]
@@ -48,13 +48,13 @@ class Insights:
     is None: such a plan is reported, never analysed)."""
 
     def as_dict(self) -> dict[str, Any]:
-        t = self.trial
+        t = self.first_weeks
         return {
             "verdict": self.verdict,
             "magnesium_effect": self.effect.as_dict(),
             "randomised_trial": self.randomised.as_dict() if self.randomised else None,
             "comparisons": [c.as_dict() for c in self.comparisons],
-            "trial": {"start": t.start.isoformat() if t.start else None, "length": t.length,
+            "first_weeks": {"start": t.start.isoformat() if t.start else None, "length": t.length,
                       "nights_done": t.nights_done, "nights_with_dose": t.nights_with_dose,
                       "consistency": round(t.consistency, 3), "current_streak": t.current_streak,
                       "longest_streak": t.longest_streak, "weekly_mg": [round(w, 1) for w in t.weekly_mg],
@@ -78,16 +78,16 @@ def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, 
     randomised = None
     if plan is not None and plan.start <= last:
         randomised = analyse(plan, dict(plan_nights), last)
-    trial = trial_progress(dict(totals), settings.trial_start, settings.trial_length, last)
-    comparisons = tuple(all_comparisons(points, trial.start))
-    effect, words = headline(points, OUTCOMES[settings.primary_outcome], comparisons, trial.start, randomised)
+    weeks = first_weeks_progress(dict(totals), settings.first_weeks_start, settings.first_weeks_length, last)
+    comparisons = tuple(all_comparisons(points, weeks.start))
+    effect, words = headline(points, OUTCOMES[settings.primary_outcome], comparisons, weeks.start, randomised)
     over = sum(1 for mg in totals.values() if mg > settings.daily_limit_mg)
     advice = professional_advice(points, side_effect_nights=side_effect_nights, nights_over_limit=over,
-                                 trial=trial,
+                                 first_weeks=weeks,
                                  # Only a randomised trial's "better" is an effect: a diary's is an
                                  # association and never stands in for the advice.
                                  improved=effect.claim == "effect" and effect.direction == "better")
-    return Insights(tuple(points), comparisons, words, effect, trial, plan, randomised, tuple(advice),
+    return Insights(tuple(points), comparisons, words, effect, weeks, plan, randomised, tuple(advice),
                     side_effects, over, adherence, settings,
                     regularity_at({p.night: p.span for p in points if p.span is not None}, last),
                     timing_comparison(points), timing_spread(points), plan_notice)

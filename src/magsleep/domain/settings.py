@@ -14,7 +14,9 @@ from magsleep.domain.parsing import parse_date, parse_int
 from magsleep.domain.text_safety import without_controls
 from magsleep.domain.trend import OUTCOMES
 
-DEFAULT_TRIAL_NIGHTS = 28
+DEFAULT_FIRST_WEEKS_NIGHTS = 28
+# Keys stored by magsleep before the "first weeks" were named apart from the randomised trial.
+OLD_KEYS = {"trial_start": "first_weeks_start", "trial_length": "first_weeks_length"}
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,9 @@ class Settings:
     rollover_hour: int = DEFAULT_ROLLOVER_HOUR
     daily_limit_mg: float = DEFAULT_DAILY_LIMIT_MG
     default_form: str = DEFAULT_FORM
-    trial_start: date | None = None
-    trial_length: int = DEFAULT_TRIAL_NIGHTS
+    first_weeks_start: date | None = None
+    """The first night of the first weeks (None: the night of the first dose)."""
+    first_weeks_length: int = DEFAULT_FIRST_WEEKS_NIGHTS
     medicines: str = ""
     """Medicines the person takes (free text, optional): the dose form shows the spacing that applies."""
     theme: str = ""
@@ -46,10 +49,10 @@ def parse_setting(key: str, text: str | None) -> object:
         return validate_limit(text)
     if key == "default_form":
         return find_form(text, "default form").key
-    if key == "trial_start":
-        return None if text in (None, "") else parse_date(text, "trial start")
-    if key == "trial_length":
-        return parse_int(text, "trial length", minimum=7, maximum=365, unit="nights")
+    if key == "first_weeks_start":
+        return None if text in (None, "") else parse_date(text, "first weeks start")
+    if key == "first_weeks_length":
+        return parse_int(text, "first weeks", minimum=7, maximum=365, unit="nights")
     if key == "medicines":
         value = " ".join(without_controls(str(text or "")).split())
         if len(value) > MAX_MEDICINES:
@@ -83,6 +86,8 @@ def setting_text(value: object) -> str:
 
 def settings_from_text(stored: dict[str, str]) -> Settings:
     """Settings from stored text; a value that no longer parses falls back to its default."""
+    stored = {OLD_KEYS.get(k, k): v for k, v in stored.items() if k not in OLD_KEYS} | \
+        {new: stored[old] for old, new in OLD_KEYS.items() if old in stored and new not in stored}
     result = Settings()
     for key in SETTING_KEYS:
         if key in stored:

@@ -216,9 +216,9 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         self._replot()
 
     def _show_verdict(self, insights: Insights) -> None:
-        trial = insights.trial
-        progress = "" if trial.start is None or trial.finished else \
-            f"Trial night {trial.nights_done} of {trial.length}."
+        weeks = insights.first_weeks
+        progress = "" if weeks.start is None or weeks.finished else \
+            f"First weeks: night {weeks.nights_done} of {weeks.length}."
         template = "[b]$verdict[/b] $progress" if progress else "[b]$verdict[/b]"
         self.query_one("#verdict", Static).update(markup(template, verdict=insights.verdict, progress=progress))
         self.app.history.read_ahead()

@@ -1,4 +1,4 @@
-"""Insights: is it working? The verdict, trial progress, comparisons with their intervals,
+"""Insights: is it working? The verdict, the first weeks, comparisons with their intervals,
 side effects, checklist adherence, and when to see a professional."""
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class InsightsScreen(OnMagsleepApp, Screen):
                 yield Static("", id="ins-plan")
                 yield Static("", id="ins-pairs")
                 yield TrialChart(id="ins-trial-chart")
-            yield Static("", id="ins-trial")
+            yield Static("", id="ins-first-weeks")
             yield Static("", id="ins-dose")
             for kind, title in TABLES:
                 yield Static(f"[b]{title}[/b]", classes="section-title")
@@ -87,13 +87,13 @@ class InsightsScreen(OnMagsleepApp, Screen):
     def _loaded(self, insights: Insights) -> None:
         self.insights = insights
         self._show_randomised(insights)
-        t = insights.trial
+        t = insights.first_weeks
         self.query_one("#ins-verdict", Static).update(markup("[b]$verdict[/b]", verdict=insights.verdict))
         bar = ""
         if t.start is not None:
             filled = round(20 * min(t.nights_done, t.length) / t.length)
             bar = f"[#5fd7ff]{'█' * filled}[/][dim]{'░' * (20 - filled)}[/] "
-        self.query_one("#ins-trial", Static).update(markup(bar + "$progress", progress=t.progress_text()))
+        self.query_one("#ins-first-weeks", Static).update(markup(bar + "$progress", progress=t.progress_text()))
         self.query_one("#ins-dose", Static).update(plain(t.dose_rise_text()))
         for kind, _ in TABLES:
             table = self.query_one(f"#ins-{kind}", DataTable)

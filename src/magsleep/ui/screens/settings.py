@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 # Labels fit the 22-column label cell at 80 columns (they were cut: "Daily limit (mg").
 FIELDS = (("daily_limit_mg", "Daily limit (mg)"), ("rollover_hour", "New night at (hour)"),
-          ("trial_length", "Trial length, nights"), ("medicines", "Medicines (optional)"))
+          ("first_weeks_length", "First weeks, nights"), ("medicines", "Medicines (optional)"))
 CAPS = {"medicines": MAX_MEDICINES}
 """Typing caps beyond the short fields' (a list of medicines is longer than a number)."""
 

@@ -1,4 +1,7 @@
-"""Trial progress ("give it a few weeks"), dose consistency and when to see a professional."""
+"""The first weeks ("give it a few weeks"): progress, dose consistency and when to see a professional.
+
+Not the randomised trial (`n_of_1`, `trial_plan`): this is only how far the person is into their
+first weeks of taking magnesium, and how steadily they took it."""
 
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ LOW_EFFICIENCY = 85.0
 
 
 @dataclass(frozen=True)
-class Trial:
-    """Where the person is in their trial, and how steadily they took magnesium."""
+class FirstWeeks:
+    """Where the person is in their first weeks of magnesium, and how steadily they took it."""
 
     start: date | None
     length: int
@@ -23,7 +26,7 @@ class Trial:
     nights_with_dose: int
     current_streak: int
     longest_streak: int
-    weekly_mg: tuple[float, ...]  # average nightly elemental mg per trial week (dosed nights)
+    weekly_mg: tuple[float, ...]  # average nightly elemental mg per week (dosed nights)
     jumped: bool
 
     @property
@@ -36,11 +39,11 @@ class Trial:
 
     def progress_text(self) -> str:
         if self.start is None:
-            return "The trial starts with your first dose."
+            return "The first weeks start with your first dose."
         if self.finished:
-            return (f"Trial finished: {self.length} nights from {self.start:%d %b %Y}. "
+            return (f"First weeks done: {self.length} nights from {self.start:%d %b %Y}. "
                     f"Doses on {self.nights_with_dose} of {self.nights_done} nights ({self.consistency:.0%}).")
-        return (f"Night {self.nights_done} of {self.length} (started {self.start:%d %b}). "
+        return (f"First weeks: night {self.nights_done} of {self.length} (started {self.start:%d %b}). "
                 f"Doses on {self.nights_with_dose} of {self.nights_done} nights ({self.consistency:.0%}); "
                 f"streak {self.current_streak}, longest {self.longest_streak}. Give it a few weeks.")
 
@@ -52,7 +55,7 @@ class Trial:
         return f"Average nightly mg by week: {weeks}; it {verdict}."
 
 
-def trial_progress(dose_totals: dict[date, float], start: date | None, length: int, last: date) -> Trial:
+def first_weeks_progress(dose_totals: dict[date, float], start: date | None, length: int, last: date) -> FirstWeeks:
     """Progress from `start` (or the first dose) up to night `last` (inclusive).
 
     `dose_totals` maps each night with a dose to its elemental total.
@@ -61,7 +64,7 @@ def trial_progress(dose_totals: dict[date, float], start: date | None, length: i
         dosed = sorted(n for n, mg in dose_totals.items() if mg > 0)
         start = dosed[0] if dosed else None
     if start is None or last < start:
-        return Trial(start, length, 0, 0, 0, 0, (), False)
+        return FirstWeeks(start, length, 0, 0, 0, 0, (), False)
     end = min(last, start + timedelta(days=length - 1))
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     taken = [dose_totals.get(d, 0) > 0 for d in days]
@@ -81,11 +84,11 @@ def trial_progress(dose_totals: dict[date, float], start: date | None, length: i
         if week:
             weekly.append(sum(week) / len(week))
     jumped = any(b > a * JUMP_RATIO for a, b in zip(weekly, weekly[1:]))
-    return Trial(start, length, len(days), sum(taken), streak, longest, tuple(weekly), jumped)
+    return FirstWeeks(start, length, len(days), sum(taken), streak, longest, tuple(weekly), jumped)
 
 
 def professional_advice(points: Sequence[NightPoint], *, side_effect_nights: int, nights_over_limit: int,
-                        trial: Trial, improved: bool) -> list[str]:
+                        first_weeks: FirstWeeks, improved: bool) -> list[str]:
     """The reasons, if any, to talk to a healthcare professional; said plainly, without drama."""
     advice = []
     if side_effect_nights >= SIDE_EFFECT_NIGHTS:
@@ -93,13 +96,14 @@ def professional_advice(points: Sequence[NightPoint], *, side_effect_nights: int
     if nights_over_limit:
         advice.append(f"The daily limit was exceeded on {nights_over_limit} "
                       f"night{'s' if nights_over_limit != 1 else ''}. {CONSULT}")
-    if trial.finished and not improved:
-        advice.append("The trial is finished with no clear improvement. Poor sleep that goes on is worth "
+    if first_weeks.finished and not improved:
+        advice.append(f"Your first {first_weeks.length} nights of magnesium are done with no clear improvement. "
+                      "Poor sleep that goes on is worth "
                       f"discussing: {CONSULT[0].lower()}{CONSULT[1:]}")
-    if trial.finished and trial.start is not None:
-        after = [p for p in points if p.night >= trial.start + timedelta(days=trial.length)]
+    if first_weeks.finished and first_weeks.start is not None:
+        after = [p for p in points if p.night >= first_weeks.start + timedelta(days=first_weeks.length)]
         low = sum(1 for p in after if p.se_pct < LOW_EFFICIENCY)
         if len(after) >= 7 and low * 2 > len(after):
             advice.append(f"Sleep efficiency was under {LOW_EFFICIENCY:.0f}% on {low} of {len(after)} nights "
-                          f"since the trial. {CONSULT}")
+                          f"since the first weeks. {CONSULT}")
     return advice
