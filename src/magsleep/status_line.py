@@ -48,12 +48,16 @@ def status(path: Path, now: datetime) -> dict:
         return {"db": str(path), "error": f"cannot read the database ({err})"}
     mg = round(sum(d.elemental_mg for d in doses), 1)
     trial = store.tonight.trial_line(plan, tonight)
+    phase = store.tonight.trial_phase(plan, tonight) if trial else None
     damaged = isinstance(plan, store.tonight.DamagedPlan) and plan.running  # said, never used
     return {"db": str(path), "night": tonight.isoformat(), "done": sum(c.done for c in checks),
             "items": len(checks), "elemental_mg": mg, "doses": len(doses),
             "limit_mg": settings.daily_limit_mg,
             "last_night_logged": bool(logged and logged[0]) if began else None,
-            "trial": trial, "trial_plan_changed": damaged}
+            "trial": trial, "trial_phase": phase,
+            # a dose on a no-magnesium night of the trial: said here as on the dashboard
+            "trial_deviation": bool(trial) and bool(doses) and phase in ("off", "baseline"),
+            "trial_plan_changed": damaged}
 
 
 def line(data: dict) -> str:
@@ -65,8 +69,10 @@ def line(data: dict) -> str:
     text = f"Mg tonight {data['done']}/{data['items']} · {dose}"
     if data["last_night_logged"] is not None:  # None: no night before tonight yet
         text += " · last night logged" if data["last_night_logged"] else " · last night not logged"
-    if data["trial"]:
-        text += " · " + ("no-magnesium night" if "no-magnesium" in data["trial"] else "trial")
+    if data.get("trial_deviation"):
+        text += " · trial: dose on a no-magnesium night (deviation)"
+    elif data["trial"]:
+        text += " · trial: " + ("magnesium night" if data.get("trial_phase") == "on" else "no-magnesium night")
     if data.get("trial_plan_changed"):
         text += " · trial plan changed outside magsleep"
     return text

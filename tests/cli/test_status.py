@@ -66,8 +66,11 @@ def test_status_loads_neither_textual_nor_sqlalchemy_nor_click(db_path):
 def test_line_words():
     assert line({"error": "no database yet"}) == "Mg · no database yet"
     data = {"done": 6, "items": 6, "elemental_mg": 200.0, "doses": 1, "limit_mg": 350, "last_night_logged": True,
-            "trial": "Trial · pair 1 of 4 · no-magnesium period: skip magnesium tonight"}
-    assert line(data) == "Mg tonight 6/6 · 200 mg · last night logged · no-magnesium night"
+            "trial": "Trial · pair 1 of 4 · no-magnesium period, night 3 of 14: no magnesium tonight.",
+            "trial_phase": "off", "trial_deviation": False}
+    assert line(data) == "Mg tonight 6/6 · 200 mg · last night logged · trial: no-magnesium night"
+    assert line({**data, "trial_phase": "on"}).endswith(" · trial: magnesium night")
+    assert line({**data, "trial_deviation": True}).endswith(" · trial: dose on a no-magnesium night (deviation)")
 
 
 @pytest.mark.parametrize("sql", ["UPDATE trial SET pairs = pairs + 1", "UPDATE trial SET start = '9999-12-01'",

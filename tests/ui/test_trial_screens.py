@@ -30,18 +30,52 @@ def labels(app) -> list[str]:
     return [checklist.get_option_at_index(i).prompt.plain for i in range(checklist.option_count)]
 
 
-@pytest.mark.parametrize("days_ago,line,first_item", [
-    (3, "Trial · baseline night 4 of 14: as usual, no magnesium.", "Take magnesium"),
-    (20, "Trial · pair 1 of 4 · no-magnesium period: skip magnesium tonight · night 7 of 14 (washout)",
-     "No magnesium tonight (trial)"),
-    (36, "Trial · pair 1 of 4 · magnesium period, night 9 of 14 (counts)", "Take magnesium"),
+SETTLE_IN = " The first 7 nights of each period let the last period's effect fade: kept to the plan, not counted."
+
+
+@pytest.mark.parametrize("days_ago,line,first_item,offered", [
+    (3, "Trial · baseline night 4 of 14: no magnesium tonight. These nights measure your usual sleep before the "
+        "first period.", "No magnesium tonight (trial)", False),
+    (20, "Trial · pair 1 of 4 · no-magnesium period, night 7 of 14: no magnesium tonight." + SETTLE_IN,
+     "No magnesium tonight (trial)", False),
+    (28, "Trial · pair 1 of 4 · magnesium period, night 1 of 14: take your usual dose tonight." + SETTLE_IN,
+     "Magnesium tonight (trial)", True),
+    (36, "Trial · pair 1 of 4 · magnesium period, night 9 of 14: take your usual dose tonight.",
+     "Magnesium tonight (trial)", True),
 ])
-async def test_dashboard_says_where_tonight_stands(db_path, days_ago, line, first_item):
+async def test_dashboard_says_where_tonight_stands(db_path, days_ago, line, first_item, offered):
+    """What to do tonight comes first, in plain words; the usual dose is offered only on a magnesium
+    night (baseline and off nights offer none: issue 18)."""
     app = app_for(with_plan(seed(db_path, nights=30), days_ago))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert text_of(app, "#trial-tonight") == line
         assert labels(app)[0] == first_item
+        assert (app.screen.query_one("#dose-amount").value != "") is offered
+
+
+@pytest.mark.parametrize("days_ago", [3, 20])
+async def test_ticking_no_magnesium_tonight_keeps_to_the_plan_and_opens_no_dose(db_path, days_ago):
+    path = with_plan(seed(db_path, nights=30), days_ago)
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#checklist").focus()
+        await pilot.press("home", "space")
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "checklist"  # no dose form opened
+        assert "No dose logged tonight" in text_of(app, "#dose-list")
+    assert magnesium_item_done(path) is True
+
+
+def magnesium_item_done(path) -> bool | None:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT c.done FROM routine_check c JOIN routine_item i ON i.id = c.item_id "
+                           "JOIN night n ON n.id = c.night_id WHERE i.label = 'Take magnesium' AND n.date = ?",
+                           (TONIGHT.isoformat(),)).fetchone()
+    return None if row is None else bool(row[0])
 
 
 async def test_a_dose_on_a_no_magnesium_night_is_saved_and_marked(db_path):
@@ -52,6 +86,43 @@ async def test_a_dose_on_a_no_magnesium_night_is_saved_and_marked(db_path):
         await settle(pilot)
         assert "saved, and marked as a deviation" in text_of(app, "#trial-tonight")
         assert "100 mg" in text_of(app, "#dose-list")
+        # "No magnesium tonight" is not kept: shown unticked, stored unticked, and cannot be ticked
+        checklist = app.screen.query_one("#checklist")
+        first = checklist.get_option_at_index(0)
+        assert first.prompt.plain == "No magnesium tonight (trial)" and first.value not in checklist.selected
+        checklist.focus()
+        await pilot.press("home", "space")
+        await settle(pilot)
+        assert first.value not in checklist.selected
+        assert any("deviation" in n.message for n in app._notifications)
+    assert magnesium_item_done(db_path) is False
+
+
+def test_a_dose_on_a_no_magnesium_night_is_a_deviation_in_status_and_trial_status(db_path):
+    """Said once, the same way, everywhere: the status line and `trial status` (issue 18, item 8)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("faketime") is None:
+        pytest.skip("needs faketime (Debian package; .ci/run installs it)")
+    path = with_plan(seed(db_path, nights=30), 20)
+    env = {**os.environ, "FAKETIME_DONT_FAKE_MONOTONIC": "1", "TZ": "Europe/London"}
+
+    def magsleep(*args: str) -> str:
+        return subprocess.run(["faketime", "-f", "@2026-11-25 21:30:00", sys.executable, "-m", "magsleep",
+                               "--db", str(path), *args], env=env, capture_output=True, text=True,
+                              check=True, timeout=60).stdout
+
+    magsleep("dose", "100")
+    assert "trial: dose on a no-magnesium night (deviation)" in magsleep("status")
+    data = json.loads(magsleep("status", "--json"))
+    assert data["trial_deviation"] is True and data["trial_phase"] == "off"
+    trial = magsleep("trial", "status")
+    assert "marked as a deviation" in trial
+    assert magnesium_item_done(path) is False
 
 
 async def test_no_trial_line_without_a_plan(seeded):

@@ -13,8 +13,9 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import TrialPlan, analyse, make_plan, tonight_text
 from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.parsing import parse_date, parse_int
+from magsleep.domain.routine import dose_means_taken
 from magsleep.domain.text_safety import visible
-from magsleep.domain.trial_plan import MIN_NEW_PAIRS
+from magsleep.domain.trial_plan import DEVIATION, MIN_NEW_PAIRS
 
 
 @cli.group()
@@ -124,6 +125,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Trial plan {plan.short_fingerprint} (made {plan.created_at}): {plan.start} to {plan.end}, "
                f"outcome {plan.outcome}.{ended}")
     click.echo(tonight_text(plan, tonight))
+    tonight_data = data.get(tonight)
+    if entry is not None and not dose_means_taken(entry.phase) and tonight_data is not None and tonight_data.dosed:
+        click.echo(f"⚠ {DEVIATION}")
     click.echo(result.text())
     if result.deviations:
         click.echo(f"Deviations (a dose on a night without, or none on a magnesium night): "

@@ -46,6 +46,19 @@ def dose_keeps_tick(label: str, doses: int, phase: str | None) -> bool:
     return label == TAKE_MAGNESIUM and doses > 0 and dose_means_taken(phase)
 
 
+def dose_breaks_tick(label: str, doses: int, phase: str | None) -> bool:
+    """True when a dose was logged on a trial's no-magnesium night: the item then reads "No magnesium
+    tonight", and the dose shows it was not kept (a deviation), so it cannot count as done."""
+    return label == TAKE_MAGNESIUM and doses > 0 and not dose_means_taken(phase)
+
+
+def tick_refused(night: str, doses: int) -> str:
+    """Why "No magnesium tonight" cannot be ticked on a trial night with a dose logged."""
+    count = f"{doses} dose{'s' if doses != 1 else ''}"
+    return (f"{count} {'is' if doses == 1 else 'are'} logged for the night of {night}, a no-magnesium night of "
+            "your trial: the night is saved as a deviation; to tick it, remove the dose")
+
+
 def untick_refused(night: str, doses: int, total_mg: float) -> str:
     """Why "Take magnesium" cannot be unticked on a night with doses logged."""
     count = f"{doses} dose{'s' if doses != 1 else ''} ({total_mg:g} mg)"

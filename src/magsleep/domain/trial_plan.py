@@ -190,18 +190,34 @@ def check_plan_numbers(baseline: int, period: int, pairs: int, washout: int, out
         raise InvalidInput("--outcome", f"must be one of {', '.join(OUTCOMES)}")
 
 
+DEVIATION = "A dose on a no-magnesium night of the trial: saved, and marked as a deviation from the plan."
+TRIAL_ON_LABEL = "Magnesium tonight (trial)"
+TRIAL_OFF_LABEL = "No magnesium tonight (trial)"
+
+
+def trial_item_label(phase: str | None) -> str | None:
+    """What the "Take magnesium" item reads on a night of this trial phase (None: outside a trial,
+    where it keeps its own label). On a no-magnesium night it is ticked for keeping to the plan."""
+    if phase is None:
+        return None
+    return TRIAL_ON_LABEL if phase == "on" else TRIAL_OFF_LABEL
+
+
 def tonight_text(plan: TrialPlan, night: date) -> str:
-    """Where the person stands tonight, in one line."""
+    """Where the person stands tonight, in one line of plain words: what to do tonight first."""
     s = plan.night(night)
     if s is None:
         if night < plan.start:
-            return f"Trial starts on {plan.start:%a %d %b}."
+            return f"Trial starts on {plan.start:%a %d %b}: until then, as you like."
         return "Trial finished: see Insights for the result."
     if s.phase == "baseline":
-        return f"Trial · baseline night {s.period_night} of {plan.baseline_nights}: as usual, no magnesium."
-    counts = "counts" if s.counts else "washout"
-    if s.phase == "on":
-        return (f"Trial · pair {s.pair} of {plan.pairs} · magnesium period, night {s.period_night} of "
-                f"{plan.period_nights} ({counts})")
-    return (f"Trial · pair {s.pair} of {plan.pairs} · no-magnesium period: skip magnesium tonight · "
-            f"night {s.period_night} of {plan.period_nights} ({counts})")
+        return (f"Trial · baseline night {s.period_night} of {plan.baseline_nights}: no magnesium tonight. "
+                "These nights measure your usual sleep before the first period.")
+    on = s.phase == "on"
+    text = (f"Trial · pair {s.pair} of {plan.pairs} · {'magnesium' if on else 'no-magnesium'} period, night "
+            f"{s.period_night} of {plan.period_nights}: "
+            f"{'take your usual dose tonight' if on else 'no magnesium tonight'}.")
+    if not s.counts:  # the settling-in nights, said so they do not read as "stop taking it"
+        text += (f" The first {plan.washout_nights} nights of each period let the last period's effect fade: "
+                 "kept to the plan, not counted.")
+    return text

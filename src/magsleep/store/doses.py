@@ -27,8 +27,10 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
     session.flush()
     item = session.exec(select(RoutineItem).where(RoutineItem.label == TAKE_MAGNESIUM,
                                                   col(RoutineItem.active).is_(True))).first()
-    if item is not None and dose_means_taken(trial_phase(read_trial(connection_of(session)), night)):
-        set_check(night, row_id(item), True, at=taken_at, session=session)
+    if item is not None:
+        # A dose ticks "Take magnesium"; on a no-magnesium trial night it un-keeps "No magnesium tonight".
+        taken = dose_means_taken(trial_phase(read_trial(connection_of(session)), night))
+        set_check(night, row_id(item), taken, at=taken_at if taken else None, session=session)
     return dose_record(dose, night)
 
 

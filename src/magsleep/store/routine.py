@@ -7,7 +7,14 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.routine import clean_label, dose_keeps_tick, label_key, untick_refused
+from magsleep.domain.routine import (
+    clean_label,
+    dose_breaks_tick,
+    dose_keeps_tick,
+    label_key,
+    tick_refused,
+    untick_refused,
+)
 from magsleep.store.models import RoutineCheck, RoutineItem, row_id
 from magsleep.store.nights import night_row
 from magsleep.store.records import CheckRecord, ItemRecord
@@ -31,12 +38,14 @@ def set_check(night: date, item_id: int, done: bool, *, at: datetime | None = No
               session: Session) -> None:
     """Tick or untick an item on a night; "Take magnesium" stays ticked while the night has a dose."""
     item = _existing(item_id, session)
-    if not done:
-        conn = connection_of(session)
-        doses = read_doses(conn, night)
-        if dose_keeps_tick(item.label, len(doses), trial_phase(read_trial(conn), night)):
-            raise InvalidInput("item", untick_refused(f"{night:%a %d %b}", len(doses),
-                                                      round(sum(d.elemental_mg for d in doses), 1)))
+    conn = connection_of(session)
+    doses = read_doses(conn, night)
+    phase = trial_phase(read_trial(conn), night)
+    if not done and dose_keeps_tick(item.label, len(doses), phase):
+        raise InvalidInput("item", untick_refused(f"{night:%a %d %b}", len(doses),
+                                                  round(sum(d.elemental_mg for d in doses), 1)))
+    if done and dose_breaks_tick(item.label, len(doses), phase):
+        raise InvalidInput("item", tick_refused(f"{night:%a %d %b}", len(doses)))
     row = night_row(night, session=session)
     check = session.exec(select(RoutineCheck).where(
         RoutineCheck.night_id == row.id, RoutineCheck.item_id == item_id)).first()

@@ -18,7 +18,7 @@ from typing import Any
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.nights import night_of
-from magsleep.domain.routine import dose_keeps_tick
+from magsleep.domain.routine import dose_breaks_tick, dose_keeps_tick
 from magsleep.domain.settings import Settings, settings_from_text
 from magsleep.domain.text_safety import visible
 from magsleep.domain.trial_plan import TrialPlan, check_plan, tonight_text
@@ -127,9 +127,11 @@ def read_checklist(conn: sqlite3.Connection, night: date) -> list[CheckRecord]:
 def night_checklist(conn: sqlite3.Connection, night: date, doses: list[DoseRecord],
                     plan: TrialPlan | DamagedPlan | None) -> list[CheckRecord]:
     """The night's checklist as every screen shows it: "Take magnesium" is done while a dose is
-    logged (the one rule the dashboard, the night editor and History share)."""
+    logged, and on a trial's no-magnesium night a dose leaves it undone (the one rule the dashboard,
+    the night editor, History and the status line share)."""
     phase = trial_phase(plan, night)
-    return [replace(c, done=True) if dose_keeps_tick(c.label, len(doses), phase) else c
+    return [replace(c, done=True) if dose_keeps_tick(c.label, len(doses), phase)
+            else replace(c, done=False) if dose_breaks_tick(c.label, len(doses), phase) else c
             for c in read_checklist(conn, night)]
 
 

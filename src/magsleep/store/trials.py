@@ -17,7 +17,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.routine import TAKE_MAGNESIUM
+from magsleep.domain.routine import TAKE_MAGNESIUM, dose_means_taken
 from magsleep.domain.trial_plan import TrialPlan
 from magsleep.store.models import Night, RoutineCheck, RoutineItem, TrialRow
 from magsleep.store.tonight import DamagedPlan, connection_of, read_doses, read_trial, read_trials, trial_phase
@@ -117,11 +117,11 @@ def stop_trial(at: str, tonight: date, *, session: Session) -> TrialPlan | Damag
 
 
 def _realign_magnesium_check(night: date, before: str | None, after: str | None, *, session: Session) -> None:
-    """On a no-magnesium night of a trial the "Take magnesium" item reads "No magnesium tonight":
+    """On a no-magnesium night of a trial (baseline or off) the "Take magnesium" item reads "No magnesium tonight":
     ticked, it means the plan was kept. When a plan starts or stops on `night` its meaning
     changes, so what was ticked under one meaning is set again from the doses under the other
     (a dose ticks "Take magnesium", it never ticks "No magnesium tonight")."""
-    if (before == "off") == (after == "off"):
+    if dose_means_taken(before) == dose_means_taken(after):
         return
     check = session.exec(
         select(RoutineCheck).join(Night, col(Night.id) == col(RoutineCheck.night_id))
@@ -129,5 +129,5 @@ def _realign_magnesium_check(night: date, before: str | None, after: str | None,
         .where(Night.date == night.isoformat(), RoutineItem.label == TAKE_MAGNESIUM)).first()
     if check is None:
         return
-    check.done = after != "off" and bool(read_doses(connection_of(session), night))
+    check.done = dose_means_taken(after) and bool(read_doses(connection_of(session), night))
     session.add(check)

@@ -19,7 +19,7 @@ from magsleep import store
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import LimitStatus, dose_jump, limit_status
 from magsleep.domain.nights import night_of
-from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
+from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM, dose_means_taken
 from magsleep.domain.trend import (
     GRAPH_METRICS,
     GRAPH_METRICS_BY_KEY,
@@ -28,6 +28,7 @@ from magsleep.domain.trend import (
     NightPoint,
     summary,
 )
+from magsleep.domain.trial_plan import DEVIATION, trial_item_label
 from magsleep.ui import screens, widgets
 from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.messages import DataChanged, TonightPeeked
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
-OFF_NIGHT_LABEL = "No magnesium tonight (trial)"
 
 
 class DashboardScreen(OnMagsleepApp, Screen[None]):
@@ -85,6 +85,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         self.peeked = False  # tonight came from the file before the store opened
         self.amount_wanted = False  # `a` pressed before the dose form was mounted
         self.loads = 0  # counts reloads: a slower, older load never overwrites a newer one
+        self._magnesium_item: int | None = None  # the "Take magnesium" item, whatever it reads tonight
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -182,8 +183,10 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         self.sub_title = f"night of {view.night:%a %d %b}"
         phase = self._show_trial(view)
         checks = view.checklist
-        if phase == "off":  # the plan says no magnesium tonight: the item says so too
-            checks = tuple(replace(c, label=OFF_NIGHT_LABEL) if c.label == TAKE_MAGNESIUM else c for c in checks)
+        self._magnesium_item = next((c.item_id for c in checks if c.label == TAKE_MAGNESIUM), None)
+        trial_label = trial_item_label(phase)
+        if trial_label:  # a trial night: the item says what the plan says tonight
+            checks = tuple(replace(c, label=trial_label) if c.label == TAKE_MAGNESIUM else c for c in checks)
         if view.usual_bed:  # the hint the seed's "regular schedule" asks for
             checks = tuple(replace(c, label=f"{c.label} · usually {view.usual_bed}") if c.label == REGULAR_BEDTIME
                            else c for c in checks)
@@ -203,8 +206,8 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             line.update(plain(f"⚠ {view.trial_notice}" if view.trial_notice else ""))
             return None
         text = view.trial_line or ""
-        if phase != "on" and view.doses:
-            text += "\n⚠ A dose on a no-magnesium night: saved, and marked as a deviation."
+        if not dose_means_taken(phase) and view.doses:
+            text += f"\n⚠ {DEVIATION}"
         line.update(plain(text))
         return phase
 
@@ -298,13 +301,12 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
     def _toggled(self, event: SelectionList.SelectionToggled) -> None:
         item_id = event.selection.value
         done = item_id in event.selection_list.selected
-        label = self.query_one(Checklist).labels.get(item_id, "")
         night = self.view.night if self.view else self.app.tonight()
         now = self.app.now()
         self._show_tonight_count()
         self.app.run_db(lambda s: store.routine.set_check(night, item_id, done, at=now, session=s), write=True,
                         failed=self._toggle_failed)
-        if done and label == TAKE_MAGNESIUM:
+        if done and item_id == self._magnesium_item and self._usual_dose_allowed():
             self.action_add_dose()
         elif done:
             self._next_item()
@@ -312,8 +314,13 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
     @staticmethod
     def _usual_dose(view: TonightView) -> DoseRecord | None:
         """The dose to offer: the last one, once a night (no double dose), never on a trial's
-        no-magnesium night."""
-        return None if view.doses or view.trial_phase == "off" else view.last_dose
+        baseline or no-magnesium night."""
+        return None if view.doses or not dose_means_taken(view.trial_phase) else view.last_dose
+
+    def _usual_dose_allowed(self) -> bool:
+        """Ticking the magnesium item opens the dose form, except on a trial's no-magnesium night
+        (there the tick means the plan was kept)."""
+        return self.view is None or dose_means_taken(self.view.trial_phase)
 
     def _next_item(self) -> None:
         """After a tick, the highlight moves on to the next item, so the evening is space, space…"""
