@@ -35,7 +35,7 @@ def rows(db_path, table: str) -> int:
     (["--pairs", "2"], "--pairs: must be 3 to 12"),
     (["--pairs", "x"], "--pairs: 'x' is not a number"),
     (["--period", "3"], "--period: must be 4 to 60"),
-    (["--washout", "11"], "--washout: must be 0 to 10"),
+    (["--period", "14", "--washout", "11"], "--washout: must be 0 to 10"),
     (["--baseline", "-2"], "--baseline: must be at least 0"),
     (["--outcome", "mood"], "--outcome: must be one of sol, se, tst, quality"),
     (["--start", "2020-01-01"], "--start: 2020-01-01 is in the past"),
@@ -319,7 +319,8 @@ def test_trial_plans_travel_through_json_export_and_import(run, db_path, tmp_pat
     assert CliRunner().invoke(cli, ["--db", str(other), "export"]).stdout == exported
     # A plan edited in the file no longer matches its fingerprint: refused, nothing imported.
     data = json.loads(exported)
-    data["trials"][0]["orders"] = ["on-off"] * 4 if data["trials"][0]["orders"] != ["on-off"] * 4 else ["off-on"] * 4
+    flip = {"on-off": "off-on", "off-on": "on-off"}
+    data["trials"][0]["orders"] = [flip[o] for o in data["trials"][0]["orders"]]
     path.write_text(json.dumps(data))
     third = tmp_path / "third.db"
     Store.open(third).close()
@@ -346,3 +347,23 @@ def test_at_one_in_the_morning_after_the_last_night_the_real_command_agrees_with
     assert start.returncode == 2 and "a trial is running until the night of 2026-03-25" in start.stderr
     stop = magsleep("2026-03-26 01:00:00", "trial", "stop")
     assert stop.returncode == 0 and "stopped 2026-03-26T01:00" in stop.stdout, stop.stderr
+
+
+def test_start_without_plan_options_makes_the_recommended_plan_and_says_so(run, db_path):
+    """`trial start` alone sizes the plan to the person's nights (here: assumed, none yet), says so,
+    and tells them to take no magnesium in the baseline (issue 18, items 1 and 8)."""
+    from magsleep.domain.trial_sizing import recommend
+
+    result = run("trial", "start")
+    assert result.exit_code == 0, result.stderr
+    best = recommend("sol").recommended
+    assert "Sized to your nights" in result.stdout and best.words() in result.stdout
+    assert "Take no magnesium from the night of" in result.stdout
+    plan = json.loads(run("trial", "status", "--json").stdout)["plan"]
+    assert (plan["baseline_nights"], plan["period_nights"], plan["pairs"], plan["washout_nights"]) == \
+        (best.baseline_nights, best.period_nights, best.pairs, best.washout_nights)
+    run("trial", "stop")
+    partly = run("trial", "start", "--pairs", "3")
+    assert partly.exit_code == 0 and "The numbers you did not give are sized to your nights" in partly.stdout
+    plan = json.loads(run("trial", "status", "--json").stdout)["plan"]
+    assert plan["pairs"] == 3 and plan["period_nights"] == best.period_nights

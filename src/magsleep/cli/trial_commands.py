@@ -8,13 +8,14 @@ from typing import Any
 import click
 
 from magsleep import local_time, store
-from magsleep.cli.group import cli, open_store
+from magsleep.cli.group import cli, db_path, open_store
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import TrialPlan, analyse, make_plan, tonight_text
 from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.parsing import parse_date, parse_int
 from magsleep.domain.routine import dose_means_taken
 from magsleep.domain.text_safety import visible
+from magsleep.domain.trend import OUTCOMES
 from magsleep.domain.trial_plan import DEVIATION, MIN_NEW_PAIRS
 
 
@@ -23,29 +24,39 @@ def trial() -> None:
     """A randomised trial: periods with and without magnesium, in an order drawn at random."""
 
 
+PLAN_OPTIONS = ("baseline", "period", "pairs", "washout")
+
+
 @trial.command()
-@click.option("--baseline", default="14", metavar="N", show_default=True, help="Nights before the first period.")
-@click.option("--period", default="14", metavar="N", show_default=True, help="Nights in each period.")
-@click.option("--pairs", default="4", metavar="N", show_default=True, help="Pairs of one on and one off period.")
-@click.option("--washout", default="7", metavar="N", show_default=True,
-              help="First nights of each period that are taken but not counted.")
+@click.option("--baseline", metavar="N", help="Nights without magnesium before the first period.")
+@click.option("--period", metavar="N", help="Nights in each period.")
+@click.option("--pairs", metavar="N", help="Pairs of one magnesium and one no-magnesium period (3 or more).")
+@click.option("--washout", metavar="N", help="First nights of each period that are kept to the plan but not counted.")
 @click.option("--outcome", default="sol", show_default=True, metavar="METRIC",
               help="sol (time to fall asleep), se (efficiency), tst (total sleep) or quality.")
 @click.option("--start", "start", metavar="DATE", help="The first night, YYYY-MM-DD (default: tonight).")
 @click.pass_context
-def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: str, outcome: str,
-          start: str | None) -> None:
-    """Make the plan: each pair's order is drawn now, stored and never redrawn."""
+def start(ctx: click.Context, baseline: str | None, period: str | None, pairs: str | None, washout: str | None,
+          outcome: str, start: str | None) -> None:
+    """Make the plan: each pair's order is drawn now, stored and never redrawn. Without plan
+    options, the plan `magsleep trial plan` recommends for your own nights; options given
+    replace its numbers one by one."""
     now = local_time.now()
+    given = dict(zip(PLAN_OPTIONS, (baseline, period, pairs, washout), strict=True))
     numbers: dict[str, Any] = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
-               for name, value in (("baseline", baseline), ("period", period), ("pairs", pairs),
-                                   ("washout", washout))}
-    if numbers["pairs"] < MIN_NEW_PAIRS:  # a stored plan may hold 2 (made before this rule)
+                               for name, value in given.items() if value is not None}
+    if numbers.get("pairs", MIN_NEW_PAIRS) < MIN_NEW_PAIRS:  # a stored plan may hold 2 (made before this rule)
         raise InvalidInput("--pairs", f"must be {MIN_NEW_PAIRS} to 12: with fewer pairs no call is possible")
+    if outcome not in OUTCOMES:
+        raise InvalidInput("--outcome", f"must be one of {', '.join(OUTCOMES)}")
     first = parse_date(start, "--start") if start else None
     if first is not None and first < night_of(now):
         raise InvalidInput("--start", f"{first} is in the past; a plan is made before its nights")
-    # Checked in full before the database is touched.
+    sizing = None
+    if len(numbers) < len(PLAN_OPTIONS):  # what was not given comes from the person's own nights
+        sizing = _sizing(ctx, outcome, None)
+        numbers = {**sizing.recommended.plan_numbers(), **numbers}
+    # Checked in full before the database is written (or made).
     make_plan(first or night_of(now), now.isoformat(timespec="seconds"), outcome=outcome,
               draw=lambda orders: orders[0], **numbers)
     db = open_store(ctx)
@@ -55,16 +66,46 @@ def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: s
             raise InvalidInput("--start", f"{first} is in the past; a plan is made before its nights")
         plan = store.trials.add_trial(make_plan(first or tonight, now.isoformat(timespec="seconds"), outcome=outcome,
                                    **numbers), tonight, session=session)
-    click.echo(f"Trial plan {plan.short_fingerprint} made {plan.created_at}: {plan.start} to {plan.end}.")
+    if sizing is not None:
+        everything = all(v is None for v in given.values())
+        click.echo("Sized to your nights (as 'magsleep trial plan' recommends):" if everything
+                   else "The numbers you did not give are sized to your nights:")
+        for line in sizing.lines()[:3]:
+            click.echo(f"  {line.strip()}")
+    click.echo(f"Trial plan {plan.short_fingerprint} made {plan.created_at}: {plan.start} to {plan.end} "
+               f"({plan_weeks(plan)} weeks).")
     click.echo(f"Outcome: {plan.outcome}. Baseline {plan.baseline_nights} nights, then {plan.pairs} pairs of "
                f"{plan.period_nights}-night periods; the first {plan.washout_nights} nights of each are "
-               "not counted.")
+               "kept to the plan but not counted.")
+    if plan.baseline_nights:
+        click.echo(f"Take no magnesium from the night of {plan.start} until the first period: the baseline "
+                   "nights measure your usual sleep.")
+    click.echo("Each night the dashboard (and 'magsleep status') says whether tonight is a magnesium night; "
+               "on the others take none.")
     for s in plan.schedule():
         if s.period_night == 1:
             taken = "magnesium" if s.phase == "on" else "no magnesium"
-            what = "baseline" if s.phase == "baseline" else f"pair {s.pair}: {taken}"
+            what = "baseline: no magnesium" if s.phase == "baseline" else f"pair {s.pair}: {taken}"
             click.echo(f"  from {s.night}  {what}")
     click.echo("magsleep never suggests a dose: keep to the one you and your healthcare professional chose.")
+
+
+def plan_weeks(plan: TrialPlan) -> int:
+    return -(-((plan.end - plan.start).days + 1) // 7)
+
+
+def _sizing(ctx: click.Context, outcome: str, effect: float | None) -> Any:
+    """The recommendation from the person's usable nights (trial_sizing: a simulation, about a
+    second); read only, and with no database yet, from the assumed noise."""
+    from magsleep.domain import trial_sizing
+
+    values: dict = {}
+    missing = None
+    if db_path(ctx).exists():
+        with open_store(ctx, read_only=True).reading() as session:
+            points = store.views.trend_points(session=session)
+        values, missing = trial_sizing.usable_nights(points, outcome)
+    return trial_sizing.recommend(outcome, effect, values, missing)
 
 
 @trial.command()
@@ -146,9 +187,6 @@ def status(ctx: click.Context, as_json: bool) -> None:
 def plan_command(ctx: click.Context, outcome: str, effect: str | None, as_json: bool) -> None:
     """Recommend pairs, period and washout that find the effect 8 times in 10, sized by simulation
     from your own nights without magnesium."""
-    from magsleep.domain import trial_sizing
-    from magsleep.domain.trend import OUTCOMES
-
     if outcome not in OUTCOMES:
         raise InvalidInput("--outcome", f"must be one of {', '.join(OUTCOMES)}")
     size = None
@@ -159,11 +197,7 @@ def plan_command(ctx: click.Context, outcome: str, effect: str | None, as_json: 
             raise InvalidInput("--effect", f"{effect!r} is not a number") from None
         if not 0 < size <= 600:
             raise InvalidInput("--effect", "must be more than 0 and at most 600")
-    db = open_store(ctx, read_only=True)
-    with db.reading() as session:
-        points = store.views.trend_points(session=session)
-    values, missing = trial_sizing.usable_nights(points, outcome)
-    sizing = trial_sizing.recommend(outcome, size, values, missing)
+    sizing = _sizing(ctx, outcome, size)
     if as_json:
         click.echo(json.dumps(sizing.as_dict(), indent=2))
         return

@@ -99,6 +99,11 @@ class PlanPower:
                 "pairs": self.pairs, "washout_nights": self.washout_nights, "weeks": self.weeks,
                 "power": round(self.power, 3)}
 
+    def plan_numbers(self) -> dict[str, int]:
+        """The plan's numbers as `trial_plan.make_plan` takes them."""
+        return {"baseline": self.baseline_nights, "period": self.period_nights, "pairs": self.pairs,
+                "washout": self.washout_nights}
+
     def words(self) -> str:
         return (f"{self.pairs} pairs of {self.period_nights}-night periods (washout {self.washout_nights}, "
                 f"baseline {self.baseline_nights}): {self.weeks} weeks, power {_percent(self.power)}")
