@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -367,3 +368,47 @@ def test_start_without_plan_options_makes_the_recommended_plan_and_says_so(run, 
     assert partly.exit_code == 0 and "The numbers you did not give are sized to your nights" in partly.stdout
     plan = json.loads(run("trial", "status", "--json").stdout)["plan"]
     assert plan["pairs"] == 3 and plan["period_nights"] == best.period_nights
+
+
+def test_extend_adds_pairs_before_the_end_keeps_the_drawn_orders_and_records_it(run, db_path):
+    """`trial extend --pairs N` (issue 18, item 10): the first pairs keep their orders, the plan's
+    history says when and from how many, and a record edited outside magsleep shows as not matching."""
+    assert run("trial", "extend", "--pairs", "2").exit_code == 2  # no trial yet: one line, exit 2
+    run("trial", "start", "--baseline", "14", "--period", "14", "--pairs", "4", "--washout", "7")
+    before = json.loads(run("trial", "status", "--json").stdout)["plan"]
+    result = run("trial", "extend", "--pairs", "2")
+    assert result.exit_code == 0 and "from 4 to 6 pairs" in result.stdout, result.stderr
+    after = json.loads(run("trial", "status", "--json").stdout)["plan"]
+    assert after["pairs"] == 6 and after["orders"][:4] == before["orders"] and len(after["orders"]) == 6
+    assert after["history"] == [{"extended_at": after["history"][0]["extended_at"], "pairs_before": 4,
+                                 "pairs_after": 6, "matches": True}]
+    assert "Extended " in run("trial", "status").stdout
+    too_many = run("trial", "extend", "--pairs", "7")
+    assert too_many.exit_code == 2 and "--pairs: must be 1 to 6" in too_many.stderr
+    for bad in ("0", "x", "-1", "[/]"):
+        refused = run("trial", "extend", "--pairs", bad)
+        assert refused.exit_code == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert json.loads(run("trial", "status", "--json").stdout)["plan"]["pairs"] == 6  # nothing changed
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE trial_change SET pairs_before = 3")
+    conn.commit()
+    conn.close()
+    assert "does not match the plan" in run("trial", "status").stdout
+    run("trial", "stop")
+    stopped = run("trial", "extend", "--pairs", "1")
+    assert stopped.exit_code == 2 and "no trial is running" in stopped.stderr
+
+
+def test_a_plan_is_not_extended_after_its_planned_end_or_once_stopped():
+    from datetime import date
+
+    from magsleep.domain.errors import InvalidInput
+    from magsleep.domain.trial_plan import earlier_fingerprint, extend_plan, make_plan
+
+    plan = make_plan(date(2026, 1, 1), "2026-01-01T20:00:00+00:00", baseline=0, period=4, pairs=3, washout=0)
+    longer = extend_plan(plan, 1, plan.end)  # the last night is still before the end
+    assert longer.pairs == 4 and earlier_fingerprint(longer, 3) == plan.fingerprint
+    with pytest.raises(InvalidInput, match="before its planned end"):
+        extend_plan(plan, 1, plan.end + timedelta(days=1))
+    with pytest.raises(InvalidInput, match="stopped"):
+        extend_plan(replace(plan, stopped_at="2026-01-02T08:00:00+00:00"), 1, date(2026, 1, 2))

@@ -137,6 +137,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         rollover = store.settings.load_settings(session=session).rollover_hour
         plan = store.trials.current_trial(session=session)
         data = store.views.trial_nights(plan, session=session) if isinstance(plan, TrialPlan) else {}
+        history = store.trials.plan_history(plan, session=session) if isinstance(plan, TrialPlan) else []
     if plan is None:
         click.echo(json.dumps({"plan": None}) if as_json else "No trial yet: 'magsleep trial start' makes one.")
         return
@@ -150,7 +151,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     result = analyse(plan, data, last)
     entry = plan.night(tonight)
     if as_json:
-        plan_dict = {**plan.as_dict(), "fingerprint_short": plan.short_fingerprint}
+        plan_dict = {**plan.as_dict(), "fingerprint_short": plan.short_fingerprint,
+                     "history": [{"extended_at": at, "pairs_before": before, "pairs_after": after, "matches": ok}
+                                 for at, before, after, ok in history]}
         click.echo(json.dumps({
             "plan": plan_dict,
             "schedule": [s.as_dict() for s in plan.schedule()],
@@ -165,6 +168,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
         ended = f" Stopped {plan.stopped_at}." if plan.stopped_early else f" Closed {plan.stopped_at}, after its end."
     click.echo(f"Trial plan {plan.short_fingerprint} (made {plan.created_at}): {plan.start} to {plan.end}, "
                f"outcome {plan.outcome}.{ended}")
+    for at, pairs_before, pairs_after, matches in history:
+        click.echo(f"Extended {at} from {pairs_before} to {pairs_after} pairs"
+                   + ("." if matches else " (this record does not match the plan: changed outside magsleep)."))
     click.echo(tonight_text(plan, tonight))
     tonight_data = data.get(tonight)
     if entry is not None and not dose_means_taken(entry.phase) and tonight_data is not None and tonight_data.dosed:
@@ -173,6 +179,26 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if result.deviations:
         click.echo(f"Deviations (a dose on a night without, or none on a magnesium night): "
                    f"{len(result.deviations)} nights, latest {result.deviations[-1]}.")
+
+
+@trial.command()
+@click.option("--pairs", "more", required=True, metavar="N", help="Pairs to add at the end of the plan.")
+@click.pass_context
+def extend(ctx: click.Context, more: str) -> None:
+    """Add pairs to the running trial before its planned end (recorded in the plan's history)."""
+    added = parse_int(more, "--pairs", minimum=1, maximum=12)
+    now = local_time.now()
+    db = open_store(ctx)
+    with db.writing() as session:
+        tonight = night_of(now, store.settings.load_settings(session=session).rollover_hour)
+        before = store.trials.current_trial(session=session)
+        plan = store.trials.extend_trial(added, now.isoformat(timespec="seconds"), tonight, session=session)
+    was = before.pairs if isinstance(before, TrialPlan) else plan.pairs - added
+    click.echo(f"Trial extended from {was} to {plan.pairs} pairs: it now runs to {plan.end} "
+               f"({plan_weeks(plan)} weeks); the call is made after that night. Plan {plan.short_fingerprint}.")
+    for s in plan.schedule():
+        if s.period_night == 1 and s.pair is not None and s.pair > was:
+            click.echo(f"  from {s.night}  pair {s.pair}: {'magnesium' if s.phase == 'on' else 'no magnesium'}")
 
 
 # ---------------------------------------------------------------- trial plan (sizing, issue 18)

@@ -140,6 +140,37 @@ def make_plan(start: date, created_at: str, *, baseline: int = DEFAULTS["baselin
     return plan
 
 
+MAX_PAIRS = 12
+
+
+def extend_plan(plan: TrialPlan, more: int, tonight: date,
+                draw: Callable[[tuple[str, ...]], str] = secrets.choice) -> TrialPlan:
+    """The plan with `more` pairs added at its end, their orders drawn now. Only before the planned
+    end (a call once made is never reopened) and only for a plan still running; the first pairs
+    keep their orders, so the plan before stays provable (`earlier_fingerprint`)."""
+    if plan.stopped_at is not None:
+        raise InvalidInput("trial", "the trial was stopped; a stopped trial is not extended")
+    if tonight > plan.end:
+        raise InvalidInput("trial", f"the trial ended with the night of {plan.end}; a trial is extended only "
+                                    "before its planned end")
+    if plan.pairs >= MAX_PAIRS:
+        raise InvalidInput("--pairs", f"the plan already holds {MAX_PAIRS} pairs, the most a plan holds")
+    if not 1 <= more <= MAX_PAIRS - plan.pairs:
+        raise InvalidInput("--pairs", f"must be 1 to {MAX_PAIRS - plan.pairs} (a plan holds at most {MAX_PAIRS} pairs)")
+    longer = TrialPlan(plan.start, plan.baseline_nights, plan.period_nights, plan.pairs + more,
+                       plan.washout_nights, plan.outcome, plan.orders + tuple(draw(ORDERS) for _ in range(more)),
+                       plan.created_at)
+    check_plan(longer)
+    return longer
+
+
+def earlier_fingerprint(plan: TrialPlan, pairs: int) -> str:
+    """The fingerprint the plan had with only its first `pairs` pairs: an extension's record is
+    checked against it (the orders of the first pairs never change)."""
+    return TrialPlan(plan.start, plan.baseline_nights, plan.period_nights, pairs, plan.washout_nights,
+                     plan.outcome, plan.orders[:pairs], plan.created_at).fingerprint
+
+
 def _moment(value: object, field: str) -> datetime:
     if not isinstance(value, str):
         raise InvalidInput(field, "must be an ISO date-time")

@@ -19,7 +19,8 @@ from magsleep.store.errors import StoreError
 APPLICATION_ID = int.from_bytes(b"MgSl", "big")
 _V1_TABLES = frozenset({"night", "dose", "routine_item", "routine_check", "symptom", "setting"})
 # Schema 3 (one open trial plan: an index, no new table) came out briefly before the mark.
-UNMARKED_TABLES = {1: _V1_TABLES, 2: _V1_TABLES | {"trial"}, 3: _V1_TABLES | {"trial"}}
+UNMARKED_TABLES = {1: _V1_TABLES, 2: _V1_TABLES | {"trial"}, 3: _V1_TABLES | {"trial"},
+                   4: _V1_TABLES | {"trial", "trial_change"}}
 
 SCHEMA_V1 = """
 CREATE TABLE night (
@@ -113,8 +114,24 @@ def _one_open_trial(conn: sqlite3.Connection) -> None:
     conn.execute(ONE_OPEN_TRIAL)
 
 
+TRIAL_CHANGES = """
+CREATE TABLE trial_change (
+    id INTEGER PRIMARY KEY,
+    trial_id INTEGER NOT NULL REFERENCES trial(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    pairs_before INTEGER NOT NULL,
+    fingerprint_before TEXT NOT NULL
+)
+"""
+
+
+def _trial_changes(conn: sqlite3.Connection) -> None:
+    """A plan's history: each extension (`trial extend`), with the pairs and fingerprint before it."""
+    conn.execute(TRIAL_CHANGES)
+
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial]
+MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial, _trial_changes]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

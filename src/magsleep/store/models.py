@@ -115,6 +115,18 @@ class TrialRow(SQLModel, table=True):
     stopped_at: str | None = None
 
 
+class TrialChange(SQLModel, table=True):
+    """One extension of a trial plan: when, and the pairs and fingerprint the plan had before."""
+
+    __tablename__ = "trial_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    trial_id: int = Field(foreign_key="trial.id", ondelete="CASCADE")
+    at: str
+    pairs_before: int
+    fingerprint_before: str
+
+
 class Stored(Protocol):
     id: int | None
 

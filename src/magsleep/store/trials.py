@@ -1,7 +1,9 @@
 """The randomised trial's plans: made once, read back checked against their fingerprint.
 
-Only the stop is ever written after a plan is made; a new plan is a new row, and old ones are
-kept. At most one plan is open (stopped_at NULL), held by the schema (`migrations.ONE_OPEN_TRIAL`):
+Only the stop and an extension (`trial extend`: pairs added at the end, recorded in
+`trial_change` with the fingerprint before) are ever written after a plan is made; a new plan is a
+new row, and old ones are kept. At most one plan is open (stopped_at NULL), held by the schema
+(`migrations.ONE_OPEN_TRIAL`):
 a plan is closed by `trial stop`, or, once it has run its course, when the next one is made. Plans
 are read by `tonight.read_trial` (plain SQL, so the dashboard has them before SQLAlchemy is
 loaded), which checks each in full; one changed outside magsleep comes back as a DamagedPlan,
@@ -18,8 +20,8 @@ from sqlmodel import Session, col, select
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.routine import TAKE_MAGNESIUM, dose_means_taken
-from magsleep.domain.trial_plan import TrialPlan
-from magsleep.store.models import Night, RoutineCheck, RoutineItem, TrialRow
+from magsleep.domain.trial_plan import TrialPlan, earlier_fingerprint, extend_plan
+from magsleep.store.models import Night, RoutineCheck, RoutineItem, TrialChange, TrialRow, row_id
 from magsleep.store.tonight import DamagedPlan, connection_of, read_doses, read_trial, read_trials, trial_phase
 
 
@@ -114,6 +116,33 @@ def stop_trial(at: str, tonight: date, *, session: Session) -> TrialPlan | Damag
     assert current is not None  # running() said so
     _realign_magnesium_check(tonight, trial_phase(current, tonight), None, session=session)
     return replace(current, stopped_at=at)
+
+
+def extend_trial(more: int, at: str, tonight: date, *, session: Session) -> TrialPlan:
+    """Add `more` pairs to the running plan before its planned end, and record it in its history."""
+    current = current_trial(session=session)
+    if isinstance(current, DamagedPlan):
+        raise InvalidInput("trial", current.notice)
+    if current is None or not running(current, tonight):
+        raise InvalidInput("trial", "no trial is running")
+    longer = extend_plan(current, more, tonight)
+    row = session.exec(select(TrialRow).where(TrialRow.fingerprint == current.fingerprint)).one()
+    session.add(TrialChange(trial_id=row_id(row), at=at, pairs_before=current.pairs,
+                            fingerprint_before=current.fingerprint))
+    row.pairs, row.orders, row.fingerprint = longer.pairs, json.dumps(list(longer.orders)), longer.fingerprint
+    session.add(row)
+    session.flush()
+    return longer
+
+
+def plan_history(plan: TrialPlan, *, session: Session) -> list[tuple[str, int, int, bool]]:
+    """The plan's extensions, oldest first: (when, pairs before, pairs after, whether the record
+    matches the plan's first pairs: an edited record or plan shows as not matching)."""
+    rows = session.exec(select(TrialChange).join(TrialRow, col(TrialRow.id) == col(TrialChange.trial_id))
+                        .where(TrialRow.fingerprint == plan.fingerprint).order_by(col(TrialChange.id))).all()
+    afters = [r.pairs_before for r in rows[1:]] + [plan.pairs]
+    return [(r.at, r.pairs_before, after, 0 < r.pairs_before <= plan.pairs
+             and earlier_fingerprint(plan, r.pairs_before) == r.fingerprint_before) for r, after in zip(rows, afters)]
 
 
 def _realign_magnesium_check(night: date, before: str | None, after: str | None, *, session: Session) -> None:
