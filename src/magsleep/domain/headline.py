@@ -144,7 +144,7 @@ def headline_text(effect: Effect, since_start: tuple[float | None, float | None,
             raw += f" on {start:%d %b}" if start else ""
             raw += "; "
         return (f"{raw[0].upper() + raw[1:] if raw else ''}this diary can't tell magnesium from time: "
-                "a randomised trial can ('magsleep trial start').")
+                "a randomised trial can.")
     est, low, high = effect.estimate, effect.ci_low, effect.ci_high
     if est is None or low is None or high is None:
         return f"No estimate yet: {m.label.lower()} on magnesium nights against nearby nights without."

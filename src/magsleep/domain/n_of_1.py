@@ -36,6 +36,7 @@ from magsleep.domain.trend import METRICS_BY_KEY
 # The plan lives in `trial_plan` (light, read with tonight); these names stay importable from here.
 from magsleep.domain.trial_plan import DEFAULTS as DEFAULTS
 from magsleep.domain.trial_plan import MAX_AHEAD_NIGHTS as MAX_AHEAD_NIGHTS
+from magsleep.domain.trial_plan import MAX_PAIRS
 from magsleep.domain.trial_plan import MIN_COUNTED as MIN_COUNTED
 from magsleep.domain.trial_plan import ORDERS as ORDERS
 from magsleep.domain.trial_plan import ScheduledNight as ScheduledNight
@@ -137,6 +138,49 @@ class TrialResult:
             return None
         return _plan_power(self.plan, self.nights)
 
+    @cached_property
+    def extension(self) -> tuple[int, float, float] | None:
+        """While the trial runs and its own nights without magnesium (at least 14) are noisier than
+        the plan can handle (power under 80% for `effect`): the fewest pairs, at most 12, that would
+        reach it (or 12), with the power now and then. From the noise only, never from the running
+        estimate, so looking at it does not steer the call; None when no extension is needed."""
+        if self.direction != "interim" or self.plan.pairs >= MAX_PAIRS:
+            return None
+        model, basis, _ = trial_sizing.noise_model(self.plan.outcome, _nights_without(self.plan, self.nights))
+        if basis != "your nights":
+            return None
+        powers = trial_sizing.power_by_pairs(
+            model, self.effect, METRICS_BY_KEY[self.plan.metric].higher_is_better, period=self.plan.period_nights,
+            washout=self.plan.washout_nights, max_pairs=MAX_PAIRS, baseline=self.plan.baseline_nights, runs=400)
+        now = powers[self.plan.pairs - 1]
+        if now >= trial_sizing.TARGET:
+            return None
+        pairs = next((k for k in range(self.plan.pairs + 1, MAX_PAIRS + 1) if powers[k - 1] >= trial_sizing.TARGET),
+                     MAX_PAIRS)
+        return pairs, now, powers[pairs - 1]
+
+    def next_step(self) -> str:
+        """What to do next, in plain words (after the result, before the numbers' details)."""
+        size = f"{self.effect:g}-{'minute' if self._unit() == ' min' else 'point'}"
+        if self.direction == "interim":
+            ext = self.extension
+            if ext is None:
+                return (f"Keep to the plan until {self.plan.end:%d %b %Y}; the result is called the morning after, "
+                        "not before.")
+            pairs, now, then = ext
+            return (f"Your nights vary more than this plan allows for: it would find a real {size} improvement about "
+                    f"{round(now * 10)} times in 10. Extending the trial by {pairs - self.plan.pairs} pairs "
+                    f"(magsleep trial extend --pairs {pairs - self.plan.pairs}, before {self.plan.end:%d %b}) would "
+                    f"make that about {round(then * 10)} in 10.")
+        if self.direction == "unclear" and self.power is not None and self.power < trial_sizing.TARGET:
+            return "A longer trial could tell: 'magsleep trial plan' sizes one to your nights."
+        if self.direction == "too few":
+            return "A new trial with the morning log kept every day can tell; the plan is sized to your nights."
+        if self.direction in ("better", "worse"):
+            return ("What to do with it is for you and your healthcare professional; magsleep never suggests a "
+                    "dose.")
+        return ""
+
     @property
     def stopped_early(self) -> bool:
         return self.plan.stopped_early  # one definition: the plan's
@@ -202,8 +246,6 @@ class TrialResult:
                 size = f"{self.effect:g}-{'minute' if metric.unit in ('min', 'h') else 'point'}"
                 found = (f" A real {size} improvement would be found about {round(self.power * 10)} times "
                          "in 10 by this plan; no clear difference does not mean it does nothing.")
-                if self.power < trial_sizing.TARGET:
-                    found += " A longer plan could tell ('magsleep trial plan')."
             return f"No clear difference in your randomised trial ({done}).{found}{tail}"
         words = {"better": "Better on magnesium", "worse": "Worse on magnesium"}[self.direction]
         return f"{words} in your randomised trial ({done}).{tail}{self.p_note()}"
@@ -295,12 +337,16 @@ def analyse(plan: TrialPlan, data: Mapping[date, NightData], last: date) -> Tria
                        call(plan, as_randomised, last), tuple(pp_pairs), data)
 
 
+def _nights_without(plan: TrialPlan, data: Mapping[date, NightData]) -> dict[date, float]:
+    """The trial's own nights without magnesium (baseline and off periods, no dose) with the outcome."""
+    return {s.night: d.value for s in plan.schedule() if s.phase != "on"
+            and (d := data.get(s.night)) is not None and d.value is not None and not d.dosed}
+
+
 def _plan_power(plan: TrialPlan, data: Mapping[date, NightData]) -> float:
     """The plan's power for the outcome's default effect, at the nightly SD and autocorrelation of
     the trial's own nights without magnesium (baseline and off periods, no dose)."""
-    without = {s.night: d.value for s in plan.schedule() if s.phase != "on"
-               and (d := data.get(s.night)) is not None and d.value is not None and not d.dosed}
-    model, _, _ = trial_sizing.noise_model(plan.outcome, without)
+    model, _, _ = trial_sizing.noise_model(plan.outcome, _nights_without(plan, data))
     return trial_sizing.plan_power(model, trial_sizing.DEFAULT_EFFECT[plan.outcome],
                                    METRICS_BY_KEY[plan.metric].higher_is_better, baseline=plan.baseline_nights,
                                    period=plan.period_nights, pairs=plan.pairs, washout=plan.washout_nights)
