@@ -146,6 +146,11 @@ async def test_insights_trial_section(db_path):
         chart = app.screen.query_one("#ins-trial-chart")
         assert len(chart.plotted["on"]) == 3 and len(chart.plotted["off"]) == 3
         assert text_of(app, "#ins-verdict").startswith("Interim: 3 of 4 pairs done; no conclusion until")
+        step = text_of(app, "#ins-next")  # what to do next, in words, right under the result
+        assert step.startswith("Next: Keep to the plan until") or "Extending the trial by" in step
+        # after a randomised trial, the diary's tables are not called "not a clinical trial"
+        hint = text_of(app, "#ins-hint")
+        assert "randomised trial above" in hint and "not a clinical" not in hint
 
 
 async def test_insights_hides_the_trial_section_without_a_plan(seeded):
@@ -155,6 +160,8 @@ async def test_insights_hides_the_trial_section_without_a_plan(seeded):
         await pilot.press("i")
         await settle(pilot)
         assert not app.screen.query_one("#ins-randomised").display
+        assert not app.screen.query_one("#ins-next").display
+        assert "not a clinical trial" in text_of(app, "#ins-hint")
 
 
 async def test_the_headline_outcome_is_a_setting(seeded):

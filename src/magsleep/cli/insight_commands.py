@@ -31,6 +31,11 @@ def insights(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
     click.echo(result.verdict)
+    if result.randomised is not None and (step := result.randomised.next_step()):
+        click.echo(f"Next: {step}")
+    elif result.randomised is None and result.effect.basis == "diary":
+        click.echo("A randomised trial can tell magnesium from everything else: 'magsleep trial plan' sizes one "
+                   "to your nights, 'magsleep trial start' starts it.")
     if result.plan_notice:
         click.echo(f"! {visible(result.plan_notice)}")
     click.echo(result.first_weeks.progress_text())

@@ -176,6 +176,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if entry is not None and not dose_means_taken(entry.phase) and tonight_data is not None and tonight_data.dosed:
         click.echo(f"⚠ {DEVIATION}")
     click.echo(result.text())
+    if step := result.next_step():
+        click.echo(f"Next: {step}")
     if result.deviations:
         click.echo(f"Deviations (a dose on a night without, or none on a magnesium night): "
                    f"{len(result.deviations)} nights, latest {result.deviations[-1]}.")

@@ -199,7 +199,8 @@ class TrialResult:
                 "finished": self.finished, "stopped_early": self.stopped_early,
                 "conclusion_on": self.conclusion_on.isoformat(),
                 "deviations": len(self.deviations), "pairs_planned": self.plan.pairs,
-                "power": None if self.power is None else round(self.power, 3), "effect": self.effect}
+                "power": None if self.power is None else round(self.power, 3), "effect": self.effect,
+                "next_step": self.next_step()}
 
     def _unit(self) -> str:
         return {"se_pct": " points", "tst_min": " min", "sol_min": " min", "quality": ""}[self.plan.metric]

@@ -49,6 +49,7 @@ class InsightsScreen(OnMagsleepApp, Screen):
         yield Header()
         with VerticalScroll(id="insights"):
             yield Static("Working it out…", id="ins-verdict")
+            yield Static("", id="ins-next")
             with Vertical(id="ins-randomised"):
                 yield Static("[b]Randomised trial[/b]", classes="section-title")
                 yield Static("", id="ins-plan")
@@ -64,8 +65,7 @@ class InsightsScreen(OnMagsleepApp, Screen):
             yield Static("", id="ins-side")
             yield Static("", id="ins-advice")
             yield Static("", id="ins-adherence")
-            yield Static("These are your own nights, not a clinical trial: other changes (season, stress, "
-                         "the routine itself) can move them too. magsleep never suggests a dose.", classes="hint")
+            yield Static("", id="ins-hint", classes="hint")
         yield KeysFooter()
 
     @on(DataChanged)
@@ -82,13 +82,23 @@ class InsightsScreen(OnMagsleepApp, Screen):
 
     def _load(self) -> None:
         last = self.app.last_night()
-        self.app.run_db(lambda s: store.insights.load_insights(last, session=s), done=self._loaded)
+        def job(session: Session) -> Insights:
+            insights = store.insights.load_insights(last, session=session)
+            if insights.randomised is not None:
+                insights.randomised.next_step()  # its simulation runs here, off the UI thread (then cached)
+            return insights
+
+        self.app.run_db(job, done=self._loaded)
 
     def _loaded(self, insights: Insights) -> None:
         self.insights = insights
         self._show_randomised(insights)
+        self.query_one("#ins-hint", Static).update(plain(_hint(insights)))
         t = insights.first_weeks
         self.query_one("#ins-verdict", Static).update(markup("[b]$verdict[/b]", verdict=insights.verdict))
+        step = insights.randomised.next_step() if insights.randomised is not None else ""
+        self.query_one("#ins-next", Static).update(plain(f"Next: {step}" if step else ""))
+        self.query_one("#ins-next").display = bool(step)
         bar = ""
         if t.start is not None:
             filled = round(20 * min(t.nights_done, t.length) / t.length)
@@ -171,6 +181,17 @@ class InsightsScreen(OnMagsleepApp, Screen):
 
     def action_back(self) -> None:
         self.app.leave(self)
+
+
+def _hint(insights: Insights) -> str:
+    """What the comparisons below can say: after a randomised trial its result is about magnesium
+    itself; the diary's comparisons never are."""
+    if insights.randomised is not None:
+        return ("The randomised trial above compares magnesium with its absence in an order drawn by chance; the "
+                "tables below are your own nights, an association: other changes (season, stress, the routine "
+                "itself) can move them too. magsleep never suggests a dose.")
+    return ("These are your own nights, not a clinical trial: other changes (season, stress, the routine itself) "
+            "can move them too; a randomised trial (the Trial screen, t) can tell. magsleep never suggests a dose.")
 
 
 def _estimate_text(e: Estimate) -> str:
