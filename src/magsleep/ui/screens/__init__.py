@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         settings,
         store_error,
         too_small,
+        trial,
         welcome,
     )
 

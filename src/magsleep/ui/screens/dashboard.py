@@ -64,6 +64,8 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
                 tooltip="Graph another metric (efficiency … quality, then regularity)"),
         Binding("r", "next_range", "Range", id="range", tooltip="7, 30, 90 nights or all"),
         Binding("i", "insights", "Insights", id="insights", tooltip="Is it working? Comparisons and trial"),
+        Binding("p", "trial", "Trial", id="trial", show=False,  # the footer is full at 80 columns
+                tooltip="The randomised trial: plan, calendar, start and stop"),
         Binding("s", "settings", "Settings", id="settings", tooltip="Checklist, limit, rollover"),
         Binding("f", "forms", "Forms", id="forms", show=False,  # the footer is full at 80 columns
                 tooltip="Magnesium forms side by side, and the cautions"),
@@ -436,6 +438,9 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
 
     def action_insights(self) -> None:
         self.app.push_screen(screens.insights.InsightsScreen())
+
+    def action_trial(self) -> None:
+        self.app.push_screen(screens.trial.TrialScreen())
 
     def action_forms(self) -> None:
         self.app.push_screen(screens.forms.FormsScreen())

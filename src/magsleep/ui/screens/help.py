@@ -35,6 +35,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     pages: tuple[tuple[str, type[DOMNode]], ...] = (
         ("Dashboard", screens.dashboard.DashboardScreen), ("Morning log", screens.morning_log.MorningLogScreen),
         ("History", screens.history.HistoryScreen), ("Insights", screens.insights.InsightsScreen),
+        ("Trial", screens.trial.TrialScreen),
         ("Settings", screens.settings.SettingsScreen), ("Forms and cautions", screens.forms.FormsScreen),
         ("Everywhere", MagsleepApp))
     for title, cls in pages:

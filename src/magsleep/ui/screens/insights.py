@@ -191,7 +191,7 @@ def _hint(insights: Insights) -> str:
                 "tables below are your own nights, an association: other changes (season, stress, the routine "
                 "itself) can move them too. magsleep never suggests a dose.")
     return ("These are your own nights, not a clinical trial: other changes (season, stress, the routine itself) "
-            "can move them too; a randomised trial (the Trial screen, t) can tell. magsleep never suggests a dose.")
+            "can move them too; a randomised trial (the Trial screen, p) can tell. magsleep never suggests a dose.")
 
 
 def _estimate_text(e: Estimate) -> str:

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 COMMANDS = (
     ("Go to dashboard", "Tonight's checklist, dose and trend", "dashboard"),
     ("Go to history", "Every night, to browse, edit and delete", "history"),
-    ("Go to insights", "Is it working? Comparisons, trial progress, report", "insights"),
+    ("Go to insights", "Is it working? The verdict, comparisons, the first weeks, report", "insights"),
     ("Go to settings", "Checklist items, limit, rollover, default form", "settings"),
+    ("Go to trial", "The randomised trial: the plan sized to your nights, its calendar, start and stop", "trial"),
     ("Forms and cautions", "Every magnesium form's elemental %, notes and sources; the cautions", "forms"),
     ("Add dose", "Log a magnesium dose for tonight", "add_dose"),
     ("Log sleep", "Last night's sleep diary", "log_sleep"),
