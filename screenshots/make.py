@@ -33,6 +33,7 @@ SHOTS = {  # name: (size, keys pressed before the picture, what the demo data ge
     "help": ((100, 30), ["question_mark"], None),
     "trial-dashboard": ((100, 30), [], "trial-off-night"),
     "trial-insights": ((100, 40), ["i"], "trial-under-way"),
+    "trial-screen": ((100, 40), ["p"], "trial-under-way"),
 }
 
 
