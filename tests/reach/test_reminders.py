@@ -83,8 +83,9 @@ def test_missing_or_foreign_database_is_one_line_and_nothing_is_created(run, db_
     assert not db_path.exists()
     other = tmp_path / "other.db"
     other.write_bytes(b"not a database at all" * 100)
-    from magsleep.cli import cli
     from click.testing import CliRunner
+
+    from magsleep.cli import cli
 
     result = CliRunner().invoke(cli, ["--db", str(other), "remind", "morning"])
     assert result.exit_code == 2 and result.stderr.startswith("magsleep: ") and "Traceback" not in result.output

@@ -140,10 +140,10 @@ class GuardedServer(Server):
         needs_origin = request.path == "/ws" or request.path.startswith("/download/")
         if needs_origin and request.headers.get("Origin") != self.public_url:
             return forbidden("this request comes from another site")
-        response = await handler(request)
-        if not response.prepared:
-            secure(response, csp=self._policy() if request.path == "/" else None)
-        return response
+        answer = await handler(request)
+        if not answer.prepared:
+            secure(answer, csp=self._policy() if request.path == "/" else None)
+        return answer
 
     def _policy(self) -> str:
         # The page's own scripts and styles only (its Google Fonts link is not loaded: no third party
@@ -172,7 +172,7 @@ class GuardedServer(Server):
             await websocket.prepare(request)
             app_service = MagsleepAppService(
                 self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                close=websocket.close, download_manager=self.download_manager, debug=self.debug)
+                close=lambda: _close(websocket), download_manager=self.download_manager, debug=self.debug)
             await app_service.start(width, height)
             try:
                 await self._process_messages(websocket, app_service)
@@ -188,6 +188,10 @@ class GuardedServer(Server):
             self.sockets.discard(websocket)
             self.session_free.set()
         return websocket
+
+
+async def _close(websocket: web.WebSocketResponse) -> None:
+    await websocket.close()
 
 
 def _without_token(request: web.Request) -> str:
