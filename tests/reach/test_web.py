@@ -152,6 +152,11 @@ async def test_the_websocket_needs_the_cookie_and_our_origin_then_shows_the_dash
                 break
             await asyncio.sleep(0.2)
         assert items[0] == ("Take magnesium", True)
+        # Live refresh: a dose logged from a terminal appears in the browser's dashboard.
+        logged = subprocess.run([sys.executable, "-m", "magsleep", "--db", str(opened), "dose", "123"],
+                                capture_output=True, text=True, timeout=60)
+        assert logged.returncode == 0, logged.stderr
+        assert b"123 / 350" in await screen_text(ws, b"123 / 350")  # the limit bar
     # The first session over, the next one is let in.
     await asyncio.sleep(0.5)
     async with client.ws_connect("/ws", headers=host(server, Origin=server.public_url)) as ws:
