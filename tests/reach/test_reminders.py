@@ -147,3 +147,18 @@ def test_wording_in_one_place():
     assert evening_left(EveningState(night, ((TAKE_MAGNESIUM, False),), "off")) == (
         "Tonight: no magnesium tonight (trial) not ticked, 1 of 1 item left")
     assert morning_left(True) is None
+
+
+def test_a_reminder_loads_neither_textual_nor_sqlalchemy_nor_aiohttp(opened):
+    """Run by cron every day: plain read-only sqlite3, like `magsleep status`."""
+    import ast
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom magsleep.__main__ import main\nsys.argv = ['magsleep', '--db', "
+            f"{str(opened)!r}, 'remind', 'morning']\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'sqlalchemy', 'sqlmodel', "
+            "'aiohttp', 'textual_serve'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert ast.literal_eval(done.stdout.strip().splitlines()[-1]) == []  # our own child's printed list

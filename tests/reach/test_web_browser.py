@@ -96,8 +96,27 @@ def test_chromium_opens_the_printed_link_and_sees_and_drives_the_dashboard(demo_
                 break
             time.sleep(0.2)
         assert after == (before[0], not before[1])
+        # Stopped with the tab still open: the server and the app it started both end.
+        served_apps = _children(server.pid)
+        assert served_apps, "the session's app runs in its own process"
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in served_apps) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(Path(f"/proc/{pid}").exists() for pid in served_apps)
     finally:
         if driver is not None:
             driver.quit()
-        server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=30) == 0
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    """Every process below `pid` (the shell textual-serve starts, and the app under it)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_children(int(child))]
+    return found
