@@ -132,6 +132,10 @@ async def test_the_websocket_needs_the_cookie_and_our_origin_then_shows_the_dash
         response = await client.get("/ws", headers=host(server, Origin=origin))
         assert response.status == 403, origin
     assert (await client.get("/ws", headers=host(server))).status == 403  # no Origin at all
+    not_a_socket = await client.get("/ws", headers=host(server, Origin=server.public_url))
+    assert not_a_socket.status == 400 and (await not_a_socket.text()).startswith("magsleep: ")
+    for path in ("/static", "/static/../server.py", "/static/%2e%2e/server.py"):
+        assert (await client.get(path, headers=host(server))).status in (403, 404), path
     assert (await client.get("/download/abc", headers=host(server, Origin="http://evil.example"))).status == 403
 
     async with client.ws_connect("/ws?width=100&height=30", headers=host(server, Origin=server.public_url)) as ws:

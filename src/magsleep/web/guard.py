@@ -154,6 +154,8 @@ class GuardedServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """textual-serve's handler, with one session at a time and MagsleepAppService."""
+        if not web.WebSocketResponse().can_prepare(request).ok:  # (textual-serve's own dropped the connection)
+            raise web.HTTPBadRequest(text="magsleep: /ws is the dashboard's websocket, not a page\n")
         try:
             await asyncio.wait_for(self.session_free.wait(), RELEASE_WAIT_S)
         except TimeoutError:
