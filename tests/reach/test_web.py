@@ -214,6 +214,39 @@ def test_exposed_host_needs_the_flag_and_a_busy_port_is_one_line(opened):
     assert done.stderr == f"magsleep: port {port} on 127.0.0.1 is in use; try another with --port\n"
 
 
+def _outward_address() -> str | None:
+    """This machine's address towards the network (a UDP "connect" sends nothing), if not loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 9))
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def test_an_exposed_address_needs_the_flag_warns_and_every_address_is_refused(opened):
+    for args in (["--host", "0.0.0.0", "--i-know-this-is-exposed"], ["--host", "::", "--i-know-this-is-exposed"]):
+        done = subprocess.run([sys.executable, "-m", "magsleep", "--db", str(opened), "web", *args],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and done.stdout == "" and "listens on every address" in done.stderr
+    address = _outward_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to serve on")
+    done = subprocess.run([sys.executable, "-m", "magsleep", "--db", str(opened), "web", "--host", address],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    process = _start(opened, "--host", address, "--i-know-this-is-exposed", "--port", "0")
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        assert process.stdout.readline().startswith(f"http://{address}:")
+        assert process.stderr.readline().startswith(f"magsleep: warning: serving on {address}")
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
 def test_the_command_prints_a_fresh_token_url_and_stops_cleanly(opened):
     urls = []
     for _ in range(2):

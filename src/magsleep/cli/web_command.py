@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from magsleep.cli.group import cli, db_path
+from magsleep.domain.text_safety import visible
 
 if TYPE_CHECKING:
     from magsleep.web.guard import GuardedServer
@@ -27,12 +28,17 @@ def web(ctx: click.Context, port: int, host: str, exposed: bool) -> None:
     """Serve the dashboard to a browser on this computer: open the printed link (Ctrl+C stops)."""
     from magsleep.web.guard import GuardedServer, is_loopback  # aiohttp and textual-serve: only here
 
+    shown = visible(host)  # typed text, echoed: no control character reaches the terminal
     if not is_loopback(host) and not exposed:
-        click.echo(f"magsleep: --host {host} would serve your health diary beyond this computer; "
+        click.echo(f"magsleep: --host {shown} would serve your health diary beyond this computer; "
                    "add --i-know-this-is-exposed if you mean it", err=True)
         sys.exit(2)
+    if host in ("0.0.0.0", "::", ""):
+        click.echo(f"magsleep: --host {shown or repr(host)} listens on every address; give the one address to "
+                   "serve on (the link names it, and only requests to it are answered)", err=True)
+        sys.exit(2)
     if not is_loopback(host):
-        click.echo(f"magsleep: warning: serving on {host}, not only this computer: anyone who can reach it "
+        click.echo(f"magsleep: warning: serving on {shown}, not only this computer: anyone who can reach it "
                    "and has the link can read and change your diary (and the link travels unencrypted)", err=True)
     path = db_path(ctx)
     if not path.is_file():
