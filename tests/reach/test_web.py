@@ -192,6 +192,8 @@ def test_the_command_runs_the_same_app_on_the_same_file_by_absolute_paths(opened
     argv = shlex.split(server.command)
     assert argv[0] == sys.executable and argv[1:3] == ["-m", "magsleep"]
     assert argv[3:] == ["--db", str(opened)]
+    odd = tmp_path / "it's $HOME; a `b` & c" / "m.db"
+    assert shlex.split(GuardedServer(odd, port=0).command)[3:] == ["--db", str(odd)]  # run through a shell
 
 
 def _start(db: Path, *args: str) -> subprocess.Popen:
