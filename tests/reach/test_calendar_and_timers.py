@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time
 
 import icalendar
 import pytest
@@ -62,7 +62,7 @@ def test_calendar_holds_each_night_of_a_running_trial(run, opened, tmp_path):
 
 
 def test_text_is_escaped_and_long_lines_fold_without_splitting_characters():
-    now = __import__("datetime").datetime(2026, 11, 30, 12, 0, tzinfo=__import__("datetime").UTC)
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     summary = "Magnesium; glycinate, 200 mg\\ note\nnext line " + "é" * 80
     text = ical.calendar_text([ical.DayEvent("u1@x", summary, "a,b;c", date(2026, 12, 1))], now=now)
     for line in text.split("\r\n"):
@@ -149,4 +149,25 @@ def test_unit_text_quotes_what_systemd_and_cron_would_read_otherwise():
     with pytest.raises(InvalidInput):
         timers.service_text("evening", ["/x\n[Service]"])
     assert timers.timer_text("morning", time(7, 5)).splitlines()[0] == timers.MARK
-    assert (date(2026, 1, 1) + timedelta(days=1)).day == 2
+
+
+def test_systemd_reads_the_installed_units(tmp_path, _config_home):
+    """systemd's own checker accepts what install wrote, for a database path with a space, % and $."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed")
+    db = tmp_path / "a b%$c" / "m.db"
+    from magsleep.store.engine import Store
+
+    Store.open(db).close()
+    done = subprocess.run([sys.executable, "-m", "magsleep", "--db", str(db), "remind", "install", "evening", "21:30",
+                           "--morning", "07:30"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    units = _config_home / "systemd" / "user"
+    for name in ("evening", "morning"):
+        files = [f"./magsleep-{name}.timer", f"./magsleep-{name}.service"]
+        checked = subprocess.run(["systemd-analyze", "verify", *files], cwd=units, capture_output=True, text=True, timeout=60)
+        assert checked.returncode == 0 and checked.stderr == "", checked.stderr
