@@ -169,5 +169,6 @@ def test_systemd_reads_the_installed_units(tmp_path, _config_home):
     units = _config_home / "systemd" / "user"
     for name in ("evening", "morning"):
         files = [f"./magsleep-{name}.timer", f"./magsleep-{name}.service"]
-        checked = subprocess.run(["systemd-analyze", "verify", *files], cwd=units, capture_output=True, text=True, timeout=60)
+        checked = subprocess.run(["systemd-analyze", "verify", *files], cwd=units, capture_output=True, text=True,
+                                 timeout=60)
         assert checked.returncode == 0 and checked.stderr == "", checked.stderr
