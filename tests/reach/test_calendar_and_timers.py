@@ -172,3 +172,15 @@ def test_systemd_reads_the_installed_units(tmp_path, _config_home):
         checked = subprocess.run(["systemd-analyze", "verify", *files], cwd=units, capture_output=True, text=True,
                                  timeout=60)
         assert checked.returncode == 0 and checked.stderr == "", checked.stderr
+
+
+
+def test_a_config_folder_that_cannot_be_made_is_one_line(run, tmp_path, monkeypatch):
+    """(A file where the folder should be: refused the same way as a folder without write permission.)"""
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocked))
+    result = run("remind", "install", "evening", "21:30")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"magsleep: cannot write in {blocked}/systemd/user: ")
+    assert result.stderr.count("\n") == 1 and blocked.read_text() == "a file, not a folder\n"
