@@ -27,6 +27,7 @@ COMMAND_MODULES = {
     "verify": "data_commands", "forms": "guide_commands", "guide": "guide_commands",
     "insights": "insight_commands", "report": "insight_commands", "status": "insight_commands",
     "dose": "log_commands", "sleep": "log_commands", "trial": "trial_commands",
+    "remind": "remind_commands", "calendar": "remind_commands", "web": "web_command",
 }
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.guidance import MAX_MEDICINES
 from magsleep.domain.magnesium import DEFAULT_DAILY_LIMIT_MG, DEFAULT_FORM, find_form, validate_limit
 from magsleep.domain.nights import DEFAULT_ROLLOVER_HOUR
-from magsleep.domain.parsing import parse_date, parse_int
+from magsleep.domain.parsing import parse_clock, parse_date, parse_int
 from magsleep.domain.text_safety import without_controls
 from magsleep.domain.trend import OUTCOMES
 
 DEFAULT_FIRST_WEEKS_NIGHTS = 28
+DEFAULT_EVENING_REMINDER = time(21, 30)
+DEFAULT_MORNING_REMINDER = time(7, 30)
 # Keys stored by magsleep before the "first weeks" were named apart from the randomised trial.
 OLD_KEYS = {"trial_start": "first_weeks_start", "trial_length": "first_weeks_length"}
 
@@ -36,9 +38,14 @@ class Settings:
     primary_outcome: str = "sol"
     """The one outcome the headline speaks of (trend.OUTCOMES); the others are secondary."""
     welcome_seen: bool = False
+    evening_reminder: time = DEFAULT_EVENING_REMINDER
+    """When the evening reminder and the calendar's evening event fire (local wall clock)."""
+    morning_reminder: time = DEFAULT_MORNING_REMINDER
+    """When the morning reminder and the calendar's morning event fire (local wall clock)."""
 
 
 SETTING_KEYS = tuple(f.name for f in fields(Settings))
+REMINDER_FIELDS = {"evening_reminder": "evening reminder", "morning_reminder": "morning reminder"}
 
 
 def parse_setting(key: str, text: str | None) -> object:
@@ -68,6 +75,8 @@ def parse_setting(key: str, text: str | None) -> object:
         if value not in OUTCOMES:
             raise InvalidInput("primary outcome", f"must be one of {', '.join(OUTCOMES)}")
         return value
+    if key in REMINDER_FIELDS:
+        return parse_clock(text, REMINDER_FIELDS[key])
     if key == "welcome_seen":
         return str(text).lower() in ("1", "true", "yes")
     raise InvalidInput("setting", f"unknown setting {key!r}")
@@ -79,6 +88,8 @@ def setting_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return value.isoformat() if isinstance(value, date) else str(value)

@@ -1,5 +1,5 @@
 """Settings: the checklist items (add, rename, reorder, deactivate), default form, the headline's
-outcome, daily limit, rollover hour and trial length."""
+outcome, daily limit, rollover hour, first weeks length and the reminder times."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.guidance import MAX_MEDICINES
 from magsleep.domain.magnesium import FORMS
 from magsleep.domain.routine import MAX_LABEL
-from magsleep.domain.settings import parse_setting
+from magsleep.domain.settings import parse_setting, setting_text
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 from magsleep.store.records import ItemRecord
 from magsleep.ui.app import OnMagsleepApp
@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 # Labels fit the 22-column label cell at 80 columns (they were cut: "Daily limit (mg").
 FIELDS = (("daily_limit_mg", "Daily limit (mg)"), ("rollover_hour", "New night at (hour)"),
-          ("first_weeks_length", "First weeks, nights"), ("medicines", "Medicines (optional)"))
+          ("first_weeks_length", "First weeks, nights"), ("medicines", "Medicines (optional)"),
+          ("evening_reminder", "Evening reminder"), ("morning_reminder", "Morning reminder"))
 CAPS = {"medicines": MAX_MEDICINES}
 """Typing caps beyond the short fields' (a list of medicines is longer than a number)."""
 
@@ -122,7 +123,8 @@ class SettingsScreen(OnMagsleepApp, Screen):
         self.query_one("#pref-primary_outcome", Select).value = settings.primary_outcome
         for key, _ in FIELDS:
             value = getattr(settings, key)
-            self.query_one(f"#pref-{key}", Input).value = f"{value:g}" if isinstance(value, float) else str(value)
+            shown = f"{value:g}" if isinstance(value, float) else setting_text(value)  # a time as HH:MM
+            self.query_one(f"#pref-{key}", Input).value = shown
         self.saved_prefs = self._prefs()
 
     def _prefs(self) -> tuple:

@@ -1,0 +1,57 @@
+"""What a reminder says: what is left tonight, or this morning, in one line (None when all is done).
+
+A reminder that speaks when the task is already done gets switched off, so "done" is the dashboard's
+own rule: every active checklist item ticked, "Take magnesium" ticked by a logged dose; on a
+randomised trial's no-magnesium night (off or baseline) that item means keeping to the plan, "No
+magnesium tonight", and only a tick does it. The words for a trial night live in one function each
+(`trial_night_wording`, `magnesium_item_wording`), so a blinded trial's "bag A"/"bag B" has one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from magsleep.domain.routine import TAKE_MAGNESIUM, dose_means_taken
+
+WHICH = ("evening", "morning")
+
+
+def trial_night_wording(phase: str) -> str:
+    """What a trial night asks for, in the calendar's words: "magnesium" on an on-night, "no
+    magnesium" on an off or baseline night."""
+    return "magnesium" if phase == "on" else "no magnesium"
+
+
+def magnesium_item_wording(phase: str | None) -> str:
+    """What the "Take magnesium" item asks for tonight, as the evening reminder names it when it is
+    left: the dose outside a trial and on an on-night, keeping off it on a no-magnesium night."""
+    return "magnesium not logged" if dose_means_taken(phase) else "no magnesium tonight (trial) not ticked"
+
+
+@dataclass(frozen=True)
+class EveningState:
+    """Tonight's checklist as the dashboard counts it (a dose already ticks "Take magnesium")."""
+
+    night: date
+    items: tuple[tuple[str, bool], ...]
+    """(label, done) for each active item, in order."""
+    phase: str | None = None
+    """Tonight's phase in a running randomised trial ("baseline", "on", "off"), None outside one."""
+
+
+def evening_left(state: EveningState) -> str | None:
+    """One line saying what is left tonight, or None when everything is done."""
+    left = [label for label, done in state.items if not done]
+    if not left:
+        return None
+    parts = []
+    if TAKE_MAGNESIUM in left:
+        parts.append(magnesium_item_wording(state.phase))
+    parts.append(f"{len(left)} of {len(state.items)} item{'s' if len(state.items) != 1 else ''} left")
+    return "Tonight: " + ", ".join(parts)
+
+
+def morning_left(logged: bool) -> str | None:
+    """One line when last night's sleep diary is not written yet, else None."""
+    return None if logged else "Last night's sleep is not logged yet"
