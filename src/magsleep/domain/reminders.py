@@ -38,17 +38,21 @@ class EveningState:
     """(label, done) for each active item, in order."""
     phase: str | None = None
     """Tonight's phase in a running randomised trial ("baseline", "on", "off"), None outside one."""
+    deviation: bool = False
+    """A dose was logged on a no-magnesium trial night: "No magnesium tonight" can no longer be kept
+    (the dashboard shows the deviation), so it is not owed."""
 
 
 def evening_left(state: EveningState) -> str | None:
     """One line saying what is left tonight, or None when everything is done."""
-    left = [label for label, done in state.items if not done]
+    items = [(label, done) for label, done in state.items if not (state.deviation and label == TAKE_MAGNESIUM)]
+    left = [label for label, done in items if not done]
     if not left:
         return None
     parts = []
     if TAKE_MAGNESIUM in left:
         parts.append(magnesium_item_wording(state.phase))
-    parts.append(f"{len(left)} of {len(state.items)} item{'s' if len(state.items) != 1 else ''} left")
+    parts.append(f"{len(left)} of {len(items)} item{'s' if len(items) != 1 else ''} left")
     return "Tonight: " + ", ".join(parts)
 
 
