@@ -40,7 +40,8 @@ class Loaded:
 
 def _members(path: Path) -> list[Member]:
     if path.is_dir():
-        return [Member(str(p.relative_to(path)), p.open) for p in sorted(path.rglob("*")) if p.is_file()]
+        return [Member(str(p.relative_to(path)), lambda p=p: p.open("rb"))  # type: ignore[misc]
+                for p in sorted(path.rglob("*")) if p.is_file()]
     if zipfile.is_zipfile(path):
         try:
             archive = zipfile.ZipFile(path)

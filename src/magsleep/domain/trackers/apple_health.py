@@ -8,7 +8,8 @@ Awake, AsleepUnspecified/Core/Deep/REM and the old Asleep.
 Several sources (a watch, a phone, another app) often record the same night. Per source, samples
 less than 2 hours apart form one sleep; per night the source with the most asleep time is used,
 and named as the file names it ("Apple Watch"). Mapping: in bed and tried to sleep are the
-source's first InBed start (or its first sample), the onset its first asleep sample, the final
+source's first InBed start (or its first sample, and then the latency is unknown), the onset its
+first asleep sample, the final
 awakening the end of its last asleep sample, out of bed the end of its InBed time (unknown
 without InBed). Awakenings and minutes awake are the Awake samples between onset and final
 awakening when the source records sleep stages (watchOS 9 on); with the old Asleep value alone
@@ -161,6 +162,9 @@ def _night(collect: Collector, where: str, session: Session) -> None:
     if up is not None and up < final:
         up = None  # in-bed time ended before the sleep did: out of bed is not known
     first = min(onset, bed)
-    collect.add(where, f"{session.source}|{first.astimezone(UTC).isoformat()}", bed=first, tried=first, onset=onset,
+    # Without InBed the first sample is already sleep: when the person lay down is not known, so
+    # neither is the time it took to fall asleep (never a 0 by construction).
+    collect.add(where, f"{session.source}|{first.astimezone(UTC).isoformat()}", bed=first, tried=first,
+                onset=onset if in_bed else None,
                 awakenings=awakenings, waso_min=waso, final=final, up=up, device=session.source,
                 note=None)

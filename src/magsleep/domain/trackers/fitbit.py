@@ -3,7 +3,8 @@ or a zip), each a JSON list of sleep logs.
 
 Per log: ``dateOfSleep`` is the wake date; ``startTime``/``endTime`` are local times without an
 offset (placed in ``--tz`` or the local zone, so a night across a DST change is as long as it
-was lived); ``mainSleep`` false is a nap. Mapping: start is in bed and tried to sleep, latency
+was lived); ``mainSleep`` (the API's ``isMainSleep``) false is a nap. Fitbit's own
+identity: timeInBed = minutesToFallAsleep + minutesAsleep + minutesAwake + minutesAfterWakeup. Mapping: start is in bed and tried to sleep, latency
 ``minutesToFallAsleep`` (0 is a real 0), minutes awake ``minutesAwake``, awakenings the stages'
 ``levels.summary.wake.count`` (a classic log's ``awake.count``), final awakening ``endTime`` minus
 ``minutesAfterWakeup``, out of bed ``endTime``. Fitbit has no quality rating.
@@ -91,4 +92,4 @@ def _log(collect: Collector, where: str, log: object, tz: tzinfo) -> None:
                 latency_min=_minutes(log, "minutesToFallAsleep", required=False),
                 awakenings=awakenings, waso_min=_minutes(log, "minutesAwake", required=False),
                 final=elapsed(end, -after_wakeup) if after_wakeup is not None else None,
-                up=end, nap=log.get("mainSleep") is False)
+                up=end, nap=log.get("mainSleep", log.get("isMainSleep")) is False)

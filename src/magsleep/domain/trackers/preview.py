@@ -56,8 +56,11 @@ def summary_lines(found: TrackerFile, counts: Counts, *, dry_run: bool) -> list[
                  + ("; use --replace to overwrite them)" if counts.already_there else ")"))
     if counts.replaced:
         lines.append(f"replaced: {counts.replaced} (--replace: {verb}overwritten with the tracker's times)")
-    parts = [f"{k} {label}" for k, label in ((found.naps, "naps"), (found.too_short, "too short, under 3 hours"),
-                                                (found.second_sleeps, "second sleeps on one night")) if k]
+    parts = [f"{k} {label}" for k, label in ((found.naps, "nap" if found.naps == 1 else "naps"),
+                                                (found.too_short, "too short, under 3 hours"),
+                                                (found.second_sleeps, "shorter second sleep on a night"
+                                                 if found.second_sleeps == 1 else "shorter second sleeps on a night"))
+             if k]
     lines.append(f"skipped: {found.skipped}" + (f" ({', '.join(parts)})" if parts else "") + " (not nights)")
     lines.extend(found.notes)
     tagged = sum(1 for n in found.nights if n.magnesium)
