@@ -52,7 +52,8 @@ def recent_diaries(before: date, *, session: Session, nights: int = 14) -> dict[
     """The diaries of the last `nights` nights logged before `before`, oldest first."""
     rows = session.connection().exec_driver_sql(
         "SELECT date, bed, tried, latency_min, awakenings, waso_min, final, up, quality, rested FROM night "
-        f"WHERE date < ? AND {COMPLETE_DIARY.format(n='')} ORDER BY date DESC LIMIT ?", (before.isoformat(), nights)).all()
+        f"WHERE date < ? AND {COMPLETE_DIARY.format(n='')} ORDER BY date DESC LIMIT ?",
+        (before.isoformat(), nights)).all()
     return {date.fromisoformat(row[0]): diary_from_columns(*row[1:]) for row in reversed(rows)}
 
 

@@ -10,6 +10,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -184,14 +185,14 @@ def plan_tracked(found: TrackerFile, *, session: Session, replace: bool = False)
     is stored, or whose date already has a diary from anywhere, is "already there" (or, with
     `replace`, overwritten)."""
     conn = session.connection()
-    rows: dict[str, tuple] = {}
+    rows: dict[str, tuple[Any, ...]] = {}
     dates = [n.night.isoformat() for n in found.nights]
     for chunk in range(0, len(dates), 500):
         part = dates[chunk:chunk + 500]
-        for row in conn.exec_driver_sql(
+        for found_row in conn.exec_driver_sql(
                 f"SELECT date, bed IS NOT NULL OR final IS NOT NULL OR quality IS NOT NULL, source, source_id "
                 f"FROM night WHERE date IN ({','.join('?' * len(part))})", tuple(part)).all():
-            rows[row[0]] = tuple(row[1:])
+            rows[found_row[0]] = tuple(found_row[1:])
     ids = [n.source_id for n in found.nights]
     known: set[str] = set()
     for chunk in range(0, len(ids), 500):
@@ -199,7 +200,10 @@ def plan_tracked(found: TrackerFile, *, session: Session, replace: bool = False)
         known |= {r[0] for r in conn.exec_driver_sql(
             f"SELECT source_id FROM night WHERE source = ? AND source_id IN ({','.join('?' * len(part))})",
             (found.fmt, *part)).all()}
-    new, there, replaced, fill = [], [], [], set()
+    new: list[TrackedNight] = []
+    there: list[TrackedNight] = []
+    replaced: list[TrackedNight] = []
+    fill: set[date] = set()
     for n in found.nights:
         row = rows.get(n.night.isoformat())
         if n.source_id in known:  # this very record is stored (perhaps on another date)
@@ -247,3 +251,32 @@ def write_tracked(plan: TrackedPlan, *, session: Session) -> None:
             "UPDATE night SET bed = ?, tried = ?, latency_min = ?, awakenings = ?, waso_min = ?, final = ?, "
             "up = ?, quality = coalesce(?, quality), source = ?, source_id = ?, source_device = ?, "
             "note = coalesce(note, ?) WHERE date = ?", updates)
+
+
+@dataclass(frozen=True)
+class ImportedParts:
+    """What a tracker gave for a night whose diary is not complete: the morning log fills these
+    in and asks for the rest (None: unknown)."""
+
+    source: str
+    device: str | None
+    bed: datetime | None
+    tried: datetime | None
+    latency_min: int | None
+    awakenings: int | None
+    waso_min: int | None
+    final: datetime | None
+    up: datetime | None
+    quality: int | None
+
+
+def imported_parts(night: date, *, session: Session) -> ImportedParts | None:
+    """The imported parts of `night`, or None when it was not imported from a tracker."""
+    row = session.connection().exec_driver_sql(
+        "SELECT source, source_device, bed, tried, latency_min, awakenings, waso_min, final, up, quality "
+        "FROM night WHERE date = ? AND source IS NOT NULL", (night.isoformat(),)).first()
+    if row is None:
+        return None
+    moment = lambda text: None if text is None else datetime.fromisoformat(text)  # noqa: E731
+    return ImportedParts(row[0], row[1], moment(row[2]), moment(row[3]), row[4], row[5], row[6], moment(row[7]),
+                         moment(row[8]), row[9])

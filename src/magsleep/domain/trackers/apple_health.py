@@ -134,11 +134,11 @@ def parse(open_stream: Callable[[], IO[bytes]], *, latest: date | None, rollover
             _night(collect, where, chosen)
         except InvalidInput as err:
             collect.problem(where, err)
-    found = collect.finish()
+    result = collect.finish()
     if overlapping:
-        found.notes.append(f"{overlapping} night{'s' if overlapping != 1 else ''} recorded by more than one "
+        result.notes.append(f"{overlapping} night{'s' if overlapping != 1 else ''} recorded by more than one "
                            "source: each uses the source with the most time asleep")
-    return found
+    return result
 
 
 def _span(session: Session) -> int:

@@ -3,8 +3,9 @@ or a zip), each a JSON list of sleep logs.
 
 Per log: ``dateOfSleep`` is the wake date; ``startTime``/``endTime`` are local times without an
 offset (placed in ``--tz`` or the local zone, so a night across a DST change is as long as it
-was lived); ``mainSleep`` (the API's ``isMainSleep``) false is a nap. Fitbit's own
-identity: timeInBed = minutesToFallAsleep + minutesAsleep + minutesAwake + minutesAfterWakeup. Mapping: start is in bed and tried to sleep, latency
+was lived); ``mainSleep`` (the API's ``isMainSleep``) false is a nap. Fitbit's own identity
+(Web API docs): timeInBed = minutesToFallAsleep + minutesAsleep + minutesAwake + minutesAfterWakeup.
+Mapping: start is in bed and tried to sleep, latency
 ``minutesToFallAsleep`` (0 is a real 0), minutes awake ``minutesAwake``, awakenings the stages'
 ``levels.summary.wake.count`` (a classic log's ``awake.count``), final awakening ``endTime`` minus
 ``minutesAfterWakeup``, out of bed ``endTime``. Fitbit has no quality rating.
