@@ -30,7 +30,7 @@ from magsleep.domain.import_file import ImportFailed, limited
 from magsleep.domain.nights import night_of
 from magsleep.domain.sleep_diary import minutes_between
 from magsleep.domain.text_safety import visible
-from magsleep.domain.trackers.night import Collector, TrackerFile
+from magsleep.domain.trackers.night import MIN_NIGHT_MIN, Collector, TrackerFile
 
 SLEEP = "HKCategoryTypeIdentifierSleepAnalysis"
 PREFIX = "HKCategoryValueSleepAnalysis"
@@ -121,6 +121,11 @@ def parse(open_stream: Callable[[], IO[bytes]], *, latest: date | None, rollover
     nights: dict[date, list[Session]] = defaultdict(list)
     for source, found in samples.items():
         for part in sessions(found):
+            asleep = [s for s in part if s.kind in ASLEEP]
+            # A nap or a short sleep is counted here, before it could compete with a night's sources.
+            if asleep and minutes_between(asleep[0].start, max(s.end for s in asleep)) < MIN_NIGHT_MIN:
+                collect.found.too_short += 1
+                continue
             nights[night_of(part[0].start, rollover_hour)].append(Session(source, tuple(part)))
     overlapping = 0
     for night in sorted(nights):
@@ -129,6 +134,7 @@ def parse(open_stream: Callable[[], IO[bytes]], *, latest: date | None, rollover
         chosen = max(candidates, key=lambda c: (c.asleep_min, _span(c), c.source))
         if len({c.source for c in candidates}) > 1:
             overlapping += 1
+        collect.found.second_sleeps += sum(1 for c in candidates if c.source == chosen.source) - 1
         where = f"line {chosen.samples[0].line}"
         try:
             _night(collect, where, chosen)
@@ -150,7 +156,7 @@ def _night(collect: Collector, where: str, session: Session) -> None:
     in_bed = [s for s in samples if s.kind == "InBed"]
     asleep = [s for s in samples if s.kind in ASLEEP]
     bed = min((s.start for s in in_bed), default=None) or samples[0].start
-    if not asleep:  # only time in bed: nothing says when sleep began or ended
+    if not asleep:  # only time in bed (a phone): nothing says when sleep began or ended
         collect.found.too_short += 1
         return
     onset, final = asleep[0].start, max(s.end for s in asleep)

@@ -32,14 +32,16 @@ HEADERS = {"custom_aid_id,class,name": "aid", "custom_hindrance_id,class,name": 
            "custom_tag_id,name": "tag", ",".join(MAIN_HEADER): "main"}
 _HEADER_LINE = re.compile("^(" + "|".join(re.escape(h) for h in HEADERS) + ")\r?$", re.M)
 _CUSTOM_ROW = re.compile(r"^CUSTOM_\w+,", re.M)
-_RECORD = re.compile(r'^"\d{4}-\d\d-\d\d \d\d:\d\d[+-]\d{4}","', re.M)
+# A record starts a line with three short quoted cells (its times), even malformed ones, so a
+# bad time is named on its own line instead of swallowed into the note before it.
+_RECORD = re.compile(r'^"[^"\n]{0,40}","[^"\n]{0,40}","[^"\n]{0,40}",', re.M)
 
 
 def parse(text: str, *, latest: date | None, rollover_hour: int) -> TrackerFile:
     """Every sleep in a Sleepmeter file; raises ImportFailed naming each bad line.
 
     Not a CSV reader: Sleepmeter quotes names and notes without escaping the quotes, commas and
-    newlines inside them, so a record is found by the quoted time that starts it, and the note
+    newlines inside them, so a record is found by the quoted times that start it, and the note
     is everything from its opening quote to the quote before the next record.
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
