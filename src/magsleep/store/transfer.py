@@ -207,7 +207,7 @@ def plan_tracked(found: TrackerFile, *, session: Session, replace: bool = False)
     for n in found.nights:
         row = rows.get(n.night.isoformat())
         if n.source_id in known:  # this very record is stored (perhaps on another date)
-            (replaced if replace and row is not None and row[2] == n.source else there).append(n)
+            (replaced if replace and row is not None and row[1] == n.source else there).append(n)
         elif row is None:
             new.append(n)
         elif not row[0]:  # a dose or tick but no sleep yet: the tracker's night fills it in
@@ -233,8 +233,9 @@ _TRACKED = "bed, tried, latency_min, awakenings, waso_min, final, up, quality, s
 
 def write_tracked(plan: TrackedPlan, *, session: Session) -> None:
     """Write a plan in the caller's transaction. New nights get what the tracker knows (the rest
-    stays NULL: unknown); --replace takes the tracker's times and counts, and keeps the person's
-    quality and how rested unless the tracker has a quality, their note, doses and side effects."""
+    stays NULL: unknown); --replace takes every part the tracker knows and keeps the person's
+    answers for the parts it does not (latency, quality, how rested...), their note, doses and
+    side effects."""
     conn = session.connection()
     inserts = [(n.night.isoformat(), *_tracked_columns(n), n.note) for n in plan.new if n.night not in plan.fill]
     if inserts:
@@ -247,9 +248,13 @@ def write_tracked(plan: TrackedPlan, *, session: Session) -> None:
         conn.exec_driver_sql(
             "UPDATE night SET source_id = NULL WHERE source = ? AND source_id = ? AND date <> ?",
             [(u[8], u[9], u[-1]) for u in updates])
+        # What the tracker knows wins; what it does not know keeps the person's answer (as the
+        # morning log combines them for a night imported fresh).
         conn.exec_driver_sql(
-            "UPDATE night SET bed = ?, tried = ?, latency_min = ?, awakenings = ?, waso_min = ?, final = ?, "
-            "up = ?, quality = coalesce(?, quality), source = ?, source_id = ?, source_device = ?, "
+            "UPDATE night SET bed = coalesce(?, bed), tried = coalesce(?, tried), "
+            "latency_min = coalesce(?, latency_min), awakenings = coalesce(?, awakenings), "
+            "waso_min = coalesce(?, waso_min), final = coalesce(?, final), up = coalesce(?, up), "
+            "quality = coalesce(?, quality), source = ?, source_id = ?, source_device = ?, "
             "note = coalesce(note, ?) WHERE date = ?", updates)
 
 
