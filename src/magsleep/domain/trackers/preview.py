@@ -36,7 +36,7 @@ def onset(n: TrackedNight) -> datetime | None:
 
 def table_row(n: TrackedNight) -> tuple[str, ...]:
     tib, tst, se = n.known_minutes()
-    source = FORMAT_NAMES[n.source] + (f" · {n.device}" if n.device else "")
+    source = n.device or FORMAT_NAMES[n.source]  # the summary above names the format
     asks = ", ".join([*(PART_WORDS[p] for p in n.missing if p != "tried"), "rested"])
     return (n.night.isoformat(), source, _clock(n.bed), _clock(onset(n)), _clock(n.final), _clock(n.up),
             format_minutes(tib), format_minutes(tst), "—" if se is None else f"{se:.1f}%", asks)

@@ -85,9 +85,14 @@ def _unquote(cell: str) -> str:
     return cell[1:-1] if len(cell) >= 2 and cell[0] == cell[-1] == '"' else cell
 
 
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d[+-]\d{4}")
+
+
 def _moment(text: str, field: str) -> datetime:
     try:
-        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M%z")
+        if not _MOMENT.fullmatch(text.strip()):
+            raise ValueError
+        return datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(field, f"{visible(text[:30])!r} is not a time like 2020-11-24 08:24+0000") from None
 

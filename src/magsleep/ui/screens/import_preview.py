@@ -30,7 +30,7 @@ from magsleep.ui.widgets.keys_footer import KeysFooter
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-COLUMN_WIDTHS = (10, 18, 6, 6, 5, 5, 11, 5, 6, 30)
+COLUMN_WIDTHS = (10, 12, 6, 6, 5, 5, 11, 5, 6, 22)
 
 
 class ImportPreviewScreen(OnMagsleepApp, Screen):
