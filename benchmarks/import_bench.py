@@ -68,7 +68,8 @@ def apple_health_file(nights: int, seed: int = 5) -> str:
                 out.append(record("Apple Watch", moment, moment + timedelta(minutes=5), "Awake"))
                 moment += timedelta(minutes=5)
         out.append(f' <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Apple Watch" unit="count/min" '
-                   f'startDate="{bed:{fmt}}" endDate="{bed:{fmt}}" value="60"><MetadataEntry key="k" value="v"/></Record>')
+                   f'startDate="{bed:{fmt}}" endDate="{bed:{fmt}}" value="60">'
+                   '<MetadataEntry key="k" value="v"/></Record>')
     out.append("</HealthData>")
     return "\n".join(out) + "\n"
 

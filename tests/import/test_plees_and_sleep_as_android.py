@@ -84,7 +84,8 @@ def test_sleep_as_android_uses_id_hours_and_tz_across_the_autumn_dst_change():
     start = datetime(2024, 10, 26, 22, 30, tzinfo=LONDON)
     header = "Id,Tz,From,To,Sched,Hours,Rating,Comment,Framerate,Snore,Noise,Cycles,DeepSleep,LenAdjust,Geo"
     text = (f'{header}\n"{ms(start)}","Europe/London","26. 10. 2024 22:30","27. 10. 2024 7:00",'
-            f'"27. 10. 2024 7:00","9.500","3.75","#magnesium \\n slept well","10007","-1","-1.0","-1","-1.0","-12",""\n')
+            f'"27. 10. 2024 7:00","9.500","3.75","#magnesium \\n slept well","10007","-1","-1.0","-1","-1.0",'
+            '"-12",""\n')
     [n] = sleep_as_android.parse(text, latest=date(2026, 1, 1), rollover_hour=12).nights
     assert n.night == date(2024, 10, 26)
     assert n.final == datetime(2024, 10, 27, 7, 0, tzinfo=LONDON) and n.final.utcoffset().total_seconds() == 0

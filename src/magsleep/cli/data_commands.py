@@ -114,14 +114,15 @@ def import_(ctx: click.Context, file: Path, fmt: str, tz: str | None, dry_run: b
     if tz is not None:
         check_tz(tz)
     zone = ZoneInfo(tz) if tz else local_time.local_zone()
-    exists = db_path(ctx).exists()  # a dry run against no database creates no folder, no file
-    db = open_store(ctx) if not dry_run or exists else None
+    # The file is checked before the database is opened for writing: a refused file (or a dry run
+    # against no database) creates no folder and no file.
     rollover = DEFAULT_ROLLOVER_HOUR
-    if db is not None:
-        with db.reading() as session:
+    if db_path(ctx).exists():
+        with open_store(ctx, read_only=True).reading() as session:
             rollover = store.settings.load_settings(session=session).rollover_hour
     try:
         loaded = read_import(file, fmt, tz=zone, latest=local_time.now().date(), rollover_hour=rollover)
+        db = open_store(ctx) if not dry_run or db_path(ctx).exists() else None
         if loaded.own is not None:
             if replace:
                 fail("--replace is for a tracker's export; a magsleep export is imported only into nights it "
