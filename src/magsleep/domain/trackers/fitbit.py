@@ -17,7 +17,7 @@ import json
 from datetime import date, datetime, tzinfo
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.import_file import ImportFailed
+from magsleep.domain.import_file import ImportFailed, limited
 from magsleep.domain.nights import attach_zone
 from magsleep.domain.text_safety import visible
 from magsleep.domain.trackers.night import Collector, TrackerFile, elapsed
@@ -51,7 +51,7 @@ def parse(files: list[tuple[str, str]], *, tz: tzinfo, latest: date | None, roll
             except InvalidInput as err:
                 collect.problem(where, err)
     if collect.problems:
-        raise ImportFailed(collect.problems[:20])
+        raise ImportFailed(limited(collect.problems))
     return collect.finish()
 
 
