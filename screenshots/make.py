@@ -34,6 +34,9 @@ SHOTS = {  # name: (size, keys pressed before the picture, what the demo data ge
     "trial-dashboard": ((100, 30), [], "trial-off-night"),
     "trial-insights": ((100, 40), ["i"], "trial-under-way"),
     "trial-screen": ((100, 40), ["p"], "trial-under-way"),
+    # (run from the repository root: the path is typed as a person would)
+    "import-preview": ((110, 32), ["ctrl+p", *"import", "enter", *"tests/fixtures/trackers/apple-health/export.xml",
+                                   "enter"], None),
 }
 
 

@@ -6,16 +6,25 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import click
 
 from magsleep import local_time, store
 from magsleep.cli.group import cli, db_path, fail, open_store
 from magsleep.domain.demo import demo_nights
-from magsleep.domain.import_file import ImportFailed, parse_file
-from magsleep.domain.nights import last_night
+from magsleep.domain.import_file import ImportFailed, ImportFile
+from magsleep.domain.nights import DEFAULT_ROLLOVER_HOUR, last_night
 from magsleep.domain.parsing import parse_int
 from magsleep.domain.text_safety import visible
+from magsleep.domain.trackers.night import check_tz
+from magsleep.domain.trackers.preview import TABLE_COLUMNS, Counts, summary_lines, table_rows
+from magsleep.store.tracker_files import FORMAT_CHOICES, read_import
+from magsleep.store.transfer import TrackedPlan
+
+if TYPE_CHECKING:
+    from magsleep.store.engine import Store
 
 
 @cli.command()
@@ -90,34 +99,75 @@ def _json_escape(run: str, encoding: str) -> str:
 
 @cli.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), help="Default: from the file's extension.")
-@click.option("--dry-run", is_flag=True, help="Check the file and report, but write nothing.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="auto", show_default=True,
+              help="The file's format; auto recognises it by its content.")
+@click.option("--tz", metavar="ZONE", help="The zone of times stored without one (Plees, Fitbit); "
+                                           "default: this machine's.")
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would be imported; write nothing.")
+@click.option("--replace", is_flag=True, help="Overwrite nights already in magsleep with the tracker's times.")
 @click.pass_context
-def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> None:
-    """Import an export (JSON or CSV): every row is checked first, then all or nothing is written."""
-    if not file.is_file():
+def import_(ctx: click.Context, file: Path, fmt: str, tz: str | None, dry_run: bool, replace: bool) -> None:
+    """Import a magsleep export or a sleep tracker's (Sleepmeter, Plees Tracker, Sleep as Android,
+    Fitbit, Apple Health): every record is checked first, then all or nothing is written."""
+    if not file.exists():
         fail(f"{file}: no such file")
+    if tz is not None:
+        check_tz(tz)
+    zone = ZoneInfo(tz) if tz else local_time.local_zone()
+    # The file is checked before the database is opened for writing: a refused file (or a dry run
+    # against no database) creates no folder and no file.
+    rollover = DEFAULT_ROLLOVER_HOUR
+    if db_path(ctx).exists():
+        with open_store(ctx, read_only=True).reading() as session:
+            rollover = store.settings.load_settings(session=session).rollover_hour
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        fail(f"cannot read {file}: {getattr(err, 'strerror', None) or err}")
-    fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
-    try:
-        parsed = parse_file(text, fmt, latest=local_time.now().date())
-        # A dry run against no database has nothing to clash with: it creates no folder, no file.
-        if not dry_run or db_path(ctx).exists():
-            db = open_store(ctx)
-            with db.writing() as session:
-                store.transfer.import_nights(parsed, session=session)
-                if dry_run:
-                    session.rollback()  # the clashes with stored nights are checked; now undo
+        loaded = read_import(file, fmt, tz=zone, latest=local_time.now().date(), rollover_hour=rollover)
+        db = open_store(ctx) if not dry_run or db_path(ctx).exists() else None
+        if loaded.own is not None:
+            if replace:
+                fail("--replace is for a tracker's export; a magsleep export is imported only into nights it "
+                     "does not clash with")
+            _import_own(ctx, file, loaded.own, db, dry_run)
+            return
+        assert loaded.tracked is not None
+        found = loaded.tracked
+        if db is None:
+            plan = TrackedPlan(tuple(found.nights), (), (), frozenset())
+        else:
+            with (db.reading() if dry_run else db.writing()) as session:
+                plan = store.transfer.plan_tracked(found, session=session, replace=replace)
+                if not dry_run:
+                    store.transfer.write_tracked(plan, session=session)
     except ImportFailed as err:
         detail = "\n".join(f"  {visible(p)}" for p in err.problems)
-        click.echo(f"magsleep: cannot import {visible(file)}: nothing was imported\n{detail}", err=True)
+        click.echo(f"magsleep: cannot import {visible(str(file))}: nothing was imported\n{detail}", err=True)
         ctx.exit(2)
+    counts = Counts(len(plan.new), len(plan.already_there), len(plan.replaced))
+    for line in summary_lines(found, counts, dry_run=dry_run):
+        click.echo(visible(line))
+    rows = table_rows([*plan.new, *plan.replaced] if not dry_run else found.nights)
+    if rows and dry_run:
+        click.echo("")
+        click.echo(_table([TABLE_COLUMNS, *rows]))
+    if not dry_run:
+        click.echo(f"{counts.new + counts.replaced} nights imported from {visible(str(file))}.")
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(visible(cell).ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def _import_own(ctx: click.Context, file: Path, parsed: ImportFile, db: Store | None, dry_run: bool) -> None:
+    """A magsleep export, as before: nights that clash with stored ones are refused."""
+    if db is not None:
+        with db.writing() as session:
+            store.transfer.import_nights(parsed, session=session)
+            if dry_run:
+                session.rollback()  # the clashes with stored nights are checked; now undo
     verb = "would import" if dry_run else "imported"
     plans = f" and {len(parsed.trials)} trial plan{'s' if len(parsed.trials) != 1 else ''}" if parsed.trials else ""
-    click.echo(f"{len(parsed.nights)} nights{plans} {verb} from {visible(file)}.")
+    click.echo(f"{len(parsed.nights)} nights{plans} {verb} from {visible(str(file))}.")
 
 
 @cli.command()

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         seed,
         settings,
         tonight,
+        tracker_files,
         transfer,
         trials,
         views,

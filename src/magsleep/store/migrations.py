@@ -20,7 +20,8 @@ APPLICATION_ID = int.from_bytes(b"MgSl", "big")
 _V1_TABLES = frozenset({"night", "dose", "routine_item", "routine_check", "symptom", "setting"})
 # Schema 3 (one open trial plan: an index, no new table) came out briefly before the mark.
 UNMARKED_TABLES = {1: _V1_TABLES, 2: _V1_TABLES | {"trial"}, 3: _V1_TABLES | {"trial"},
-                   4: _V1_TABLES | {"trial", "trial_change"}}
+                   4: _V1_TABLES | {"trial", "trial_change"},
+                   5: _V1_TABLES | {"trial", "trial_change"}}  # 5: the night's import source (columns only)
 
 SCHEMA_V1 = """
 CREATE TABLE night (
@@ -130,8 +131,17 @@ def _trial_changes(conn: sqlite3.Connection) -> None:
     conn.execute(TRIAL_CHANGES)
 
 
+def _night_source(conn: sqlite3.Connection) -> None:
+    """Where an imported night came from: the tracker's format, its own id for the record (so a
+    second import of the same export adds nothing) and the device it names. NULL: logged here."""
+    conn.execute("ALTER TABLE night ADD COLUMN source TEXT")
+    conn.execute("ALTER TABLE night ADD COLUMN source_id TEXT")
+    conn.execute("ALTER TABLE night ADD COLUMN source_device TEXT")
+    conn.execute("CREATE UNIQUE INDEX night_source_id ON night(source, source_id) WHERE source_id IS NOT NULL")
+
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial, _trial_changes]
+MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial, _trial_changes, _night_source]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

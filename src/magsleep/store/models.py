@@ -32,6 +32,9 @@ class Night(SQLModel, table=True):
     quality: int | None = None
     rested: int | None = None
     note: str | None = None
+    source: str | None = None  # the tracker format an imported night came from; None: logged here
+    source_id: str | None = None  # the tracker's own id of the record
+    source_device: str | None = None  # the device or app the file names ("Apple Watch")
 
 
 class Dose(SQLModel, table=True):

@@ -31,11 +31,20 @@ def night_row(night: date, *, session: Session) -> Night:
     return row
 
 
+# A night's diary is complete (and used for metrics) only when every answer is known: a night
+# imported from a tracker keeps NULL for what the tracker does not record, never a 0.
+COMPLETE_DIARY = ("{n}bed IS NOT NULL AND {n}final IS NOT NULL AND {n}up IS NOT NULL AND {n}quality IS NOT NULL "
+                  "AND {n}latency_min IS NOT NULL AND {n}awakenings IS NOT NULL AND {n}waso_min IS NOT NULL")
+
+
 def diary_from_columns(bed: str, tried: str | None, latency: int | None, awakenings: int | None,
                        waso: int | None, final: str, up: str, quality: int, rested: int | None = None) -> Diary:
-    """A Diary from the night table's columns (ORM row or plain SQL alike)."""
+    """A Diary from the night table's columns (ORM row or plain SQL alike); ValueError when a
+    part is unknown (NULL), which is never read as 0."""
+    if latency is None or awakenings is None or waso is None:
+        raise ValueError("the diary is not complete")
     moment = datetime.fromisoformat
-    return Diary(moment(bed), moment(tried or bed), latency or 0, awakenings or 0, waso or 0,
+    return Diary(moment(bed), moment(tried or bed), latency, awakenings, waso,
                  moment(final), moment(up), quality, rested)
 
 
@@ -43,13 +52,14 @@ def recent_diaries(before: date, *, session: Session, nights: int = 14) -> dict[
     """The diaries of the last `nights` nights logged before `before`, oldest first."""
     rows = session.connection().exec_driver_sql(
         "SELECT date, bed, tried, latency_min, awakenings, waso_min, final, up, quality, rested FROM night "
-        "WHERE date < ? AND bed IS NOT NULL AND final IS NOT NULL AND up IS NOT NULL AND quality IS NOT NULL "
-        "ORDER BY date DESC LIMIT ?", (before.isoformat(), nights)).all()
+        f"WHERE date < ? AND {COMPLETE_DIARY.format(n='')} ORDER BY date DESC LIMIT ?",
+        (before.isoformat(), nights)).all()
     return {date.fromisoformat(row[0]): diary_from_columns(*row[1:]) for row in reversed(rows)}
 
 
 def diary_of(row: Night) -> Diary | None:
-    if row.bed is None or row.up is None or row.final is None or row.quality is None:
+    if row.bed is None or row.up is None or row.final is None or row.quality is None or row.latency_min is None \
+            or row.awakenings is None or row.waso_min is None:
         return None
     return diary_from_columns(row.bed, row.tried, row.latency_min, row.awakenings, row.waso_min, row.final,
                               row.up, row.quality, row.rested)

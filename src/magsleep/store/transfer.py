@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -26,6 +28,7 @@ from magsleep.domain.n_of_1 import TrialPlan
 from magsleep.domain.nights import night_of
 from magsleep.domain.routine import label_key
 from magsleep.domain.text_safety import csv_cell
+from magsleep.domain.trackers.night import TrackedNight, TrackerFile
 from magsleep.store.models import Dose, Night, RoutineCheck, row_id
 from magsleep.store.nights import load_nights, save_diary
 from magsleep.store.records import NightRecord
@@ -161,3 +164,124 @@ def export_all(fmt: str, *, session: Session) -> str:
     """Every night (and, in JSON, every trial plan)."""
     records = load_nights(session=session)
     return export_json(records, all_trials(session=session)) if fmt == "json" else export_csv(records)
+
+
+# ---------------------------------------------------------------- tracker imports
+
+@dataclass(frozen=True)
+class TrackedPlan:
+    """What importing a tracker's nights would do: the new ones (with the nights that exist but
+    hold no diary yet, which they fill), those already there, and those --replace overwrites."""
+
+    new: tuple[TrackedNight, ...]
+    already_there: tuple[TrackedNight, ...]
+    replaced: tuple[TrackedNight, ...]
+    fill: frozenset[date]
+    """Dates of the new nights that already have a row (a dose or a tick, no diary)."""
+
+
+def plan_tracked(found: TrackerFile, *, session: Session, replace: bool = False) -> TrackedPlan:
+    """Sort a tracker file's nights against the database: a night whose record (source + its id)
+    is stored, or whose date already has a diary from anywhere, is "already there" (or, with
+    `replace`, overwritten)."""
+    conn = session.connection()
+    rows: dict[str, tuple[Any, ...]] = {}
+    dates = [n.night.isoformat() for n in found.nights]
+    for chunk in range(0, len(dates), 500):
+        part = dates[chunk:chunk + 500]
+        for found_row in conn.exec_driver_sql(
+                f"SELECT date, bed IS NOT NULL OR final IS NOT NULL OR quality IS NOT NULL, source, source_id "
+                f"FROM night WHERE date IN ({','.join('?' * len(part))})", tuple(part)).all():
+            rows[found_row[0]] = tuple(found_row[1:])
+    ids = [n.source_id for n in found.nights]
+    known: set[str] = set()
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        known |= {r[0] for r in conn.exec_driver_sql(
+            f"SELECT source_id FROM night WHERE source = ? AND source_id IN ({','.join('?' * len(part))})",
+            (found.fmt, *part)).all()}
+    new: list[TrackedNight] = []
+    there: list[TrackedNight] = []
+    replaced: list[TrackedNight] = []
+    fill: set[date] = set()
+    for n in found.nights:
+        row = rows.get(n.night.isoformat())
+        if n.source_id in known:  # this very record is stored (perhaps on another date)
+            (replaced if replace and row is not None and row[1] == n.source else there).append(n)
+        elif row is None:
+            new.append(n)
+        elif not row[0]:  # a dose or tick but no sleep yet: the tracker's night fills it in
+            new.append(n)
+            fill.add(n.night)
+        elif replace:
+            replaced.append(n)
+        else:
+            there.append(n)
+    return TrackedPlan(tuple(new), tuple(there), tuple(replaced), frozenset(fill))
+
+
+def _tracked_columns(n: TrackedNight) -> tuple:
+    def iso(moment: datetime | None) -> str | None:
+        return None if moment is None else moment.isoformat(timespec="seconds")
+
+    return (iso(n.bed), iso(n.tried), n.latency_min, n.awakenings, n.waso_min, iso(n.final), iso(n.up), n.quality,
+            n.source, n.source_id, n.device)
+
+
+_TRACKED = "bed, tried, latency_min, awakenings, waso_min, final, up, quality, source, source_id, source_device"
+
+
+def write_tracked(plan: TrackedPlan, *, session: Session) -> None:
+    """Write a plan in the caller's transaction. New nights get what the tracker knows (the rest
+    stays NULL: unknown); --replace takes every part the tracker knows and keeps the person's
+    answers for the parts it does not (latency, quality, how rested...), their note, doses and
+    side effects."""
+    conn = session.connection()
+    inserts = [(n.night.isoformat(), *_tracked_columns(n), n.note) for n in plan.new if n.night not in plan.fill]
+    if inserts:
+        conn.exec_driver_sql(f"INSERT INTO night (date, {_TRACKED}, note) VALUES ({', '.join('?' * 13)})", inserts)
+    updates = [(*_tracked_columns(n), n.note, n.night.isoformat())
+               for n in (*plan.replaced, *(n for n in plan.new if n.night in plan.fill))]
+    if updates:
+        # A source id can move from one date to another (a re-export with another rollover):
+        # the old row loses it, keeping the index unique.
+        conn.exec_driver_sql(
+            "UPDATE night SET source_id = NULL WHERE source = ? AND source_id = ? AND date <> ?",
+            [(u[8], u[9], u[-1]) for u in updates])
+        # What the tracker knows wins; what it does not know keeps the person's answer (as the
+        # morning log combines them for a night imported fresh).
+        conn.exec_driver_sql(
+            "UPDATE night SET bed = coalesce(?, bed), tried = coalesce(?, tried), "
+            "latency_min = coalesce(?, latency_min), awakenings = coalesce(?, awakenings), "
+            "waso_min = coalesce(?, waso_min), final = coalesce(?, final), up = coalesce(?, up), "
+            "quality = coalesce(?, quality), source = ?, source_id = ?, source_device = ?, "
+            "note = coalesce(note, ?) WHERE date = ?", updates)
+
+
+@dataclass(frozen=True)
+class ImportedParts:
+    """What a tracker gave for a night whose diary is not complete: the morning log fills these
+    in and asks for the rest (None: unknown)."""
+
+    source: str
+    device: str | None
+    bed: datetime | None
+    tried: datetime | None
+    latency_min: int | None
+    awakenings: int | None
+    waso_min: int | None
+    final: datetime | None
+    up: datetime | None
+    quality: int | None
+
+
+def imported_parts(night: date, *, session: Session) -> ImportedParts | None:
+    """The imported parts of `night`, or None when it was not imported from a tracker."""
+    row = session.connection().exec_driver_sql(
+        "SELECT source, source_device, bed, tried, latency_min, awakenings, waso_min, final, up, quality "
+        "FROM night WHERE date = ? AND source IS NOT NULL", (night.isoformat(),)).first()
+    if row is None:
+        return None
+    moment = lambda text: None if text is None else datetime.fromisoformat(text)  # noqa: E731
+    return ImportedParts(row[0], row[1], moment(row[2]), moment(row[3]), row[4], row[5], row[6], moment(row[7]),
+                         moment(row[8]), row[9])

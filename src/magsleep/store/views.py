@@ -15,7 +15,7 @@ from magsleep.domain.regularity import sleep_span
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.sleep_diary import Diary, SleepMetrics, compute_metrics
 from magsleep.domain.trend import NightPoint, point
-from magsleep.store.nights import diary_from_columns
+from magsleep.store.nights import COMPLETE_DIARY, diary_from_columns
 from magsleep.store.tonight import TonightView, connection_of, read_tonight
 
 
@@ -57,8 +57,7 @@ def trend_points(*, session: Session) -> list[NightPoint]:
         f"SELECT n.date, {DIARY_COLUMNS}, "
         "coalesce((SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), 0), "
         "(SELECT group_concat(d.taken_at, ' ') FROM dose d WHERE d.night_id = n.id) "
-        "FROM night n WHERE n.bed IS NOT NULL AND n.up IS NOT NULL AND n.final IS NOT NULL "
-        "AND n.quality IS NOT NULL ORDER BY n.date"
+        f"FROM night n WHERE {COMPLETE_DIARY.format(n='n.')} ORDER BY n.date"
     ).all()
     out = []
     for night, *diary, mg, taken in rows:
@@ -105,7 +104,8 @@ def history_nights(*, session: Session) -> list[HistoryNight]:
     ).all()
     out = []
     for day, bed, tried, lat, awk, waso, final, up, quality, note, mg, forms, done, total, symptoms, taken in rows:
-        diary = (bed, tried, lat, awk, waso, final, up, quality) if bed and final and up and quality else None
+        complete = bed and final and up and quality and None not in (lat, awk, waso)
+        diary = (bed, tried, lat, awk, waso, final, up, quality) if complete else None
         out.append(HistoryNight(
             date.fromisoformat(day), diary, quality, round(float(mg or 0), 1),
             tuple(sorted((forms or "").split(","))) if forms else (), int(done or 0), int(total or 0),

@@ -449,6 +449,9 @@ class MagsleepApp(KeysInOrder):
         if action == "export":
             self._export()
             return
+        if action == "import":
+            self.push_screen(screens.import_preview.ImportPreviewScreen())
+            return
         # Anything else happens on the dashboard: back to it, then its own action of that name.
         dashboard_screen = screens.dashboard.DashboardScreen
         while len(self.screen_stack) > 1 and not isinstance(self.screen, dashboard_screen):

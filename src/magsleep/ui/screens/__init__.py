@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         forms,
         help,
         history,
+        import_preview,
         insights,
         morning_log,
         palette,

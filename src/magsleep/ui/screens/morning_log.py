@@ -8,6 +8,7 @@ domain's message beside the field it names, and nothing is saved.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -29,6 +30,7 @@ from magsleep.domain.sleep_diary import (
     diary_from_clock,
     format_minutes,
 )
+from magsleep.domain.trackers.night import FORMAT_NAMES
 from magsleep.domain.usual_night import usual_answers
 from magsleep.ui import screens
 from magsleep.ui.app import OnMagsleepApp
@@ -37,6 +39,9 @@ from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup, pl
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.symptom_picker import SymptomPicker
+
+if TYPE_CHECKING:
+    from magsleep.store.transfer import ImportedParts
 
 # (field, label, placeholder): the Consensus Sleep Diary questions in their order.
 QUESTIONS = (
@@ -123,10 +128,11 @@ class MorningLogScreen(OnMagsleepApp, Screen):
         night = self.night
         self.app.run_db(lambda s: (store.nights.load_night(night, session=s),
                                    store.routine.checklist_for(night, session=s),
-                                   store.nights.recent_diaries(night, session=s)), done=self._loaded)
+                                   store.nights.recent_diaries(night, session=s),
+                                   store.transfer.imported_parts(night, session=s)), done=self._loaded)
 
     def _loaded(self, result: tuple) -> None:
-        record, checks, recent = result
+        record, checks, recent, imported = result
         self.record = record
         first = not self.filled and self._answers() == self.saved_answers  # nothing typed yet
         self.filled = True
@@ -147,6 +153,8 @@ class MorningLogScreen(OnMagsleepApp, Screen):
             self.query_one(SymptomPicker).show(record.symptoms)
         if first and (record is None or record.diary is None):
             self._suggest(usual_answers(list(recent.values())))
+            if imported is not None:
+                self._fill_imported(imported)
         if first:
             self.saved_answers = self._answers()
         if self.edit:
@@ -166,6 +174,24 @@ class MorningLogScreen(OnMagsleepApp, Screen):
                 doses.add_option(Option("No doses that night.", disabled=True))
             else:
                 doses.highlighted = 0
+
+    def _fill_imported(self, parts: ImportedParts) -> None:
+        """A night a tracker recorded: its times are filled in, and focus goes to the first answer
+        it could not know (latency, quality...)."""
+        zone = self.app.zone()
+        for field, value in (("bed", parts.bed), ("tried", parts.tried), ("final", parts.final), ("up", parts.up)):
+            if value is not None:
+                self.query_one(f"#log-{field}", Input).value = f"{value.astimezone(zone):%H:%M}"
+        for field, number in (("latency", parts.latency_min), ("awakenings", parts.awakenings),
+                              ("waso", parts.waso_min), ("quality", parts.quality)):
+            if number is not None:
+                self.query_one(f"#log-{field}", Input).value = str(number)
+        source = FORMAT_NAMES.get(parts.source, parts.source) + (f" ({parts.device})" if parts.device else "")
+        self.query_one("#log-result", Static).update(plain(
+            f"Imported from {source}: its times are filled in; answer the rest, then ctrl+s."))
+        empty = [f for f, _, _ in QUESTIONS if not self.query_one(f"#log-{f}", Input).value]
+        if empty and self.query_one("#log-bed", Input).has_focus:
+            self.query_one(f"#log-{empty[0]}", Input).focus()
 
     def _suggest(self, usual: dict[str, str]) -> None:
         """The usual answers as grey placeholders: enter accepts one, typing replaces it. A field

@@ -34,6 +34,7 @@ COMMANDS = (
     ("Add dose", "Log a magnesium dose for tonight", "add_dose"),
     ("Log sleep", "Last night's sleep diary", "log_sleep"),
     ("Export data", "Write every night as JSON next to the database", "export"),
+    ("Import nights", "From Sleepmeter, Plees, Sleep as Android, Fitbit or Apple Health: preview first", "import"),
     ("Help", "Every key on one page", "help"),
 )
 

@@ -1,0 +1,33 @@
+"""Imports from sleep trackers: the real `magsleep import` command on real SQLite files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
+
+
+@pytest.fixture
+def run(db_path):
+    from magsleep.cli import cli
+
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, ["--db", str(db_path), *args], catch_exceptions=False)
+
+    return invoke
+
+
+def nights(db_path: Path) -> dict[str, dict]:
+    """Every stored night's columns, by date (read straight from the file)."""
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return {row["date"]: dict(row) for row in conn.execute("SELECT * FROM night ORDER BY date")}
+    finally:
+        conn.close()

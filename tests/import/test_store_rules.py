@@ -1,0 +1,104 @@
+"""What an import does to the database: never overwrites (unless --replace), "already there"
+still exits 0, one bad record imports nothing, and an unknown part is never read as 0."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from .conftest import FIXTURES, nights
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def plees_file(tmp_path, rows: list[tuple[int, datetime, int, int]]):
+    path = tmp_path / "plees.csv"
+    path.write_text("sid,start,stop,rating\n" + "".join(
+        f"{sid},{int(start.timestamp() * 1000)},{int(start.timestamp() * 1000) + minutes * 60_000},{rating}\n"
+        for sid, start, minutes, rating in rows))
+    return path
+
+
+def test_a_night_logged_by_hand_is_already_there_and_kept_and_the_import_succeeds(run, tmp_path, db_path):
+    assert run("sleep", "--night", "2024-06-01", "--bed", "22:00", "--latency", "10", "--final", "06:00",
+               "--up", "06:30", "--quality", "4").exit_code == 0
+    path = plees_file(tmp_path, [(1, datetime(2024, 6, 1, 23, 0, tzinfo=LONDON), 420, 2),
+                                 (2, datetime(2024, 6, 2, 23, 0, tzinfo=LONDON), 420, 3)])
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "new: 1" in result.stdout and "already there: 1" in result.stdout
+    kept = nights(db_path)["2024-06-01"]
+    assert kept["bed"].startswith("2024-06-01T22:00") and kept["quality"] == 4 and kept["source"] is None
+
+
+def test_replace_takes_what_the_tracker_knows_and_keeps_the_persons_other_answers(run, tmp_path, db_path):
+    assert run("sleep", "--night", "2024-06-01", "--bed", "22:00", "--latency", "10", "--final", "06:00",
+               "--up", "06:30", "--quality", "4", "--note", "hot night").exit_code == 0
+    assert run("dose", "200", "--at", "2024-06-01T21:00").exit_code == 0
+    path = plees_file(tmp_path, [(1, datetime(2024, 6, 1, 23, 0, tzinfo=LONDON), 420, 0)])
+    result = run("import", str(path), "--replace")
+    assert result.exit_code == 0 and "replaced: 1" in result.stdout, result.output
+    row = nights(db_path)["2024-06-01"]
+    assert row["bed"] == "2024-06-01T23:00:00+01:00" and row["final"] == "2024-06-02T06:00:00+01:00"
+    assert row["latency_min"] == 10 and row["up"] == "2024-06-02T06:30:00+01:00"  # Plees does not know them
+    assert (row["quality"], row["note"], row["source"]) == (4, "hot night", "plees")
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM dose").fetchone()[0] == 1
+    again = run("import", str(path), "--replace")
+    assert "replaced: 1" in again.stdout and len(nights(db_path)) == 1
+
+
+def test_a_night_with_only_a_dose_gets_the_trackers_sleep(run, tmp_path, db_path):
+    assert run("dose", "200", "--at", "2024-06-01T21:00").exit_code == 0
+    path = plees_file(tmp_path, [(1, datetime(2024, 6, 1, 23, 0, tzinfo=LONDON), 420, 3)])
+    result = run("import", str(path))
+    assert "new: 1" in result.stdout
+    assert nights(db_path)["2024-06-01"]["bed"] == "2024-06-01T23:00:00+01:00"
+
+
+def test_one_bad_record_imports_nothing_and_a_dry_run_writes_nothing(run, tmp_path, db_path):
+    good = plees_file(tmp_path, [(1, datetime(2024, 6, 1, 23, 0, tzinfo=LONDON), 420, 3)])
+    text = good.read_text() + "2,1717279200000,1717279200000x,3\n"
+    good.write_text(text)
+    assert run("dose", "100", "--at", "2024-05-01T21:00").exit_code == 0  # a database exists
+    result = run("import", str(good))
+    assert result.exit_code == 2 and "line 3, field stop:" in result.stderr
+    assert list(nights(db_path)) == ["2024-05-01"]
+    good.write_text(text.rsplit("2,", 1)[0])
+    dry = run("import", str(good), "--dry-run")
+    assert dry.exit_code == 0 and "new: 1 (would be imported)" in dry.stdout
+    assert list(nights(db_path)) == ["2024-05-01"]
+
+
+def test_unknown_parts_are_never_read_as_zero_in_the_trend_history_or_verdict(run, tmp_path, db_path):
+    """A Plees night knows no latency: it must not count as a 0-minute night anywhere."""
+    from magsleep.store.engine import Store
+
+    path = plees_file(tmp_path, [(i, datetime(2024, 6, 1 + i, 23, 0, tzinfo=LONDON), 420, 4) for i in range(10)])
+    assert run("import", str(path)).exit_code == 0
+    conn = sqlite3.connect(db_path)
+    # Even with out of bed known (a later edit), an unknown latency keeps the diary incomplete.
+    conn.execute("UPDATE night SET up = final")
+    conn.commit()
+    conn.close()
+    store = Store.open(db_path)
+    try:
+        with store.reading() as session:
+            from magsleep.store import nights as store_nights
+            from magsleep.store import views
+            assert views.trend_points(session=session) == []
+            assert all(h.metrics_source is None for h in views.history_nights(session=session))
+            assert all(r.diary is None for r in store_nights.load_nights(session=session))
+            assert store_nights.recent_diaries(datetime(2024, 7, 1).date(), session=session) == {}
+    finally:
+        store.close()
+
+
+def test_importing_into_an_old_schema_upgrades_it_first(run, tmp_path, db_path):
+    import shutil
+
+    db_path.parent.mkdir(parents=True)
+    shutil.copy(FIXTURES.parent / "schema_v2.db", db_path)
+    result = run("import", str(FIXTURES / "fitbit"), "--tz", "Europe/London")
+    assert result.exit_code == 0, result.output
+    assert nights(db_path)["2024-03-28"]["source"] == "fitbit"
