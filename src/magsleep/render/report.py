@@ -100,7 +100,7 @@ def _hm(moment: object) -> str:
 # ---------------------------------------------------------------- the first page
 
 
-def header(data: ReportData, made: date) -> list[Line]:
+def header(data: ReportData, made: date) -> list[Block]:
     records, settings = list(data.records.values()), data.insights.settings
     logged = sum(1 for r in records if r.diary is not None)
     missing = sum(1 for n in nights_between(data.first, data.last)
@@ -109,28 +109,27 @@ def header(data: ReportData, made: date) -> list[Line]:
     for r in records:
         for form in sorted({d.form for d in r.doses}):
             forms[form].append(r)
-    used = []
+    used: list[list[str]] = []
     for form, nights in forms.items():
         mgs = [sum(d.elemental_mg for d in r.doses if d.form == form) for r in nights]
         times = [d.taken_at.hour * 60 + d.taken_at.minute for r in nights for d in r.doses if d.form == form]
         usual = int(statistics.median(times))
         low, high = min(mgs), max(mgs)
-        amount = f"{low:g} mg" if low == high else f"{low:g} to {high:g} mg (median {statistics.median(mgs):g})"
-        used.append(f"{form}: {amount} elemental a night, {plural(len(nights), 'night')}, usually at "
-                    f"{usual // 60:02d}:{usual % 60:02d}")
+        amount = f"{low:g}" if low == high else f"{low:g} to {high:g} (median {statistics.median(mgs):g})"
+        used.append([Data(form), amount, str(len(nights)), f"{usual // 60:02d}:{usual % 60:02d}"])
     limit = settings.daily_limit_mg
     over = [(r.night, r.elemental_mg) for r in records if r.elemental_mg > limit]
     over_text = ("none" if not over else f"{plural(len(over), 'night')}: "
                  + ", ".join(f"{night} ({mg:g} mg)" for night, mg in over))
-    return [
+    return [[
         "Name: ________________________________",
         f"Period: {data.first} to {data.last}, {plural(data.nights, 'night')}: {logged} with a sleep diary, "
         f"{missing} with nothing logged.",
         f"Report made on {made}.",
-        ("Magnesium taken (elemental mg):", used or ["none in this period"]),
         Data(f"Medicines listed by the person: {settings.medicines.strip() or 'none listed'}"),
         f"Daily limit for supplemental magnesium: {limit:g} mg. Nights above it: {over_text}.",
-    ]
+        "Magnesium taken:" + ("" if used else " none in this period."),
+    ], *([Table(["Form", "Elemental mg a night", "Nights", "Usual time"], used)] if used else [])]
 
 
 _UNITS = {"sol_min": ("minutes", "shorter", "longer"), "tst_min": ("minutes", "shorter", "longer"),
@@ -235,9 +234,11 @@ def trend_section(data: ReportData) -> Section:
     return Section("Weekly trend", [Chart("weeks", "Weekly trend with and without magnesium", [svg], svg)])
 
 
-NIGHT_HEAD = ["Date", "In bed", "Tried to sleep", "Min to fall asleep", "Awakenings", "Min awake", "Final wake",
-              "Out of bed", "Total sleep", "Efficiency", "Quality", "Rested", "Magnesium (mg, form, time, min before "
-              "trying to sleep)", "Side effects", "Note"]
+NIGHT_HEAD = ["Night of", "In bed", "Tried to sleep", "Min to fall asleep", "Wakes", "Min awake", "Final wake",
+              "Out of bed", "Total sleep", "Eff.", "Quality", "Rested", "Magnesium", "Side effects", "Note"]
+NIGHT_KEY = ("Times are local clock times. Wakes: awakenings after falling asleep. Eff.: sleep "
+             "efficiency. Quality and rested: 1 (worst) to 5 "
+             "(best). Magnesium: elemental mg, form, time taken, minutes before trying to sleep.")
 
 
 def night_row(night: date, record: NightRecord | None) -> list[str]:
@@ -245,11 +246,11 @@ def night_row(night: date, record: NightRecord | None) -> list[str]:
     if record is None:
         return [day] + [""] * 13 + ["not logged"]
     d, m = record.diary, record.metrics
-    doses = "; ".join(
+    doses = Data("; ".join(
         f"{dose.elemental_mg:g} mg {dose.form} {_hm(dose.taken_at)}"
         + (f", {minutes_between(dose.taken_at, d.tried)} min" if d is not None else "")
-        for dose in record.doses) if record.doses else ""
-    side = "; ".join(f"{s.kind} ({SEVERITY.get(s.severity, s.severity)})" for s in record.symptoms)
+        for dose in record.doses))
+    side = Data("; ".join(f"{s.kind} ({SEVERITY.get(s.severity, s.severity)})" for s in record.symptoms))
     diary = ([_hm(d.bed), _hm(d.tried), str(d.latency_min), str(d.awakenings), str(d.waso_min), _hm(d.final),
               _hm(d.up)] if d is not None else [""] * 7)
     numbers = ([format_minutes(m.tst_min), f"{m.se_pct:.0f}%"] if m is not None else ["", ""])
@@ -259,16 +260,16 @@ def night_row(night: date, record: NightRecord | None) -> list[str]:
 
 def nights_section(data: ReportData) -> Section:
     rows = [night_row(n, data.records.get(n)) for n in nights_between(data.first, data.last)]
-    return Section("Every night", ["Times are local clock times; quality and rested are 1 (worst) to 5 (best).",
+    return Section("Every night", [NIGHT_KEY,
                                    Table(NIGHT_HEAD, rows, wide=True)], new_page=True)
 
 
 def side_effects_section(data: ReportData) -> Section:
-    rows = [[f"{r.night:%a} {r.night}", s.kind, f"{s.severity} ({SEVERITY.get(s.severity, '?')})",
+    rows = [[f"{r.night:%a} {r.night}", Data(s.kind), f"{s.severity} ({SEVERITY.get(s.severity, '?')})",
              f"{r.elemental_mg:g} mg" if r.doses else "no dose"]
             for r in data.records.values() for s in r.symptoms]
-    counts = ", ".join(f"{kind} {plural(n, 'time')}" for kind, n in data.insights.side_effects.items())
-    return Section("Side effects", [f"By kind: {counts or 'none logged'}. Severity 1 mild, 2 moderate, 3 severe.",
+    counts = Data(", ".join(f"{kind} {plural(n, 'time')}" for kind, n in data.insights.side_effects.items()))
+    return Section("Side effects", ["Severity 1 mild, 2 moderate, 3 severe. By kind:", counts or "none logged",
                                     Table(["Date", "Side effect", "Severity", "Magnesium that night"], rows)])
 
 
@@ -285,7 +286,7 @@ def dose_weeks(records: Sequence[NightRecord]) -> Table:
         forms = sorted({d.form for r in nights for d in r.doses})
         minutes = [d.taken_at.hour * 60 + d.taken_at.minute for r in nights for d in r.doses]
         usual = int(statistics.median(minutes))
-        rows.append([f"{start:%Y-%m-%d}", ", ".join(forms), str(len(nights)),
+        rows.append([f"{start:%Y-%m-%d}", Data(", ".join(forms)), str(len(nights)),
                      f"{statistics.mean(r.elemental_mg for r in nights):.0f}",
                      f"{max(r.elemental_mg for r in nights):.0f}", f"{usual // 60:02d}:{usual % 60:02d}"])
     return Table(["Week of", "Form", "Nights dosed", "Mean mg/night", "Max mg", "Usual time"], rows)
@@ -301,7 +302,7 @@ def rest_sections(data: ReportData) -> list[Section]:
                              for label, (done, total) in insights.adherence.items() if total] or ["no logged nights"]
     regularity = ("fewer than 7 nights of sleep logged" if regular.sri is None or regular.midsleep_sd_min is None
                   else f"sleep midpoint SD {regular.midsleep_sd_min:.0f} min, Sleep Regularity Index {regular.sri:.0f}")
-    findings = [for_the_reader(a) for a in insights.advice]
+    findings: list[Line] = [for_the_reader(a) for a in insights.advice]
     return [
         Section("Comparisons (95% intervals)", [comparisons], new_page=True),
         Section("Regularity and dose timing", [[
@@ -326,7 +327,7 @@ def rest_sections(data: ReportData) -> list[Section]:
 def sections(data: ReportData, made: date) -> list[Section]:
     """The report's sections in order; the first page is the header, the note and the answer."""
     return [
-        Section("", [header(data, made), FOR_THE_PERSON]),
+        Section("", [*header(data, made), FOR_THE_PERSON]),
         *answer(data.insights),
         diary_section(data),
         trend_section(data),
@@ -383,9 +384,11 @@ def to_markdown(parts: list[Section], charts: dict[str, str] | None = None) -> s
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#111}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #999}
-table{border-collapse:collapse;width:100%;font-size:.85rem}table.wide{font-size:.7rem}
+table{border-collapse:collapse;width:100%;font-size:.85rem}
 th,td{border:1px solid #999;padding:.2rem .35rem;text-align:left;vertical-align:top}
-th{background:#eee}ul{padding-left:1.2rem}.person{border:1px solid #111;padding:.5rem .75rem}
+th{background:#eee}table.wide{font-size:.68rem}table.wide th,table.wide td{padding:.15rem .2rem}
+table.wide td{white-space:nowrap}table.wide td:nth-child(n+13){white-space:normal;overflow-wrap:anywhere}
+ul{padding-left:1.2rem}.person{border:1px solid #111;padding:.5rem .75rem}
 figure{margin:0 0 1rem}svg{max-width:100%;height:auto}
 @page{margin:12mm}
 @media print{body{margin:0;max-width:none;padding:0;font-size:10pt}section.new-page{break-before:page}

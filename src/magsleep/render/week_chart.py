@@ -18,9 +18,10 @@ from magsleep.domain.trend import METRICS_BY_KEY, NightPoint, axis_ticks, tick_l
 from magsleep.render.svg import Svg
 
 WIDTH = 720
+MIN_BAND_NIGHTS = 3
 PANEL = 150
 LEFT, RIGHT, TOP, GAP = 56, 16, 26, 36
-STYLES = {True: {"stroke": "#000", "stroke_dasharray": None, "band": "#000"},
+STYLES: dict[bool, dict[str, str | None]] = {True: {"stroke": "#000", "stroke_dasharray": None, "band": "#000"},
           False: {"stroke": "#666", "stroke_dasharray": "5 3", "band": "#777"}}
 
 
@@ -48,17 +49,19 @@ def week_means(points: Sequence[NightPoint], metric: str, on: bool) -> list[Week
     out = []
     for week, values in sorted(weeks.items()):
         mean = statistics.fmean(values)
-        if len(values) >= 2:
+        # Two nights give a t interval 13 standard errors wide: from three a band says something.
+        if len(values) >= MIN_BAND_NIGHTS:
             half = t_quantile(len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
             out.append(WeekMean(week, mean, mean - half, mean + half, len(values)))
         else:
-            out.append(WeekMean(week, mean, None, None, 1))
+            out.append(WeekMean(week, mean, None, None, len(values)))
     return out
 
 
 def week_chart(points: Sequence[NightPoint], metrics: Sequence[str]) -> str:
     """One panel per metric: a solid line with magnesium, a dashed one without, bands for intervals."""
     weeks = sorted({p.night - timedelta(days=p.night.weekday()) for p in points})
+    position = {week: i for i, week in enumerate(weeks)}
     height = TOP + len(metrics) * (PANEL + GAP) + 10
     svg = Svg(WIDTH, height, "Weekly trend with and without magnesium")
     svg.add("line", x1=LEFT, y1=10, x2=LEFT + 22, y2=10, stroke="#000", stroke_width=2)
@@ -68,11 +71,12 @@ def week_chart(points: Sequence[NightPoint], metrics: Sequence[str]) -> str:
     svg.add("text", "nights without", x=LEFT + 186, y=13, font_size=9)
     svg.add("text", "shaded: 95% interval of the week's mean", x=LEFT + 290, y=13, font_size=9, fill="#444")
     for i, metric in enumerate(metrics):
-        _panel(svg, points, metric, weeks, TOP + i * (PANEL + GAP))
+        _panel(svg, points, metric, weeks, position, TOP + i * (PANEL + GAP))
     return str(svg)
 
 
-def _panel(svg: Svg, points: Sequence[NightPoint], metric: str, weeks: list[date], top: float) -> None:
+def _panel(svg: Svg, points: Sequence[NightPoint], metric: str, weeks: list[date], position: dict[date, int],
+           top: float) -> None:
     m = METRICS_BY_KEY[metric]
     series = {on: week_means(points, metric, on) for on in (True, False)}
     values = [v for s in series.values() for w in s for v in (w.mean, w.low, w.high) if v is not None]
@@ -93,7 +97,7 @@ def _panel(svg: Svg, points: Sequence[NightPoint], metric: str, weeks: list[date
     def x(week: date) -> float:
         if len(weeks) == 1:
             return (LEFT + right) / 2
-        return LEFT + (right - LEFT) * weeks.index(week) / (len(weeks) - 1)
+        return LEFT + (right - LEFT) * position[week] / (len(weeks) - 1)
 
     def y(value: float) -> float:
         return plot_bottom - (plot_bottom - plot_top) * (min(max(value, low), high) - low) / (high - low)
@@ -108,15 +112,16 @@ def _panel(svg: Svg, points: Sequence[NightPoint], metric: str, weeks: list[date
     for on, means in series.items():
         style = STYLES[on]
         side = "with" if on else "without"
-        for run in _runs(means, weeks):
+        for run in _runs(means, position):
             banded = [w for w in run if w.low is not None and w.high is not None]
             if len(banded) >= 2:
                 edge = [f"{x(w.week):.1f},{y(w.high or 0):.1f}" for w in banded]
                 edge += [f"{x(w.week):.1f},{y(w.low or 0):.1f}" for w in reversed(banded)]
                 svg.add("polygon", class_=f"band {side}", points=" ".join(edge), fill=style["band"], fill_opacity=0.12)
             if len(run) >= 2:
-                svg.add("polyline", class_=f"line {side}", points=" ".join(f"{x(w.week):.1f},{y(w.mean):.1f}" for w in run),
-                        fill="none", stroke=style["stroke"], stroke_width=1.6, stroke_dasharray=style["stroke_dasharray"])
+                line = " ".join(f"{x(w.week):.1f},{y(w.mean):.1f}" for w in run)
+                svg.add("polyline", class_=f"line {side}", points=line, fill="none", stroke=style["stroke"],
+                        stroke_width=1.6, stroke_dasharray=style["stroke_dasharray"])
             for w in run:
                 if on:
                     svg.add("circle", class_=f"point {side}", cx=x(w.week), cy=y(w.mean), r=2.5, fill="#000")
@@ -125,12 +130,12 @@ def _panel(svg: Svg, points: Sequence[NightPoint], metric: str, weeks: list[date
                             fill="#fff", stroke="#666")
 
 
-def _runs(means: list[WeekMean], weeks: list[date]) -> list[list[WeekMean]]:
+def _runs(means: list[WeekMean], position: dict[date, int]) -> list[list[WeekMean]]:
     """Consecutive weeks (no gap in `weeks`) as runs: a line never bridges a week without nights."""
     runs: list[list[WeekMean]] = []
     previous = -2
     for w in means:
-        index = weeks.index(w.week)
+        index = position[w.week]
         if index != previous + 1:
             runs.append([])
         runs[-1].append(w)
