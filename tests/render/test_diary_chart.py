@@ -14,8 +14,8 @@ from magsleep.domain.n_of_1 import make_plan
 from magsleep.domain.sleep_diary import Diary, Symptom
 from magsleep.render.diary_chart import LEFT, PX_PER_MIN, diary_chart, trial_labels
 from magsleep.store.doses import add_dose
-from magsleep.store.report_data import load_report_data
 from magsleep.store.nights import save_diary
+from magsleep.store.report_data import load_report_data
 
 ZONE = ZoneInfo("Europe/London")
 NS = {"s": "http://www.w3.org/2000/svg"}
