@@ -107,7 +107,10 @@ def diary_chart(records: Mapping[date, NightRecord], first: date, last: date, *,
             x = x_of(axis_minutes(night, dose.taken_at))
             svg.open("g", class_="dose", data_mg=f"{dose.elemental_mg:g}", data_time=f"{dose.taken_at:%H:%M}")
             svg.add("path", d=f"M{x - 3:.1f},{y + 1} L{x + 3:.1f},{y + 1} L{x:.1f},{y + 6} Z", fill="#000")
-            svg.add("text", f"{dose.elemental_mg:g} mg", x=x + 4, y=y + 7, font_size=7)
+            # Doses come before bed: the mg goes to the mark's left, in the evening's empty space.
+            left = x - x_of(0) > 40
+            svg.add("text", f"{dose.elemental_mg:g} mg", x=x - 4 if left else x + 4, y=y + 7, font_size=7,
+                    text_anchor="end" if left else None)
             svg.close("g")
         if not _logged(record):
             svg.add("text", "not logged", x=x_of(0) + 4, y=y + ROW - 4, font_size=8, fill="#666")
