@@ -145,3 +145,11 @@ def test_a_randomised_trial_is_the_answer_in_the_domains_own_words(store, tmp_pa
     assert oct((tmp_path / "report-diary.svg").stat().st_mode & 0o777) == "0o600"
     weeks = ET.parse(tmp_path / "report-weeks.svg").getroot()
     assert {p.get("class") for p in weeks.iter(f"{ns}polyline")} == {"line with", "line without"}
+
+
+def test_commands_are_left_out_of_the_apps_texts():
+    assert without_commands("No clear difference. A longer plan could tell ('magsleep trial plan').") == \
+        "No clear difference. A longer plan could tell."
+    assert without_commands("The plan was changed outside magsleep. 'magsleep trial stop' ends it.") == \
+        "The plan was changed outside magsleep."
+    assert without_commands("Too few nights: 3 of 7.") == "Too few nights: 3 of 7."

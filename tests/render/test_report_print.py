@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -52,16 +53,24 @@ def dark_share(pdf: Path, tmp: Path) -> float:
     return sum(1 for p in pixels if p < 200) / len(pixels)
 
 
-def test_the_report_prints_with_its_sections_on_their_own_pages(store, tmp_path):
+# Chromium prints on Letter unless the page asks; A4 is asked for the way a browser set to it would.
+PAPERS = {"letter": ("", "612 x 792"), "a4": ("@page{size:A4}", "594.96 x 841.92")}
+
+
+@pytest.mark.parametrize("paper", [pytest.param("letter"), pytest.param("a4", marks=pytest.mark.long)])
+def test_the_report_prints_with_its_sections_on_their_own_pages(store, tmp_path, paper):
     nights = 60
     with store.writing() as session:
         write_demo(demo_nights(LAST, nights, ZoneInfo("Europe/London")), session=session)
     with store.reading() as session:
         page = write_report(tmp_path / "report.html", "html", LAST, session=session, made=LAST)
+    rule, size = PAPERS[paper]
+    page.write_text(page.read_text().replace("</style>", f"{rule}</style>"))
     pdf = tmp_path / "report.pdf"
     print_to_pdf(page, pdf)
 
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert f"Page size:       {size} pts" in info, info
     count = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
     chart_pages = math.ceil(nights / NIGHTS_PER_PAGE)
     # The first page, the chart's pages, the nightly table (at least one), the comparisons onwards.
@@ -78,3 +87,7 @@ def test_the_report_prints_with_its_sections_on_their_own_pages(store, tmp_path)
     assert end > start  # 60 rows run over more than one page...
     assert all("Night of" in text[n] for n in range(start, end + 1))  # ...with the header on each
     assert "Comparisons" not in " ".join(text[:end + 1])  # a section after them starts a new page
+    # Nothing runs past the right margin (12 mm): the widest table fits the paper.
+    words = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    right = max(float(x) for x in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', words))
+    assert right <= float(size.split()[0]) - 12 / 25.4 * 72 + 1, right

@@ -77,13 +77,14 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else many or word + 's'}"
 
 
-_COMMAND = re.compile(r"\s*\(?'magsleep [^']*'\)?")
+_COMMAND_ASIDE = re.compile(r"\s*\('magsleep [^']*'\)")
+_COMMAND_SENTENCE = re.compile(r"\s*[^.]*'magsleep [^']*'[^.]*\.")
 
 
 def without_commands(text: str) -> str:
-    """The app's own texts point at commands ('magsleep trial plan'); a report for a clinician
-    keeps the words and drops the commands."""
-    return _COMMAND.sub("", text)
+    """The app's own texts point at commands ("a trial can tell ('magsleep trial plan')", "'magsleep
+    trial stop' ends it."); a report for a clinician keeps the words and drops the commands."""
+    return _COMMAND_SENTENCE.sub("", _COMMAND_ASIDE.sub("", text)).strip()
 
 
 def for_the_reader(text: str) -> str:
@@ -181,7 +182,7 @@ def answer(insights: Insights) -> list[Section]:
         lines: list[Line] = list(clinician_headline(insights.effect, insights))
         if insights.plan_notice:
             lines.append(Data(f"A randomised trial plan was found but changed outside magsleep, so it is not "
-                              f"analysed: {insights.plan_notice}"))
+                              f"analysed: {without_commands(insights.plan_notice)}"))
         elif plan is not None:
             lines.append(f"A randomised trial is planned from {plan.start} (plan {plan.short_fingerprint}).")
         lines.append(f"First weeks (the {insights.first_weeks.length}-night start, not a trial): "
