@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
@@ -13,9 +14,16 @@ from zoneinfo import ZoneInfo
 from magsleep.domain.demo import demo_nights
 from magsleep.domain.headline import Effect
 from magsleep.domain.magnesium import CONSULT, dose_amount
-from magsleep.domain.n_of_1 import make_plan
+from magsleep.domain.n_of_1 import TrialPlan, make_plan
 from magsleep.domain.sleep_diary import Diary, Symptom
-from magsleep.render.report import FOR_THE_PERSON, build_report, clinician_headline, without_commands, write_report
+from magsleep.render.report import (
+    FOR_THE_PERSON,
+    answer,
+    build_report,
+    clinician_headline,
+    without_commands,
+    write_report,
+)
 from magsleep.store.demo import write_demo
 from magsleep.store.doses import add_dose
 from magsleep.store.insights import load_insights
@@ -121,18 +129,19 @@ def test_a_randomised_trial_is_the_answer_in_the_domains_own_words(store, tmp_pa
         add_trial(plan, start, session=session)
     out = tmp_path / "report.md"
     with store.reading() as session:
-        result = load_insights(LAST, session=session).randomised
+        insights = load_insights(LAST, session=session)
+        result = insights.randomised
         write_report(out, "md", LAST, session=session, start=start - timedelta(days=3))
     assert result is not None
     md = out.read_text()
-    answer = md[md.index("## The answer: a randomised trial"):md.index("## Sleep diary chart")]
-    assert f"- {without_commands(result.text())}" in answer
-    assert f"- {without_commands(result.per_protocol_text())}" in answer
-    assert f"Plan made on 2026-08-16, before its first night {start}" in answer and plan.fingerprint in answer
-    assert "Orders: pair 1 off-on, pair 2 on-off, pair 3 on-off, pair 4 off-on." in answer
+    said = md[md.index("## The answer: a randomised trial"):md.index("## Sleep diary chart")]
+    assert f"- {without_commands(result.text())}" in said
+    assert f"- {without_commands(result.per_protocol_text())}" in said
+    assert f"Plan made on 2026-08-16, before its first night {start}" in said and plan.fingerprint in said
+    assert "Orders: pair 1 off-on, pair 2 on-off, pair 3 on-off, pair 4 off-on." in said
     deviations = ", ".join(str(d) for d in result.deviations) or "none"
-    assert f": {deviations}." in answer
-    assert "First weeks (the 28-night start, not the trial)" in answer
+    assert f": {deviations}." in said
+    assert "First weeks (the 28-night start, not the trial)" in said
     # The chart beside it labels each trial night by its phase.
     assert "![Sleep diary chart, one row per night](report-diary.svg)" in md
     root = ET.parse(tmp_path / "report-diary.svg").getroot()
@@ -143,6 +152,14 @@ def test_a_randomised_trial_is_the_answer_in_the_domains_own_words(store, tmp_pa
     assert labels[:4] == [None, None, None, "baseline"]
     assert labels[3 + 14:3 + 28] == ["off"] * 14 and labels[3 + 28] == "on"
     assert oct((tmp_path / "report-diary.svg").stat().st_mode & 0o777) == "0o600"
+    # A blinded trial (issue 23: a `blinded` plan) keeps its orders hidden in the answer too.
+    @dataclass(frozen=True)
+    class BlindedPlan(TrialPlan):
+        blinded: bool = True
+
+    hidden = replace(insights, plan=BlindedPlan(**{f.name: getattr(plan, f.name) for f in fields(TrialPlan)}))
+    text = str([b for section in answer(hidden) for b in section.blocks])
+    assert "Orders: hidden until the trial is unblinded." in text and "on-off" not in text and "off-on" not in text
     weeks = ET.parse(tmp_path / "report-weeks.svg").getroot()
     assert {p.get("class") for p in weeks.iter(f"{ns}polyline")} == {"line with", "line without"}
 

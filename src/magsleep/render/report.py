@@ -31,6 +31,7 @@ from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.sleep_diary import format_minutes, minutes_between
 from magsleep.domain.text_safety import markdown_text, visible
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
+from magsleep.domain.trial_plan import TrialPlan
 from magsleep.render.diary_chart import NIGHTS_PER_PAGE, diary_chart, nights_between, trial_labels
 from magsleep.render.week_chart import week_chart
 from magsleep.store.files import write_private
@@ -175,6 +176,16 @@ def clinician_headline(effect: Effect, insights: Insights) -> list[str]:
             + cannot]
 
 
+def blinded(plan: TrialPlan | None) -> bool:
+    """A blinded trial not yet unblinded (issue 23) shows period numbers only, never its orders."""
+    return bool(getattr(plan, "blinded", False))
+
+
+def first_weeks_line(insights: Insights, other: str) -> str:
+    progress = insights.first_weeks.progress_text().replace(" Give it a few weeks.", "")
+    return f"First weeks (the {insights.first_weeks.length}-night start, not {other}): {progress}"
+
+
 def answer(insights: Insights) -> list[Section]:
     """The randomised trial when there is one (its own words), else the diary's headline."""
     plan, result = insights.plan, insights.randomised
@@ -185,8 +196,7 @@ def answer(insights: Insights) -> list[Section]:
                               f"analysed: {without_commands(insights.plan_notice)}"))
         elif plan is not None:
             lines.append(f"A randomised trial is planned from {plan.start} (plan {plan.short_fingerprint}).")
-        lines.append(f"First weeks (the {insights.first_weeks.length}-night start, not a trial): "
-                     f"{insights.first_weeks.progress_text()}")
+        lines.append(first_weeks_line(insights, "a trial"))
         return [Section("The answer", [lines])]
     metric = METRICS_BY_KEY[plan.metric]
     deviations = (", ".join(str(d) for d in result.deviations) if result.deviations else "none")
@@ -199,17 +209,17 @@ def answer(insights: Insights) -> list[Section]:
         f"Outcome: {metric.label.lower()}. Baseline {plural(plan.baseline_nights, 'night')}, then "
         f"{plural(plan.pairs, 'pair')} of {plan.period_nights}-night periods, one with and one without magnesium in "
         f"an order drawn at random; the first {plural(plan.washout_nights, 'night')} of each period not counted.",
+        "Orders: hidden until the trial is unblinded." if blinded(plan) else
         "Orders: " + ", ".join(f"pair {i} {o}" for i, o in enumerate(plan.orders, 1)) + ".",
         f"Deviations (a dose on a night without, or none on a magnesium night): "
         f"{plural(len(result.deviations), 'night')}: {deviations}.",
-        f"First weeks (the {insights.first_weeks.length}-night start, not the trial): "
-        f"{insights.first_weeks.progress_text()}",
+        first_weeks_line(insights, "the trial"),
     ]
 
     def mean(value: float | None, n: int) -> str:
         return f"{value:.1f} ({plural(n, 'night')})" if value is not None else f"— ({plural(n, 'night')})"
 
-    rows = [[str(p.pair), p.order, mean(p.on_mean, p.on_n), mean(p.off_mean, p.off_n),
+    rows = [[str(p.pair), "hidden" if blinded(plan) else p.order, mean(p.on_mean, p.on_n), mean(p.off_mean, p.off_n),
              f"{p.diff:+.1f}" if p.diff is not None else "—"] for p in result.pairs]
     return [Section("The answer: a randomised trial", [lines, Table(["Pair", "Order", "With magnesium", "Without",
                                                                      "Difference"], rows)])]
@@ -219,7 +229,7 @@ def answer(insights: Insights) -> list[Section]:
 
 
 def diary_section(data: ReportData) -> Section:
-    label = trial_labels(data.insights.plan, blinded=bool(getattr(data.insights.plan, "blinded", False)))
+    label = trial_labels(data.insights.plan, blinded=blinded(data.insights.plan))
     nights = nights_between(data.first, data.last)
     pages = [diary_chart(data.records, nights[i], nights[min(i + NIGHTS_PER_PAGE, len(nights)) - 1], label=label)
              for i in range(0, len(nights), NIGHTS_PER_PAGE)]
