@@ -71,6 +71,8 @@ def test_header_nights_side_effects_and_hostile_text(store):
     assert "- Report made on 2026-11-25." in md and "- Name: ___" in md
     assert f"Period: {LAST - timedelta(days=6)} to {LAST}, 7 nights: 1 with a sleep diary, 6 with nothing logged." in md
     assert f"Nights above it: 1 night: {night} (400 mg)." in md and "350 mg" in md
+    # The app's advice is a point to discuss; its "please check with a professional" is not said to one.
+    assert "## Points to discuss\n\n- The daily limit was exceeded on 1 night.\n" in md and CONSULT not in md
     row = next(line for line in md.splitlines() if line.startswith(f"| {night:%a} {night} |"))
     cells = re.split(r"(?<!\\)\|", row)[1:-1]
     assert len(cells) == 15  # no `|` a person typed opens a cell
