@@ -10,15 +10,12 @@ timing. Everything a person typed is escaped for where it goes (HTML, SVG, a Mar
 
 from __future__ import annotations
 
-import html
 import re
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 from sqlmodel import Session
 
@@ -29,10 +26,10 @@ from magsleep.domain.headline import Effect
 from magsleep.domain.insights import Insights
 from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.sleep_diary import format_minutes, minutes_between
-from magsleep.domain.text_safety import markdown_text, visible
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 from magsleep.domain.trial_plan import TrialPlan
 from magsleep.render.diary_chart import NIGHTS_PER_PAGE, diary_chart, nights_between, trial_labels
+from magsleep.render.document import Block, Chart, Data, Line, Note, Section, Table, to_html, to_markdown
 from magsleep.render.week_chart import week_chart
 from magsleep.store.files import write_private
 from magsleep.store.records import NightRecord
@@ -40,42 +37,12 @@ from magsleep.store.report_data import ReportData, load_report_data
 
 TITLE = "Magnesium and sleep: a self-kept sleep diary"
 SEVERITY = {1: "mild", 2: "moderate", 3: "severe"}
-FOR_THE_PERSON = ("For the person who kept this diary: if poor sleep goes on, or a side effect or the daily "
+FOR_THE_PERSON = Note("For the person who kept this diary: if poor sleep goes on, or a side effect or the daily "
                   "limit shows up here, please talk to your doctor or pharmacist, and bring this report.")
 
 
-class Data(str):
-    """Text that came from a person or a file (a note, the medicines): escaped wherever it goes."""
-
-
-@dataclass(frozen=True)
-class Table:
-    head: list[str]
-    rows: list[list[str]]
-    wide: bool = False
-
-
-@dataclass(frozen=True)
-class Chart:
-    name: str  # the file's suffix when written beside a Markdown report
-    alt: str
-    pages: list[str]  # SVG, one printed page each
-    whole: str  # the same chart as one SVG (the Markdown's file)
-
-
-Line = str | tuple[str, list[str]]  # a line, or a line with its own lines under it
-Block = str | list[Line] | Table | Chart
-
-
-@dataclass(frozen=True)
-class Section:
-    heading: str
-    blocks: list[Block] = field(default_factory=list)
-    new_page: bool = False
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else many or word + 's'}"
+def plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
 
 
 _COMMAND_ASIDE = re.compile(r"\s*\('magsleep [^']*'\)")
@@ -348,102 +315,6 @@ def sections(data: ReportData, made: date) -> list[Section]:
     ]
 
 
-# ---------------------------------------------------------------- Markdown
-
-
-def _md(text: str) -> str:
-    """Our own text with only `|` escaped (it ends a table cell); a person's text fully escaped."""
-    if isinstance(text, Data):
-        return markdown_text(text)
-    return visible(text).replace("|", "\\|")
-
-
-def to_markdown(parts: list[Section], charts: dict[str, str] | None = None) -> str:
-    """The report as Markdown; `charts` maps a chart's name to the file it was written to."""
-    out = [f"# {TITLE}", ""]
-    for section in parts:
-        if section.heading:
-            out += [f"## {_md(section.heading)}", ""]
-        for block in section.blocks:
-            if isinstance(block, Table):
-                if not block.rows:
-                    out += ["(none)", ""]
-                    continue
-                out.append("| " + " | ".join(_md(h) for h in block.head) + " |")
-                out.append("|" + "---|" * len(block.head))
-                out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in block.rows]
-            elif isinstance(block, Chart):
-                if charts and block.name in charts:
-                    out.append(f"![{_md(block.alt)}]({quote(charts[block.name])})")
-                else:
-                    out.append(f"({_md(block.alt)}: in the HTML report, or in a file beside this one when saved "
-                               "with -o.)")
-            elif isinstance(block, list):
-                for line in block:
-                    if isinstance(line, tuple):
-                        out.append(f"- {_md(line[0])}")
-                        out += [f"  - {_md(sub)}" for sub in line[1]]
-                    else:
-                        out.append(f"- {_md(line)}")
-            else:
-                out.append(_md(block))
-            out.append("")
-    return "\n".join(out)
-
-
-# ---------------------------------------------------------------- HTML
-
-CSS = """body{font-family:system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#111}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #999}
-table{border-collapse:collapse;width:100%;font-size:.85rem}
-th,td{border:1px solid #999;padding:.2rem .35rem;text-align:left;vertical-align:top}
-th{background:#eee}table.wide{font-size:.68rem}table.wide th,table.wide td{padding:.15rem .2rem}
-table.wide td{white-space:nowrap}table.wide td:nth-child(n+13){white-space:normal;overflow-wrap:anywhere}
-ul{padding-left:1.2rem}.person{border:1px solid #111;padding:.5rem .75rem}
-figure{margin:0 0 1rem}svg{max-width:100%;height:auto}
-@page{margin:12mm}
-@media print{body{margin:0;max-width:none;padding:0;font-size:10pt}section.new-page{break-before:page}
-h2{break-after:avoid}figure{break-inside:avoid}figure+figure{break-before:page}
-thead{display:table-header-group}tr,li{break-inside:avoid}}"""
-
-
-def _e(text: str) -> str:
-    return html.escape(visible(text), quote=True)
-
-
-def _li(line: Line) -> str:
-    if isinstance(line, tuple):
-        return f"<li>{_e(line[0])}<ul>" + "".join(f"<li>{_e(sub)}</li>" for sub in line[1]) + "</ul></li>"
-    return f"<li>{_e(line)}</li>"
-
-
-def to_html(parts: list[Section]) -> str:
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{_e(TITLE)}</title>",
-           f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{_e(TITLE)}</h1>"]
-    for section in parts:
-        out.append('<section class="new-page">' if section.new_page else "<section>")
-        if section.heading:
-            out.append(f"<h2>{_e(section.heading)}</h2>")
-        for block in section.blocks:
-            if isinstance(block, Table):
-                if not block.rows:
-                    out.append("<p>(none)</p>")
-                    continue
-                out.append(('<table class="wide">' if block.wide else "<table>") + "<thead><tr>"
-                           + "".join(f"<th>{_e(h)}</th>" for h in block.head) + "</tr></thead><tbody>")
-                out += ["<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in block.rows]
-                out.append("</tbody></table>")
-            elif isinstance(block, Chart):
-                out += [f'<figure aria-label="{_e(block.alt)}">{page}</figure>' for page in block.pages]
-            elif isinstance(block, list):
-                out.append("<ul>" + "".join(_li(line) for line in block) + "</ul>")
-            else:
-                out.append(f'<p class="person">{_e(block)}</p>' if block == FOR_THE_PERSON else f"<p>{_e(block)}</p>")
-        out.append("</section>")
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
-
-
 # ---------------------------------------------------------------- entry points
 
 
@@ -461,7 +332,7 @@ def _render(fmt: str, data: ReportData, made: date | None,
             charts: dict[str, str] | None) -> tuple[str, list[Chart]]:
     parts = sections(data, made or local_time.now().date())
     found = [b for s in parts for b in s.blocks if isinstance(b, Chart)]
-    return (to_html(parts) if fmt == "html" else to_markdown(parts, charts)), found
+    return (to_html(TITLE, parts) if fmt == "html" else to_markdown(TITLE, parts, charts)), found
 
 
 def write_report(path: Path, fmt: str, last: date, *, session: Session, start: date | None = None,
