@@ -31,6 +31,7 @@ from magsleep.domain.trial_plan import TrialPlan
 from magsleep.render.diary_chart import NIGHTS_PER_PAGE, diary_chart, nights_between, trial_labels
 from magsleep.render.document import Block, Chart, Data, Line, Note, Section, Table, to_html, to_markdown
 from magsleep.render.week_chart import week_chart
+from magsleep.store.errors import StoreError
 from magsleep.store.files import write_private
 from magsleep.store.records import NightRecord
 from magsleep.store.report_data import ReportData, load_report_data
@@ -283,7 +284,7 @@ def rest_sections(data: ReportData) -> list[Section]:
     findings: list[Line] = [for_the_reader(a) for a in insights.advice]
     return [
         Section("Comparisons (95% intervals)", [comparisons], new_page=True),
-        Section("Regularity and dose timing", [[
+        Section("Regularity and timing", [[
             f"Last 14 nights: {regularity}.",
             "Last dose to trying to sleep: " + (", ".join(f"{band} {n}" for band, n in insights.timing_spread.items()
                                                           if n) or "no doses"),
@@ -344,7 +345,14 @@ def write_report(path: Path, fmt: str, last: date, *, session: Session, start: d
     if fmt != "html":
         names = {name: f"{path.stem}-{name}.svg" for name in ("diary", "weeks")}
         text, charts = _render(fmt, data, made, names)
-        for chart in charts:
-            write_private(path.with_name(names[chart.name]), '<?xml version="1.0" encoding="UTF-8"?>\n' + chart.whole)
-        return write_private(path, text)
+        written: list[Path] = []
+        try:
+            for chart in charts:
+                written.append(write_private(path.with_name(names[chart.name]),
+                                             '<?xml version="1.0" encoding="UTF-8"?>\n' + chart.whole))
+            return write_private(path, text)
+        except StoreError:
+            for svg in written:  # the report is written with its charts or not at all
+                svg.unlink(missing_ok=True)
+            raise
     return write_private(path, _render(fmt, data, made, None)[0])
