@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from magsleep.domain.demo import demo_nights
 from magsleep.domain.headline import Effect
 from magsleep.domain.magnesium import CONSULT, dose_amount
@@ -172,3 +174,16 @@ def test_commands_are_left_out_of_the_apps_texts():
     assert without_commands("The plan was changed outside magsleep. 'magsleep trial stop' ends it.") == \
         "The plan was changed outside magsleep."
     assert without_commands("Too few nights: 3 of 7.") == "Too few nights: 3 of 7."
+
+
+def test_a_markdown_report_is_written_with_its_charts_or_not_at_all(store, tmp_path):
+    from magsleep.store.errors import StoreError
+
+    victim = tmp_path / "victim.md"
+    victim.write_text("precious")
+    link = tmp_path / "report.md"
+    link.symlink_to(victim)
+    with store.reading() as session, pytest.raises(StoreError, match="symbolic link"):
+        write_report(link, "md", LAST, session=session)
+    assert victim.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".svg") == []  # no chart left behind
