@@ -84,6 +84,8 @@ def diary_chart(records: Mapping[date, NightRecord], first: date, last: date, *,
         x = x_of(hour * 60)
         svg.add("line", x1=x, y1=TOP - 4, x2=x, y2=TOP + ROW * len(nights), stroke="#bbb", stroke_width=0.5)
         svg.add("text", f"{(18 + hour) % 24:02d}:00", x=x, y=TOP - 8, font_size=9, text_anchor="middle")
+    if any(label(night) for night in nights):
+        svg.add("text", "trial", x=plot_right + 6, y=TOP - 8, font_size=9)
     for row, night in enumerate(nights):
         y = TOP + row * ROW
         record = records.get(night)
