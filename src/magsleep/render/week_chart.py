@@ -36,16 +36,12 @@ class WeekMean:
     nights: int
 
 
-def shown(metric: str, value: float) -> float:
-    """A value in the unit the graph shows: total sleep in hours, the others as stored."""
-    return value / 60 if METRICS_BY_KEY[metric].unit == "h" else value
-
-
 def week_means(points: Sequence[NightPoint], metric: str, on: bool) -> list[WeekMean]:
     weeks: dict[date, list[float]] = {}
     for p in points:
         if p.on_magnesium == on:
-            weeks.setdefault(p.night - timedelta(days=p.night.weekday()), []).append(shown(metric, p.value(metric)))
+            week = p.night - timedelta(days=p.night.weekday())
+            weeks.setdefault(week, []).append(p.value(metric))  # in the axis's unit (total sleep in hours)
     out = []
     for week, values in sorted(weeks.items()):
         mean = statistics.fmean(values)
@@ -60,7 +56,10 @@ def week_means(points: Sequence[NightPoint], metric: str, on: bool) -> list[Week
 
 def week_chart(points: Sequence[NightPoint], metrics: Sequence[str]) -> str:
     """One panel per metric: a solid line with magnesium, a dashed one without, bands for intervals."""
-    weeks = sorted({p.night - timedelta(days=p.night.weekday()) for p in points})
+    mondays = sorted({p.night - timedelta(days=p.night.weekday()) for p in points})
+    # Every week from the first to the last is on the axis, so time runs evenly and gaps show.
+    count = (mondays[-1] - mondays[0]).days // 7 + 1 if mondays else 0
+    weeks = [mondays[0] + timedelta(weeks=i) for i in range(count)]
     position = {week: i for i, week in enumerate(weeks)}
     height = TOP + len(metrics) * (PANEL + GAP) + 10
     svg = Svg(WIDTH, height, "Weekly trend with and without magnesium")
