@@ -1,17 +1,22 @@
 """Make the README's SVG screenshots from a seeded demo database: `python screenshots/make.py`.
 
 Uses `make_app` with a fixed clock, like the snapshot tests, so the pictures are reproducible.
+The report's first two printed pages are PNGs: Chromium prints the HTML report, pdftoppm draws them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import subprocess
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from magsleep.domain.demo import demo_nights
+from magsleep.render.report import write_report
 from magsleep.store.demo import write_demo
 from magsleep.store.engine import Store
 from magsleep.store.settings import save_setting
@@ -73,11 +78,34 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], extra: str | 
         app.save_screenshot(str(HERE / f"{name}.svg"))
 
 
+def report_pages(workdir: Path) -> None:
+    """screenshots/report-page1.png and -page2.png: the report as a clinician's printer gets it."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None or shutil.which("pdftoppm") is None:
+        print("report pages skipped: needs chromium and pdftoppm (poppler-utils)")
+        return
+    store = Store.open(seeded(workdir / "report.db", None))
+    with store.reading() as session:
+        page = write_report(workdir / "report.html", "html", date(2026, 11, 24), session=session, made=NOW.date())
+    store.close()
+    pdf = workdir / "report.pdf"
+    args = [chromium, "--headless", "--disable-gpu", "--no-pdf-header-footer", "--no-first-run",
+            f"--user-data-dir={workdir / 'chromium'}", f"--print-to-pdf={pdf}", page.as_uri()]
+    if os.geteuid() == 0:  # Chromium's sandbox refuses to run as root
+        args.insert(1, "--no-sandbox")
+    subprocess.run(args, check=True, capture_output=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "2", str(pdf), str(workdir / "page")], check=True)
+    for n in (1, 2):
+        shutil.copy(next(workdir.glob(f"page-*{n}.png")), HERE / f"report-page{n}.png")
+        print(f"screenshots/report-page{n}.png")
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, (size, keys, extra) in SHOTS.items():
             await shoot(name, size, keys, extra, Path(tmp))
             print(f"screenshots/{name}.svg")
+        report_pages(Path(tmp))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ async def test_dashboard_verdict_and_insights_screen(seeded):
         await pilot.press("w")
         await settle(pilot)
     reports = sorted(seeded.parent.glob("magsleep-report-*"))
-    assert [p.suffix for p in reports] == [".html", ".md"]
+    assert sorted(p.suffix for p in reports) == [".html", ".md", ".svg", ".svg"]  # the Markdown's charts beside it
+    markdown = next(p for p in reports if p.suffix == ".md")
+    assert f"]({markdown.stem}-diary.svg)" in markdown.read_text()
 
 
 async def test_too_few_nights_verdict_on_an_empty_database(empty_db):

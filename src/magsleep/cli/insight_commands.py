@@ -59,7 +59,9 @@ def insights(ctx: click.Context, as_json: bool) -> None:
 @click.option("--to", "end", metavar="DATE", help="Last night, YYYY-MM-DD.")
 @click.pass_context
 def report(ctx: click.Context, output: Path | None, fmt: str | None, start: str | None, end: str | None) -> None:
-    """A report to take to a healthcare professional (Markdown or printable HTML)."""
+    """A report for a clinician: the sleep-diary chart, every night, the trial (printable HTML or Markdown).
+
+    A Markdown report written with -o gets its charts as SVG files beside it."""
     today = local_time.now().date()
     first = parse_date(start, "--from", latest=today) if start else None
     final = parse_date(end, "--to") if end else None
@@ -71,10 +73,10 @@ def report(ctx: click.Context, output: Path | None, fmt: str | None, start: str 
         last = last_night(local_time.now(), store.settings.load_settings(session=session).rollover_hour)
         if output is None:
             # Markdown or HTML is text for a terminal here: no control character reaches it raw.
-            click.echo(visible(render.report.build_report(fmt, last, session=session, start=first, end=final),
-                               keep_newlines=True), nl=False)
+            click.echo(visible(render.report.build_report(fmt, last, session=session, start=first, end=final,
+                                                          made=today), keep_newlines=True), nl=False)
             return
-        render.report.write_report(output, fmt, last, session=session, start=first, end=final)
+        render.report.write_report(output, fmt, last, session=session, start=first, end=final, made=today)
     click.echo(f"Report written to {output}.", err=True)
 
 

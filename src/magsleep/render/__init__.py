@@ -1,4 +1,5 @@
-"""Documents made from the data: the report as Markdown or a printable HTML page.
+"""Documents made from the data: the report as Markdown or a printable HTML page, with its charts
+(the sleep diary and the weekly trend) drawn as SVG by our own small writer (`render.svg`).
 
 Above the store (it reads through it) and beside the UI and the command line, which both call it;
 the store only reads and writes. Its modules load on first use (`render.report`, see

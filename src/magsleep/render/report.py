@@ -1,213 +1,358 @@
-"""A report to take to a healthcare professional, as Markdown or a printable HTML page.
+"""The report a person takes to a clinician, as a printable HTML page or Markdown.
 
-It holds the period, the dose history by week (form, elemental mg, usual time), diary averages
-by week, the comparisons with their intervals, side effects and checklist adherence.
+Its first page holds the header (period, date made, a blank name line, the forms and doses, the
+medicines, the daily limit), a note addressed to the person, and the answer: the randomised trial
+when there is one (its own texts, from the domain), else the headline in a clinician's words with
+what it can and cannot tell. Then the sleep-diary chart (`diary_chart`), the weekly trend
+(`week_chart`), the nightly table, side effects by date, the comparisons, regularity and dose
+timing. Everything a person typed is escaped for where it goes (HTML, SVG, a Markdown table).
 """
 
 from __future__ import annotations
 
-import html
+import re
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlmodel import Session
 
-from magsleep.domain.comparison import describe
-from magsleep.domain.guidance import ASK, CAUTIONS
+from magsleep import local_time
+from magsleep.domain.comparison import MIN_NIGHTS, describe
+from magsleep.domain.guidance import CAUTIONS
+from magsleep.domain.headline import Effect
 from magsleep.domain.insights import Insights
 from magsleep.domain.magnesium import CONSULT
-from magsleep.domain.sleep_diary import format_minutes
-from magsleep.domain.text_safety import markdown_text, visible
-from magsleep.domain.trend import METRICS_BY_KEY
+from magsleep.domain.sleep_diary import format_minutes, minutes_between
+from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
+from magsleep.domain.trial_plan import TrialPlan
+from magsleep.render.diary_chart import NIGHTS_PER_PAGE, diary_chart, nights_between, trial_labels
+from magsleep.render.document import Block, Chart, Data, Line, Note, Section, Table, to_html, to_markdown
+from magsleep.render.week_chart import week_chart
+from magsleep.store.errors import StoreError
 from magsleep.store.files import write_private
-from magsleep.store.insights import load_insights
-from magsleep.store.nights import load_nights
 from magsleep.store.records import NightRecord
+from magsleep.store.report_data import ReportData, load_report_data
 
-Table = tuple[list[str], list[list[str]]]
-
-
-class Data(str):
-    """Text that came from a person or a file (a label, a note): escaped in Markdown."""
-
-
-def _week(d: date) -> date:
-    return d - timedelta(days=d.weekday())
+TITLE = "Magnesium and sleep: a self-kept sleep diary"
+SEVERITY = {1: "mild", 2: "moderate", 3: "severe"}
+FOR_THE_PERSON = Note("For the person who kept this diary: if poor sleep goes on, or a side effect or the daily "
+                  "limit shows up here, please talk to your doctor or pharmacist, and bring this report.")
 
 
-def dose_weeks(records: list[NightRecord]) -> Table:
+def plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
+_COMMAND_ASIDE = re.compile(r"\s*\('magsleep [^']*'\)")
+_COMMAND_SENTENCE = re.compile(r"\s*[^.]*'magsleep [^']*'[^.]*\.")
+
+
+def without_commands(text: str) -> str:
+    """The app's own texts point at commands ("a trial can tell ('magsleep trial plan')", "'magsleep
+    trial stop' ends it."); a report for a clinician keeps the words and drops the commands."""
+    return _COMMAND_SENTENCE.sub("", _COMMAND_ASIDE.sub("", text)).strip()
+
+
+def for_the_reader(text: str) -> str:
+    """An advice line of the app without its "please check with a professional" (the report is
+    read by one: the person gets their note on the first page)."""
+    text = without_commands(text).replace(CONSULT, "").replace(CONSULT[0].lower() + CONSULT[1:], "")
+    return re.sub(r"\s*[^.:]*:\s*$", ".", text.strip()).replace("..", ".").strip()
+
+
+def _hm(moment: object) -> str:
+    return f"{moment:%H:%M}" if moment is not None else ""
+
+
+# ---------------------------------------------------------------- the first page
+
+
+def header(data: ReportData, made: date) -> list[Block]:
+    records, settings = list(data.records.values()), data.insights.settings
+    logged = sum(1 for r in records if r.diary is not None)
+    missing = sum(1 for n in nights_between(data.first, data.last)
+                  if n not in data.records or (data.records[n].diary is None and not data.records[n].doses))
+    forms: dict[str, list[NightRecord]] = defaultdict(list)
+    for r in records:
+        for form in sorted({d.form for d in r.doses}):
+            forms[form].append(r)
+    used: list[list[str]] = []
+    for form, nights in forms.items():
+        mgs = [sum(d.elemental_mg for d in r.doses if d.form == form) for r in nights]
+        times = [d.taken_at.hour * 60 + d.taken_at.minute for r in nights for d in r.doses if d.form == form]
+        usual = int(statistics.median(times))
+        low, high = min(mgs), max(mgs)
+        amount = f"{low:g}" if low == high else f"{low:g} to {high:g} (median {statistics.median(mgs):g})"
+        used.append([Data(form), amount, str(len(nights)), f"{usual // 60:02d}:{usual % 60:02d}"])
+    limit = settings.daily_limit_mg
+    over = [(r.night, r.elemental_mg) for r in records if r.elemental_mg > limit]
+    over_text = ("none" if not over else f"{plural(len(over), 'night')}: "
+                 + ", ".join(f"{night} ({mg:g} mg)" for night, mg in over))
+    return [[
+        "Name: ________________________________",
+        f"Period: {data.first} to {data.last}, {plural(data.nights, 'night')}: {logged} with a sleep diary, "
+        f"{missing} with nothing logged.",
+        f"Report made on {made}.",
+        Data(f"Medicines listed by the person: {settings.medicines.strip() or 'none listed'}"),
+        f"Daily limit for supplemental magnesium: {limit:g} mg. Nights above it: {over_text}.",
+        "Magnesium taken:" + ("" if used else " none in this period."),
+    ], *([Table(["Form", "Elemental mg a night", "Nights", "Usual time"], used)] if used else [])]
+
+
+_UNITS = {"sol_min": ("minutes", "shorter", "longer"), "tst_min": ("minutes", "shorter", "longer"),
+          "se_pct": ("percentage points", "lower", "higher"), "quality": ("points (scale 1-5)", "lower", "higher")}
+
+
+def _amount(metric: str, value: float) -> str:
+    return f"{value:.0f}" if metric in ("sol_min", "tst_min") else f"{value:.1f}"
+
+
+def clinician_headline(effect: Effect, insights: Insights) -> list[str]:
+    """The diary's headline as a clinician would write it, with what it can and cannot tell."""
+    metric = effect.metric
+    m = METRICS_BY_KEY[metric]
+    unit, less, more = _UNITS[metric]
+    points = insights.points
+    on = sum(1 for p in points if p.on_magnesium)
+    counts = f"{plural(on, 'night')} with magnesium, {len(points) - on} without"
+    cannot = ("What it cannot tell: whether magnesium caused it. The person chose the nights, so expectation and "
+              "whatever led to a dose can make the difference; only a randomised trial separates them.")
+    if effect.direction == "too few":
+        return [f"{m.label}: too few nights to compare ({counts}); at least {MIN_NIGHTS} of each are needed."]
+    if effect.direction == "cannot tell" or effect.estimate is None or effect.ci_low is None or effect.ci_high is None:
+        since = next((c for c in insights.comparisons if c.metric == metric and c.kind == "before_after"), None)
+        lines = [f"{m.label}: the nights with and without magnesium are too far apart in time to separate magnesium "
+                 f"from other changes ({counts})."]
+        if since is not None and since.enough:
+            lines.append(f"Before and after the first dose: {describe(since)}. What it cannot tell: whether "
+                         "magnesium or time made the difference.")
+        return lines
+    est, low, high = effect.estimate, effect.ci_low, effect.ci_high
+    basis = f"{plural(effect.windows, 'fortnight')} compared, weekdays and weekends apart; {counts}"
+    if effect.direction == "unclear":
+        return [f"{m.label}: no clear difference between magnesium nights and nearby nights without "
+                f"({est:+.1f} {unit}, 95% CI {low:+.1f} to {high:+.1f}; {basis}).",
+                "What it can tell: any difference is probably within that interval. " + cannot]
+    word = less if est < 0 else more
+    lo, hi = sorted((abs(low), abs(high)))
+    return [f"{m.label} was {_amount(metric, abs(est))} {unit} {word} on magnesium nights than on nearby nights "
+            f"without (95% CI {_amount(metric, lo)} to {_amount(metric, hi)}; {basis}).",
+            "What it can tell: how these nights differed, with the interval allowing for night-to-night chance. "
+            + cannot]
+
+
+def blinded(plan: TrialPlan | None) -> bool:
+    """A blinded trial not yet unblinded (issue 23) shows period numbers only, never its orders."""
+    return bool(getattr(plan, "blinded", False))
+
+
+def first_weeks_line(insights: Insights, other: str) -> str:
+    progress = insights.first_weeks.progress_text().replace(" Give it a few weeks.", "")
+    return f"First weeks (the {insights.first_weeks.length}-night start, not {other}): {progress}"
+
+
+def answer(insights: Insights) -> list[Section]:
+    """The randomised trial when there is one (its own words), else the diary's headline."""
+    plan, result = insights.plan, insights.randomised
+    if plan is None or result is None:
+        lines: list[Line] = list(clinician_headline(insights.effect, insights))
+        if insights.plan_notice:
+            lines.append(Data(f"A randomised trial plan was found but changed outside magsleep, so it is not "
+                              f"analysed: {without_commands(insights.plan_notice)}"))
+        elif plan is not None:
+            lines.append(f"A randomised trial is planned from {plan.start} (plan {plan.short_fingerprint}).")
+        lines.append(first_weeks_line(insights, "a trial"))
+        return [Section("The answer", [lines])]
+    metric = METRICS_BY_KEY[plan.metric]
+    deviations = (", ".join(str(d) for d in result.deviations) if result.deviations else "none")
+    lines = [
+        without_commands(result.text()),
+        without_commands(result.per_protocol_text()),
+        f"Plan made on {plan.created_at[:10]}, before its first night {plan.start}; last night {plan.end}"
+        f"{f'; stopped early on {plan.stopped_at[:10]}' if plan.stopped_early and plan.stopped_at else ''}. "
+        f"Fingerprint {plan.short_fingerprint} (SHA-256 {plan.fingerprint}).",
+        f"Outcome: {metric.label.lower()}. Baseline {plural(plan.baseline_nights, 'night')}, then "
+        f"{plural(plan.pairs, 'pair')} of {plan.period_nights}-night periods, one with and one without magnesium in "
+        f"an order drawn at random; the first {plural(plan.washout_nights, 'night')} of each period not counted.",
+        "Orders: hidden until the trial is unblinded." if blinded(plan) else
+        "Orders: " + ", ".join(f"pair {i} {o}" for i, o in enumerate(plan.orders, 1)) + ".",
+        f"Deviations (a dose on a night without, or none on a magnesium night): "
+        f"{plural(len(result.deviations), 'night')}: {deviations}.",
+        first_weeks_line(insights, "the trial"),
+    ]
+
+    def mean(value: float | None, n: int) -> str:
+        return f"{value:.1f} ({plural(n, 'night')})" if value is not None else f"— ({plural(n, 'night')})"
+
+    rows = [[str(p.pair), "hidden" if blinded(plan) else p.order, mean(p.on_mean, p.on_n), mean(p.off_mean, p.off_n),
+             f"{p.diff:+.1f}" if p.diff is not None else "—"] for p in result.pairs]
+    return [Section("The answer: a randomised trial", [lines, Table(["Pair", "Order", "With magnesium", "Without",
+                                                                     "Difference"], rows)])]
+
+
+# ---------------------------------------------------------------- the nights
+
+
+def diary_section(data: ReportData) -> Section:
+    label = trial_labels(data.insights.plan, blinded=blinded(data.insights.plan))
+    nights = nights_between(data.first, data.last)
+    pages = [diary_chart(data.records, nights[i], nights[min(i + NIGHTS_PER_PAGE, len(nights)) - 1], label=label)
+             for i in range(0, len(nights), NIGHTS_PER_PAGE)]
+    whole = pages[0] if len(pages) == 1 else diary_chart(data.records, data.first, data.last, label=label)
+    return Section("Sleep diary chart", [Chart("diary", "Sleep diary chart, one row per night", pages, whole)],
+                   new_page=True)
+
+
+def trend_section(data: ReportData) -> Section:
+    primary = OUTCOMES[data.insights.settings.primary_outcome]
+    metrics = [primary] + (["se_pct"] if primary != "se_pct" else [])
+    svg = week_chart(data.insights.points, metrics)
+    return Section("Weekly trend", [Chart("weeks", "Weekly trend with and without magnesium", [svg], svg)])
+
+
+NIGHT_HEAD = ["Night of", "In bed", "Tried to sleep", "Min to fall asleep", "Wakes", "Min awake", "Final wake",
+              "Out of bed", "Total sleep", "Eff.", "Quality", "Rested", "Magnesium", "Side effects", "Note"]
+NIGHT_KEY = ("Times are local clock times. Wakes: awakenings after falling asleep. Eff.: sleep "
+             "efficiency. Quality and rested: 1 (worst) to 5 "
+             "(best). Magnesium: elemental mg, form, time taken, minutes before trying to sleep.")
+
+
+def night_row(night: date, record: NightRecord | None) -> list[str]:
+    day = f"{night:%a} {night}"
+    if record is None:
+        return [day] + [""] * 13 + ["not logged"]
+    d, m = record.diary, record.metrics
+    doses = Data("; ".join(
+        f"{dose.elemental_mg:g} mg {dose.form} {_hm(dose.taken_at)}"
+        + (f", {minutes_between(dose.taken_at, d.tried)} min" if d is not None else "")
+        for dose in record.doses))
+    side = Data("; ".join(f"{s.kind} ({SEVERITY.get(s.severity, s.severity)})" for s in record.symptoms))
+    diary = ([_hm(d.bed), _hm(d.tried), str(d.latency_min), str(d.awakenings), str(d.waso_min), _hm(d.final),
+              _hm(d.up)] if d is not None else [""] * 7)
+    numbers = ([format_minutes(m.tst_min), f"{m.se_pct:.0f}%"] if m is not None else ["", ""])
+    scores = [str(d.quality), "" if d.rested is None else str(d.rested)] if d is not None else ["", ""]
+    return [day, *diary, *numbers, *scores, doses, side, Data(record.note or "")]
+
+
+def nights_section(data: ReportData) -> Section:
+    rows = [night_row(n, data.records.get(n)) for n in nights_between(data.first, data.last)]
+    return Section("Every night", [NIGHT_KEY,
+                                   Table(NIGHT_HEAD, rows, wide=True)], new_page=True)
+
+
+def side_effects_section(data: ReportData) -> Section:
+    rows = [[f"{r.night:%a} {r.night}", Data(s.kind), f"{s.severity} ({SEVERITY.get(s.severity, '?')})",
+             f"{r.elemental_mg:g} mg" if r.doses else "no dose"]
+            for r in data.records.values() for s in r.symptoms]
+    counts = Data(", ".join(f"{kind} {plural(n, 'time')}" for kind, n in data.insights.side_effects.items()))
+    return Section("Side effects", ["Severity 1 mild, 2 moderate, 3 severe. By kind:", counts or "none logged",
+                                    Table(["Date", "Side effect", "Severity", "Magnesium that night"], rows)])
+
+
+# ---------------------------------------------------------------- the rest
+
+
+def dose_weeks(records: Sequence[NightRecord]) -> Table:
     weeks: dict[date, list[NightRecord]] = defaultdict(list)
     for r in records:
         if r.doses:
-            weeks[_week(r.night)].append(r)
+            weeks[r.night - timedelta(days=r.night.weekday())].append(r)
     rows = []
     for start, nights in sorted(weeks.items()):
         forms = sorted({d.form for r in nights for d in r.doses})
         minutes = [d.taken_at.hour * 60 + d.taken_at.minute for r in nights for d in r.doses]
         usual = int(statistics.median(minutes))
-        rows.append([f"{start:%Y-%m-%d}", ", ".join(forms), str(len(nights)),
+        rows.append([f"{start:%Y-%m-%d}", Data(", ".join(forms)), str(len(nights)),
                      f"{statistics.mean(r.elemental_mg for r in nights):.0f}",
                      f"{max(r.elemental_mg for r in nights):.0f}", f"{usual // 60:02d}:{usual % 60:02d}"])
-    return (["Week of", "Form", "Nights dosed", "Mean mg/night", "Max mg", "Usual time"], rows)
+    return Table(["Week of", "Form", "Nights dosed", "Mean mg/night", "Max mg", "Usual time"], rows)
 
 
-def diary_weeks(records: list[NightRecord]) -> Table:
-    weeks: dict[date, list] = defaultdict(list)
-    for r in records:
-        m = r.metrics
-        if m is not None and r.diary is not None:
-            weeks[_week(r.night)].append((m, r.diary.quality))
-    rows = []
-    for start, items in sorted(weeks.items()):
-        rows.append([f"{start:%Y-%m-%d}", str(len(items)),
-                     f"{statistics.mean(m.se_pct for m, _ in items):.1f}%",
-                     format_minutes(statistics.mean(m.tst_min for m, _ in items)),
-                     f"{statistics.mean(m.sol_min for m, _ in items):.0f} min",
-                     f"{statistics.mean(q for _, q in items):.1f}"])
-    return (["Week of", "Nights", "Efficiency", "Total sleep", "Time to fall asleep", "Quality"], rows)
-
-
-def sections(records: list[NightRecord], insights: Insights, first: date | None,
-             last: date | None) -> list[tuple[str, object]]:
-    """The report as (heading, body) pairs; a body is text, a list of lines, or a table."""
-    period = f"{first} to {last}" if first else "no sleep logged"
+def rest_sections(data: ReportData) -> list[Section]:
+    insights = data.insights
     regular = insights.regularity
-    comparisons = ["Nights with vs without magnesium:"] + [
-        f"  {describe(c)}" for c in insights.comparisons if c.kind == "on_off"] + [
-        "Since starting vs before:"] + [f"  {describe(c)}" for c in insights.comparisons if c.kind == "before_after"]
-    side = [f"{kind}: {n} time{'s' if n != 1 else ''}" for kind, n in insights.side_effects.items()] or ["none logged"]
-    adherence = [Data(f"{label}: {done} of {total} logged nights ({done / total:.0%})")
-                 for label, (done, total) in insights.adherence.items() if total] or [Data("no logged nights yet")]
+    comparisons: list[Line] = [
+        ("Nights with vs without magnesium:", [describe(c) for c in insights.comparisons if c.kind == "on_off"]),
+        ("Since the first dose vs before:", [describe(c) for c in insights.comparisons if c.kind == "before_after"])]
+    adherence: list[Line] = [Data(f"{label}: {done} of {plural(total, 'logged night')} ({done / total:.0%})")
+                             for label, (done, total) in insights.adherence.items() if total] or ["no logged nights"]
+    regularity = ("fewer than 7 nights of sleep logged" if regular.sri is None or regular.midsleep_sd_min is None
+                  else f"sleep midpoint SD {regular.midsleep_sd_min:.0f} min, Sleep Regularity Index {regular.sri:.0f}")
+    findings: list[Line] = [for_the_reader(a) for a in insights.advice]
     return [
-        ("Period", f"{period}; {len(records)} nights, {len(insights.points)} with a sleep diary."),
-        ("Summary", insights.verdict),
-        *trial_sections(insights),
-        ("First weeks", f"{insights.first_weeks.progress_text()} {insights.first_weeks.dose_rise_text()}"),
-        ("Magnesium by week", dose_weeks(records)),
-        ("Sleep diary by week", diary_weeks(records)),
-        ("Comparisons (95% intervals)", comparisons),
-        ("Side effects", side + [f"Nights over the {insights.settings.daily_limit_mg:g} mg daily limit: "
-                                 f"{insights.nights_over_limit}"]),
-        ("Routine checklist", adherence),
-        ("Regularity and timing", [
-            "Last 14 nights: " + (f"sleep midpoint SD {regular.midsleep_sd_min:.0f} min, Sleep Regularity "
-                                  f"Index {regular.sri:.0f}" if regular.sri is not None
-                                  and regular.midsleep_sd_min is not None else "fewer than 7 nights of sleep logged"),
-            "Dose to bed: " + (", ".join(f"{band} {n}" for band, n in insights.timing_spread.items() if n) or "none"),
-            f"Doses 30-60 min before bed vs other times: {describe(insights.timing)}"]),
-        ("Cautions", [f"{text} ({source})" for text, source in CAUTIONS] + [ASK]),
-        ("Notes", list(insights.advice) + [
-            "Self-tracked data from magsleep, a tracker, not a medical device. Intervals come from a "
-            "circular block bootstrap that allows for night-to-night correlation.", CONSULT]),
+        Section("Comparisons (95% intervals)", [comparisons], new_page=True),
+        Section("Regularity and timing", [[
+            f"Last 14 nights: {regularity}.",
+            "Last dose to trying to sleep: " + (", ".join(f"{band} {n}" for band, n in insights.timing_spread.items()
+                                                          if n) or "no doses"),
+            f"Doses 30-60 min before trying to sleep vs other times: {describe(insights.timing)}"]]),
+        Section("Magnesium by week", [dose_weeks(list(data.records.values()))]),
+        Section("Routine checklist", [adherence]),
+        Section("Points to discuss", [findings or ["none flagged by the app"]]),
+        Section("Cautions (NIH Office of Dietary Supplements and product labels)",
+                [[f"{text} ({source})" for text, source in CAUTIONS]]),
+        Section("About these data", [[
+            "Self-tracked with magsleep, a tracker, not a medical device: the diary follows the Consensus Sleep "
+            "Diary (Carney et al. 2012); total sleep = final wake - (tried to sleep + minutes to fall asleep) - "
+            "minutes awake; efficiency = total sleep / time in bed.",
+            "Intervals for comparisons come from a circular block bootstrap that allows for night-to-night "
+            "correlation; weekly bands treat a week's nights as independent."]]),
     ]
 
 
-def trial_sections(insights: Insights) -> list[tuple[str, object]]:
-    """The randomised trial: the plan as fixed before the data, the orders, each pair, the result
-    and the deviations (CENT 2015 asks for the planned periods, their length and any washout)."""
-    plan, result = insights.plan, insights.randomised
-    if plan is None:
-        return [("Randomised trial", [insights.plan_notice])] if insights.plan_notice else []
-    metric = METRICS_BY_KEY[plan.metric]
-    lines = [f"Plan {plan.short_fingerprint} (SHA-256 {plan.fingerprint}), made {plan.created_at}, before its "
-             f"first night {plan.start}; last night {plan.end}.",
-             f"Outcome: {metric.label.lower()} ({metric.unit}). Baseline {plan.baseline_nights} nights, then "
-             f"{plan.pairs} pairs of {plan.period_nights}-night periods, one with and one without magnesium in an "
-             f"order drawn at random; the first {plan.washout_nights} nights of each period are not counted.",
-             "Orders: " + ", ".join(f"pair {i} {o}" for i, o in enumerate(plan.orders, 1)) + "."]
-    if plan.stopped_early:
-        lines.append(f"Stopped early on {plan.stopped_at}.")
-    parts: list[tuple[str, object]] = [("Randomised trial", lines)]
-    if result is not None:
-        def mean(value: float | None, n: int) -> str:
-            return f"{value:.1f} ({n} nights)" if value is not None else f"— ({n} nights)"
-        rows = [[str(p.pair), p.order, mean(p.on_mean, p.on_n), mean(p.off_mean, p.off_n),
-                 f"{p.diff:+.1f}" if p.diff is not None else "—"] for p in result.pairs]
-        parts.append(("Trial pairs", (["Pair", "Order", "With magnesium", "Without", "Difference"], rows)))
-        pp = result.per_protocol
-        per_protocol = (f"Per protocol (deviation nights left out): {pp.estimate:+.1f}, 95% CI {pp.ci_low:+.1f} "
-                        f"to {pp.ci_high:+.1f}." if pp.estimate is not None and pp.ci_low is not None
-                        else "Per protocol: no estimate yet.")
-        deviations = (f"Deviations (a dose on a night without, or none on a magnesium night): "
-                      f"{len(result.deviations)} nights" + (f", {', '.join(str(d) for d in result.deviations[:10])}"
-                                                             f"{' …' if len(result.deviations) > 10 else ''}."
-                                                             if result.deviations else "."))
-        parts.append(("Trial result", [result.text(), per_protocol, deviations]))
-    return parts
+def sections(data: ReportData, made: date) -> list[Section]:
+    """The report's sections in order; the first page is the header, the note and the answer."""
+    return [
+        Section("", [*header(data, made), FOR_THE_PERSON]),
+        *answer(data.insights),
+        diary_section(data),
+        trend_section(data),
+        nights_section(data),
+        side_effects_section(data),
+        *rest_sections(data),
+    ]
 
 
-def _md(text: str) -> str:
-    """Our own text as it is; a person's text with Markdown and HTML escaped, controls visible."""
-    return markdown_text(text) if isinstance(text, Data) else visible(text)
+# ---------------------------------------------------------------- entry points
 
 
-def to_markdown(title: str, parts: list[tuple[str, object]]) -> str:
-    out = [f"# {title}", ""]
-    for heading, body in parts:
-        out += [f"## {heading}", ""]
-        if isinstance(body, tuple):
-            head, rows = body
-            if not rows:
-                out += ["(none)", ""]
-                continue
-            out.append("| " + " | ".join(head) + " |")
-            out.append("|" + "---|" * len(head))
-            out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
-        elif isinstance(body, list):
-            for line in body:
-                text = Data(line.strip()) if isinstance(line, Data) else line.strip()
-                out.append(f"{'  ' if line.startswith('  ') else ''}- {_md(text)}")
-        else:
-            out.append(_md(body) if isinstance(body, str) else visible(body))
-        out.append("")
-    return "\n".join(out)
+def build_report(fmt: str, last: date, *, session: Session, start: date | None = None, end: date | None = None,
+                 made: date | None = None, charts: dict[str, str] | None = None) -> str:
+    """The report for nights `start`..`end` (default: all nights up to `last`), made on `made`."""
+    return _render(fmt, _load(last, session, start, end), made, charts)[0]
 
 
-CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
-th{background:#f3f3f3}ul{padding-left:1.2rem}@media print{body{margin:0}h2{break-after:avoid}}"""
+def _load(last: date, session: Session, start: date | None, end: date | None) -> ReportData:
+    return load_report_data(last, session=session, start=start, end=end)
 
 
-def to_html(title: str, parts: list[tuple[str, object]]) -> str:
-    def e(text: str) -> str:
-        return html.escape(visible(text))
-
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
-    for heading, body in parts:
-        out.append(f"<h2>{e(heading)}</h2>")
-        if isinstance(body, tuple):
-            head, rows = body
-            if not rows:
-                out.append("<p>(none)</p>")
-                continue
-            out.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
-            out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
-            out.append("</tbody></table>")
-        elif isinstance(body, list):
-            out.append("<ul>" + "".join(f"<li>{e(line.strip())}</li>" for line in body) + "</ul>")
-        else:
-            out.append(f"<p>{e(str(body))}</p>")
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
-
-
-def build_report(fmt: str, last: date, *, session: Session, start: date | None = None,
-                 end: date | None = None) -> str:
-    records = load_nights(session=session, start=start, end=end)
-    insights = load_insights(last, session=session, start=start, end=end)
-    first = records[0].night if records else None
-    final = records[-1].night if records else None
-    title = "magsleep report: magnesium and sleep"
-    parts = sections(records, insights, first, final)
-    return to_html(title, parts) if fmt == "html" else to_markdown(title, parts)
+def _render(fmt: str, data: ReportData, made: date | None,
+            charts: dict[str, str] | None) -> tuple[str, list[Chart]]:
+    parts = sections(data, made or local_time.now().date())
+    found = [b for s in parts for b in s.blocks if isinstance(b, Chart)]
+    return (to_html(TITLE, parts) if fmt == "html" else to_markdown(TITLE, parts, charts)), found
 
 
 def write_report(path: Path, fmt: str, last: date, *, session: Session, start: date | None = None,
-                 end: date | None = None) -> Path:
-    """Write the report 0600, complete or not at all (it is health data)."""
-    return write_private(path, build_report(fmt, last, session=session, start=start, end=end))
+                 end: date | None = None, made: date | None = None) -> Path:
+    """Write the report 0600, complete or not at all (it is health data); a Markdown report gets
+    its charts as SVG files beside it (`<name>-diary.svg`, `<name>-weeks.svg`), linked."""
+    path = Path(path)
+    data = _load(last, session, start, end)
+    if fmt != "html":
+        names = {name: f"{path.stem}-{name}.svg" for name in ("diary", "weeks")}
+        text, charts = _render(fmt, data, made, names)
+        written: list[Path] = []
+        try:
+            for chart in charts:
+                written.append(write_private(path.with_name(names[chart.name]),
+                                             '<?xml version="1.0" encoding="UTF-8"?>\n' + chart.whole))
+            return write_private(path, text)
+        except StoreError:
+            for svg in written:  # the report is written with its charts or not at all
+                svg.unlink(missing_ok=True)
+            raise
+    return write_private(path, _render(fmt, data, made, None)[0])

@@ -89,11 +89,11 @@ def read_import(path: Path, fmt: str = "auto", *, tz: tzinfo, latest: date | Non
             raise ImportFailed([f"{visible(path.name)} holds more than one kind of export ({names}); "
                                 "import them one at a time or name one with --format"])
         fmt = kinds.pop()
-        chosen = [m for m, kind in found if kind == fmt]
-    else:
-        chosen = [m for m, kind in found if kind == fmt] or [m for m, _ in found]
-        if not chosen:
-            raise ImportFailed([f"{visible(path.name)}: nothing to import"])
+    # The members of that format; a file read as the format named (or as magsleep's own export,
+    # which nothing detects) is read whole, and its checks say what is wrong with it.
+    chosen = [m for m, kind in found if kind == fmt] or [m for m, _ in found]
+    if not chosen:
+        raise ImportFailed([f"{visible(path.name)}: nothing to import"])
     try:
         return _parse(fmt, chosen, tz=tz, latest=latest, rollover_hour=rollover_hour)
     except (OSError, zipfile.BadZipFile) as err:

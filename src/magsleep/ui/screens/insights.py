@@ -171,10 +171,10 @@ class InsightsScreen(OnMagsleepApp, Screen):
 
         app = self.app
         base = store.files.backup_name(app.db_path, "report", app.now())
-        last = app.last_night()
+        last, made = app.last_night(), app.now().date()  # the app's clock, as every screen's
 
         def job(session: Session) -> list[Path]:
-            return [render.report.write_report(base.with_suffix(f".{fmt}"), fmt, last, session=session)
+            return [render.report.write_report(base.with_suffix(f".{fmt}"), fmt, last, session=session, made=made)
                     for fmt in ("html", "md")]
 
         app.run_db(job, done=lambda paths: app.notify(f"Report written: {paths[0]}", title="Report", timeout=8))
