@@ -9,6 +9,7 @@ import click
 
 from magsleep import local_time, store
 from magsleep.cli.group import cli, open_store
+from magsleep.domain.blinding import analyse_blinded
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import TrialPlan, analyse, make_plan, tonight_text
 from magsleep.domain.nights import last_night, night_of
@@ -31,9 +32,11 @@ def trial() -> None:
 @click.option("--outcome", default="sol", show_default=True, metavar="METRIC",
               help="sol (time to fall asleep), se (efficiency), tst (total sleep) or quality.")
 @click.option("--start", "start", metavar="DATE", help="The first night, YYYY-MM-DD (default: tonight).")
+@click.option("--blind", is_flag=True, help="Blinded: bags A and B, which holds magnesium known only to the sheet.")
+@click.option("--sheet", metavar="FILE", help="With --blind: the helper's sheet, written to this new file.")
 @click.pass_context
 def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: str, outcome: str,
-          start: str | None) -> None:
+          start: str | None, blind: bool = False, sheet: str | None = None) -> None:
     """Make the plan: each pair's order is drawn now, stored and never redrawn."""
     now = local_time.now()
     numbers: dict[str, Any] = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
@@ -47,6 +50,13 @@ def start(ctx: click.Context, baseline: str, period: str, pairs: str, washout: s
     # Checked in full before the database is touched.
     make_plan(first or night_of(now), now.isoformat(timespec="seconds"), outcome=outcome,
               draw=lambda orders: orders[0], **numbers)
+    if blind or sheet is not None:
+        if not blind:
+            raise InvalidInput("--sheet", "goes with --blind")
+        from magsleep.cli.blind_commands import start_blinded
+
+        start_blinded(ctx, now, first, outcome, numbers, sheet)
+        return
     db = open_store(ctx)
     with db.writing() as session:
         tonight = night_of(now, store.settings.load_settings(session=session).rollover_hour)
@@ -95,6 +105,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         rollover = store.settings.load_settings(session=session).rollover_hour
         plan = store.trials.current_trial(session=session)
         data = store.views.trial_nights(plan, session=session) if isinstance(plan, TrialPlan) else {}
+        guesses = store.blinding.guesses(plan, session=session) if isinstance(plan, TrialPlan) and plan.blinded else {}
     if plan is None:
         click.echo(json.dumps({"plan": None}) if as_json else "No trial yet: 'magsleep trial start' makes one.")
         return
@@ -105,7 +116,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
             click.echo(visible(plan.notice), err=True)
         ctx.exit(1)
     tonight, last = night_of(now, rollover), last_night(now, rollover)
-    result = analyse(plan, data, last)
+    result = analyse_blinded(plan, data, last, guesses) if plan.blinded else analyse(plan, data, last)
     entry = plan.night(tonight)
     if as_json:
         plan_dict = {**plan.as_dict(), "fingerprint_short": plan.short_fingerprint}
@@ -165,3 +176,8 @@ def plan_command(ctx: click.Context, outcome: str, effect: str | None, as_json: 
         return
     for line in sizing.lines():
         click.echo(line)
+
+
+# ---------------------------------------------------------------- blinded trial (issue 23)
+
+from magsleep.cli import blind_commands as blind_commands  # noqa: E402 (registers guess and unblind on `trial`)

@@ -113,8 +113,30 @@ def _one_open_trial(conn: sqlite3.Connection) -> None:
     conn.execute(ONE_OPEN_TRIAL)
 
 
+BLINDED_TRIAL = """
+CREATE TABLE trial_guess (
+    id INTEGER PRIMARY KEY,
+    trial_id INTEGER NOT NULL REFERENCES trial(id) ON DELETE CASCADE,
+    night TEXT NOT NULL,
+    guess TEXT NOT NULL,
+    at TEXT NOT NULL,
+    UNIQUE (trial_id, night)
+)
+"""
+
+
+def _blinded_trial(conn: sqlite3.Connection) -> None:
+    """The blinded trial (issue 23): a plan's bags-in-orders flag and its commitment to the sealed
+    mapping, the unblinding (the bag that held magnesium and the sheet's salt, stored only once the
+    sheet checked out), and the nightly guesses of the bag."""
+    for column in ("blinded INTEGER NOT NULL DEFAULT 0", "commitment TEXT", "magnesium_bag TEXT", "salt TEXT",
+                   "unblinded_at TEXT"):
+        conn.execute(f"ALTER TABLE trial ADD COLUMN {column}")
+    conn.execute(BLINDED_TRIAL)
+
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial]
+MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial, _blinded_trial]
 CURRENT_VERSION = len(MIGRATIONS)
 
 
