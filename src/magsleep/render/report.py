@@ -21,6 +21,7 @@ from magsleep.domain.magnesium import CONSULT
 from magsleep.domain.sleep_diary import format_minutes
 from magsleep.domain.text_safety import markdown_text, visible
 from magsleep.domain.trend import METRICS_BY_KEY
+from magsleep.domain.trial_plan import TrialPlan
 from magsleep.store.files import write_private
 from magsleep.store.insights import load_insights
 from magsleep.store.nights import load_nights
@@ -104,6 +105,16 @@ def sections(records: list[NightRecord], insights: Insights, first: date | None,
     ]
 
 
+def blinding_line(plan: TrialPlan) -> str:
+    """A blinded plan in one line: bags only while sealed."""
+    if plan.sealed:
+        return (f"Blinded: periods in bags A and B, filled by a helper; magsleep holds only the commitment "
+                f"{plan.commitment} to which bag is magnesium (sealed).")
+    early = " early" if plan.unblinded_early else ""
+    return (f"Blinded: periods in bags A and B; unblinded{early} on {str(plan.unblinded_at)[:10]} with the "
+            f"helper's sheet (it matched the commitment {plan.commitment}): bag {plan.magnesium_bag} held magnesium.")
+
+
 def trial_sections(insights: Insights) -> list[tuple[str, object]]:
     """The randomised trial: the plan as fixed before the data, the orders, each pair, the result
     and the deviations (CENT 2015 asks for the planned periods, their length and any washout)."""
@@ -119,7 +130,11 @@ def trial_sections(insights: Insights) -> list[tuple[str, object]]:
              "Orders: " + ", ".join(f"pair {i} {o}" for i, o in enumerate(plan.orders, 1)) + "."]
     if plan.stopped_early:
         lines.append(f"Stopped early on {plan.stopped_at}.")
+    if plan.blinded:
+        lines.append(blinding_line(plan))
     parts: list[tuple[str, object]] = [("Randomised trial", lines)]
+    if insights.blinding is not None:
+        parts.append(("Blinded trial", [insights.blinding.text()]))
     if result is not None:
         def mean(value: float | None, n: int) -> str:
             return f"{value:.1f} ({n} nights)" if value is not None else f"— ({n} nights)"
