@@ -70,6 +70,14 @@ def guesses(plan: TrialPlan, *, session: Session) -> dict[date, str]:
     return out
 
 
+def guess_for(night: date, *, session: Session) -> tuple[bool, str | None]:
+    """Whether `night` takes a guess (a bag night of a sealed blinded plan), and the one stored."""
+    plan = current_trial(session=session)
+    if not isinstance(plan, TrialPlan) or not plan.sealed or blinding.bag_of(plan, night) is None:
+        return False, None
+    return True, guesses(plan, session=session).get(night)
+
+
 def unblind(plan: TrialPlan, blind: blinding.Blind, at: str, *, session: Session) -> TrialPlan:
     """Record the unblinding of `plan` (the sheet or code already read): checked against the
     commitment first, so a wrong one changes nothing."""
