@@ -53,7 +53,8 @@ def status(path: Path, now: datetime) -> dict:
             "items": len(checks), "elemental_mg": mg, "doses": len(doses),
             "limit_mg": settings.daily_limit_mg,
             "last_night_logged": bool(logged and logged[0]) if began else None,
-            "trial": trial, "trial_plan_changed": damaged}
+            "trial": trial, "trial_plan_changed": damaged,
+            "trial_phase": store.tonight.trial_phase(plan, tonight)}
 
 
 def line(data: dict) -> str:
@@ -66,7 +67,9 @@ def line(data: dict) -> str:
     if data["last_night_logged"] is not None:  # None: no night before tonight yet
         text += " · last night logged" if data["last_night_logged"] else " · last night not logged"
     if data["trial"]:
-        text += " · " + ("no-magnesium night" if "no-magnesium" in data["trial"] else "trial")
+        bag = data.get("trial_phase") in ("A", "B")  # a sealed blinded night: its bag, never on/off
+        text += " · " + ("no-magnesium night" if "no-magnesium" in data["trial"]
+                         else f"bag {data['trial_phase']} night" if bag else "trial")
     if data.get("trial_plan_changed"):
         text += " · trial plan changed outside magsleep"
     return text

@@ -228,3 +228,48 @@ def test_guesses_are_kept_and_shown_only_after_unblinding(run, db_path, blinded,
     assert opened["deviations"] == 0
     report = run("report").stdout
     assert "Blinded trial" in report and "guessed the bag right on 22 of 24" in report
+
+
+def test_the_status_line_says_the_bag_never_magnesium(run, db_path, blinded, capsys):
+    from magsleep import status_line
+
+    bag = json.loads(run("trial", "status", "--json").stdout)["tonight"]["phase"]
+    assert status_line.run(["--db", str(db_path), "status"]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.endswith(f"· bag {bag} night") and "magnesium night" not in out
+
+
+def test_a_blinded_plan_travels_sealed_through_export_and_import(run, db_path, blinded, tmp_path, monkeypatch):
+    exported = tmp_path / "export.json"
+    exported.write_text(run("export").stdout)
+    plan = json.loads(exported.read_text())["trials"][0]
+    assert plan["blinded"] is True and "magnesium_bag" not in plan and "salt" not in plan
+    from click.testing import CliRunner
+
+    from magsleep.cli import cli
+
+    other = tmp_path / "other.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(other), "import", str(exported)]).exit_code == 0
+    status = json.loads(runner.invoke(cli, ["--db", str(other), "trial", "status", "--json"]).stdout)
+    assert status["plan"]["fingerprint"] == plan["fingerprint"] and status["plan"]["blinded"] is True
+    assert {s["phase"] for s in status["schedule"]} == {"A", "B"}
+    # The commitment is covered by the fingerprint: a file that changes it is refused.
+    tampered = tmp_path / "tampered.json"
+    data = json.loads(exported.read_text())
+    data["trials"][0]["commitment"] = "0" * 64
+    tampered.write_text(json.dumps(data))
+    refused = runner.invoke(cli, ["--db", str(tmp_path / "third.db"), "import", str(tampered)])
+    assert refused.exit_code == 2 and "fingerprint" in refused.stderr
+
+
+def test_an_open_plan_says_it_is_not_blinded(run, monkeypatch):
+    at(monkeypatch, MADE)
+    assert run("trial", "start", *PLAN).exit_code == 0
+    at(monkeypatch, datetime(2026, 3, 4, 9, 0))
+    status = json.loads(run("trial", "status", "--json").stdout)
+    assert status["plan"]["blinded"] is False and status["plan"]["commitment"] is None
+    trial = json.loads(run("insights", "--json").stdout)["randomised_trial"]
+    assert trial["blinded"] is False and trial["blinding"] is None
+    assert run("trial", "guess", "A").exit_code == 2
+    assert run("trial", "unblind", "--code", "AAAAA").exit_code == 2

@@ -66,3 +66,15 @@ async def test_no_guess_row_outside_a_blinded_trial(empty_db):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "71.9%" in text_of(app, "#log-result")
+
+
+async def test_insights_speak_of_bags_and_a_sealed_key_while_blinded(empty_db):
+    with_blinded_plan(empty_db)
+    app = app_for(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        pairs = text_of(app, "#ins-pairs")
+        assert "bag A" in pairs and "bag B" in pairs and "sealed" in pairs
+        assert "magnesium  " not in pairs and "Better" not in pairs

@@ -237,10 +237,12 @@ class BlindedResult:
     """The analysis of bag A against bag B (`bag_view`)."""
     unblinded: TrialResult | None
     guesses: GuessCheck | None
+    missed: tuple[date, ...] = ()
+    """Bag nights logged without a dose (either bag: the blind cannot tell which was magnesium)."""
 
     @property
     def deviations(self) -> tuple[date, ...]:
-        return (self.unblinded or self.bags).deviations
+        return self.missed
 
     def bags_text(self) -> str:
         e, unit = self.bags.as_randomised, self.bags._unit()
@@ -284,4 +286,6 @@ def analyse_blinded(plan: TrialPlan, data: Mapping[date, NightData], last: date,
     unblinded = None
     if plan.magnesium_bag is not None:
         unblinded = analyse(plan, nights_for(plan, data, plan.magnesium_bag), last)
-    return BlindedResult(plan, bags, unblinded, guess_check(plan, guesses))
+    missed = tuple(sorted(night for night, d in data.items()
+                          if night <= last and not d.dosed and bag_of(plan, night) is not None))
+    return BlindedResult(plan, bags, unblinded, guess_check(plan, guesses), missed)
