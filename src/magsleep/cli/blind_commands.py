@@ -150,7 +150,8 @@ def unblind(ctx: click.Context, sheet: str | None, code: str | None, yes: bool) 
 
     with db.reading() as session:  # checked before asking, so a wrong sheet is never confirmed
         plan, _ = checked(session)
-        last = last_night(now, store.settings.load_settings(session=session).rollover_hour)
+        rollover = store.settings.load_settings(session=session).rollover_hour
+        last, tonight = last_night(now, rollover), night_of(now, rollover)
     if last < plan.end and not yes:
         if not click.confirm(f"The plan runs until the night of {plan.end}: unblind early? The result will be "
                              "marked \"unblinded early\"", default=False, err=True):
@@ -158,7 +159,7 @@ def unblind(ctx: click.Context, sheet: str | None, code: str | None, yes: bool) 
             ctx.exit(1)
     with db.writing() as session:
         plan, blind = checked(session)
-        opened = store.blinding.unblind(plan, blind, now.isoformat(timespec="seconds"), session=session)
+        opened = store.blinding.unblind(plan, blind, now.isoformat(timespec="seconds"), tonight, session=session)
         data = store.views.trial_nights(opened, session=session)
         guesses = store.blinding.guesses(opened, session=session)
     other = "B" if opened.magnesium_bag == "A" else "A"

@@ -11,8 +11,8 @@ from magsleep.domain import blinding
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.trial_plan import BAGS, TrialPlan
 from magsleep.store.models import TrialGuess, TrialRow, row_id
-from magsleep.store.tonight import DamagedPlan, connection_of
-from magsleep.store.trials import current_trial
+from magsleep.store.tonight import DamagedPlan, connection_of, trial_phase
+from magsleep.store.trials import _realign_magnesium_check, current_trial
 
 
 def blinded_plan(*, session: Session) -> TrialPlan:
@@ -78,12 +78,14 @@ def guess_for(night: date, *, session: Session) -> tuple[bool, str | None]:
     return True, guesses(plan, session=session).get(night)
 
 
-def unblind(plan: TrialPlan, blind: blinding.Blind, at: str, *, session: Session) -> TrialPlan:
+def unblind(plan: TrialPlan, blind: blinding.Blind, at: str, tonight: date, *, session: Session) -> TrialPlan:
     """Record the unblinding of `plan` (the sheet or code already read): checked against the
-    commitment first, so a wrong one changes nothing."""
+    commitment first, so a wrong one changes nothing. `tonight` is the night now: unblinded early,
+    its bag becomes on or off, and "Take magnesium" takes that meaning (as when a plan starts)."""
     opened = blinding.unblind(plan, blind, at)
     row = _row(plan, session=session)
     row.magnesium_bag, row.salt, row.unblinded_at = opened.magnesium_bag, opened.salt, opened.unblinded_at
     session.add(row)
     session.flush()
+    _realign_magnesium_check(tonight, trial_phase(plan, tonight), trial_phase(opened, tonight), session=session)
     return opened
