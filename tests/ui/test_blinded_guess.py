@@ -78,3 +78,15 @@ async def test_insights_speak_of_bags_and_a_sealed_key_while_blinded(empty_db):
         pairs = text_of(app, "#ins-pairs")
         assert "bag A" in pairs and "bag B" in pairs and "sealed" in pairs
         assert "magnesium  " not in pairs and "Better" not in pairs
+
+
+async def test_the_dashboard_says_the_bag_and_a_bag_dose_is_no_deviation(empty_db):
+    with_blinded_plan(empty_db)
+    app = app_for(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a", *"100", "enter")
+        await settle(pilot)
+        line = text_of(app, "#trial-tonight")
+        assert "bag " in line and "(blinded)" in line
+        assert "deviation" not in line and "magnesium period" not in line

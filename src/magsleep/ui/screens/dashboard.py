@@ -19,7 +19,7 @@ from magsleep import store
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import LimitStatus, dose_jump, limit_status
 from magsleep.domain.nights import night_of
-from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM
+from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM, dose_means_taken
 from magsleep.domain.trend import (
     GRAPH_METRICS,
     GRAPH_METRICS_BY_KEY,
@@ -203,7 +203,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             line.update(plain(f"⚠ {view.trial_notice}" if view.trial_notice else ""))
             return None
         text = view.trial_line or ""
-        if phase != "on" and view.doses:
+        if not dose_means_taken(phase) and view.doses:  # a bag night's dose ("A"/"B") keeps the plan
             text += "\n⚠ A dose on a no-magnesium night: saved, and marked as a deviation."
         line.update(plain(text))
         return phase
