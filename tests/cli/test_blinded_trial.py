@@ -273,3 +273,10 @@ def test_an_open_plan_says_it_is_not_blinded(run, monkeypatch):
     assert trial["blinded"] is False and trial["blinding"] is None
     assert run("trial", "guess", "A").exit_code == 2
     assert run("trial", "unblind", "--code", "AAAAA").exit_code == 2
+
+
+def test_a_refused_plan_leaves_no_sheet(run, db_path, blinded, tmp_path):
+    second = tmp_path / "second-sheet.txt"
+    again = run("trial", "start", "--blind", "--sheet", str(second))
+    assert again.exit_code == 2 and "a trial is running" in again.stderr
+    assert not os.path.lexists(second)

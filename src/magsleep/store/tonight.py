@@ -56,7 +56,8 @@ class DamagedPlan:
 
 
 def trial_phase(plan: TrialPlan | DamagedPlan | None, night: date) -> str | None:
-    """`night`'s phase in a running trial ("baseline", "on", "off"), None outside one."""
+    """`night`'s phase in a running trial ("baseline", "on", "off"; a sealed blinded plan's bag "A"/"B"),
+    None outside one."""
     if plan is None or isinstance(plan, DamagedPlan) or plan.stopped_at is not None:
         return None
     entry = plan.night(night)
