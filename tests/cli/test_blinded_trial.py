@@ -63,6 +63,20 @@ def test_start_blind_writes_a_private_sheet_and_status_speaks_only_of_bags(run, 
     assert status["result"]["direction"] == "sealed" and status["result"]["blinding"] is None
     words = run("trial", "status").stdout
     assert "sealed" in words and "magnesium period" not in words and "Better" not in words
+    # A dose tonight is logged as tonight's bag.
+    assert run("dose", "100").exit_code == 0 and run("dose", "50", "--note", "late").exit_code == 0
+    bag = status["tonight"]["phase"]
+    notes = [d["note"] for n in json.loads(run("export").stdout)["nights"] for d in n["doses"]]
+    assert notes == [f"Bag {bag} (trial)", f"Bag {bag} (trial): late"]
+    from magsleep.store.doses import delete_dose, restore_dose
+    from magsleep.store.engine import Store
+
+    db = Store.open(db_path)
+    with db.writing() as session:  # undo of a delete: the label is not added twice
+        restore_dose(delete_dose(1, session=session), session=session)
+    db.close()
+    notes = [d["note"] for n in json.loads(run("export").stdout)["nights"] for d in n["doses"]]
+    assert sorted(notes) == [f"Bag {bag} (trial)", f"Bag {bag} (trial): late"]
 
 
 def test_no_byte_of_the_database_its_wal_or_an_export_holds_the_mapping_salt_or_code(run, db_path, blinded):
