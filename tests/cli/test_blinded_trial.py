@@ -227,6 +227,8 @@ def test_guesses_are_kept_and_shown_only_after_unblinding(run, db_path, blinded,
         assert run("trial", "guess", said.lower()).exit_code == 0
         sealed = json.loads(run("insights", "--json").stdout)["randomised_trial"]
         assert sealed["blinded"] is True and sealed["blinding"] is None and sealed["direction"] == "sealed"
+        verdict = json.loads(run("insights", "--json").stdout)["verdict"]
+        assert "sealed" in verdict and "Magnesium nights" not in verdict
     assert run("trial", "guess", "C").exit_code == 2
     assert run("trial", "guess", "A", "--night", "2026-04-30").exit_code == 2
     at(monkeypatch, datetime(2026, 3, 26, 13, 0))

@@ -91,6 +91,9 @@ def assemble(last: date, *, points: Sequence[NightPoint], totals: Mapping[date, 
     weeks = first_weeks_progress(dict(totals), settings.first_weeks_start, settings.first_weeks_length, last)
     comparisons = tuple(all_comparisons(points, weeks.start))
     effect, words = headline(points, OUTCOMES[settings.primary_outcome], comparisons, weeks.start, randomised)
+    if blinded is not None and blinded.unblinded is None:
+        # Sealed: the trial speaks in bags (a diary's "magnesium night" would be any bag night).
+        words = blinded.text()
     over = sum(1 for mg in totals.values() if mg > settings.daily_limit_mg)
     advice = professional_advice(points, side_effect_nights=side_effect_nights, nights_over_limit=over,
                                  first_weeks=weeks,
