@@ -18,6 +18,7 @@ from pathlib import Path
 
 from magsleep import local_time, store
 from magsleep.domain.nights import last_night, night_of
+from magsleep.domain.routine import dose_means_taken
 from magsleep.domain.text_safety import visible
 from magsleep.paths import DB_ENV, default_db_path
 
@@ -56,7 +57,7 @@ def status(path: Path, now: datetime) -> dict:
             "last_night_logged": bool(logged and logged[0]) if began else None,
             "trial": trial, "trial_phase": phase,
             # a dose on a no-magnesium night of the trial: said here as on the dashboard
-            "trial_deviation": bool(trial) and bool(doses) and phase in ("off", "baseline"),
+            "trial_deviation": bool(trial) and bool(doses) and not dose_means_taken(phase),
             "trial_plan_changed": damaged}
 
 
@@ -72,7 +73,10 @@ def line(data: dict) -> str:
     if data.get("trial_deviation"):
         text += " · trial: dose on a no-magnesium night (deviation)"
     elif data["trial"]:
-        text += " · trial: " + ("magnesium night" if data.get("trial_phase") == "on" else "no-magnesium night")
+        phase = data.get("trial_phase")
+        bag = phase in ("A", "B")  # a sealed blinded night: its bag, never on/off
+        text += " · trial: " + (f"bag {phase} night" if bag else "magnesium night" if phase == "on"
+                                else "no-magnesium night")
     if data.get("trial_plan_changed"):
         text += " · trial plan changed outside magsleep"
     return text

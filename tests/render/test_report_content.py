@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ import pytest
 from magsleep.domain.demo import demo_nights
 from magsleep.domain.headline import Effect
 from magsleep.domain.magnesium import CONSULT, dose_amount
-from magsleep.domain.n_of_1 import TrialPlan, make_plan
+from magsleep.domain.n_of_1 import make_plan
 from magsleep.domain.sleep_diary import Diary, Symptom
 from magsleep.render.report import (
     FOR_THE_PERSON,
@@ -157,11 +157,7 @@ def test_a_randomised_trial_is_the_answer_in_the_domains_own_words(store, tmp_pa
     assert labels[3 + 14:3 + 28] == ["off"] * 14 and labels[3 + 28] == "on"
     assert oct((tmp_path / "report-diary.svg").stat().st_mode & 0o777) == "0o600"
     # A blinded trial (issue 23: a `blinded` plan) keeps its orders hidden in the answer too.
-    @dataclass(frozen=True)
-    class BlindedPlan(TrialPlan):
-        blinded: bool = True
-
-    hidden = replace(insights, plan=BlindedPlan(**{f.name: getattr(plan, f.name) for f in fields(TrialPlan)}))
+    hidden = replace(insights, plan=replace(plan, blinded=True))  # sealed: no bag known yet
     text = str([b for section in answer(hidden) for b in section.blocks])
     assert "Orders: hidden until the trial is unblinded." in text and "on-off" not in text and "off-on" not in text
     weeks = ET.parse(tmp_path / "report-weeks.svg").getroot()

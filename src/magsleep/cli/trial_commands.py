@@ -9,6 +9,7 @@ import click
 
 from magsleep import local_time, store
 from magsleep.cli.group import cli, db_path, open_store
+from magsleep.domain.blinding import analyse_blinded
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import TrialPlan, analyse, make_plan, tonight_text
 from magsleep.domain.nights import last_night, night_of
@@ -35,9 +36,11 @@ PLAN_OPTIONS = ("baseline", "period", "pairs", "washout")
 @click.option("--outcome", default="sol", show_default=True, metavar="METRIC",
               help="sol (time to fall asleep), se (efficiency), tst (total sleep) or quality.")
 @click.option("--start", "start", metavar="DATE", help="The first night, YYYY-MM-DD (default: tonight).")
+@click.option("--blind", is_flag=True, help="Blinded: bags A and B, which holds magnesium known only to the sheet.")
+@click.option("--sheet", metavar="FILE", help="With --blind: the helper's sheet, written to this new file.")
 @click.pass_context
 def start(ctx: click.Context, baseline: str | None, period: str | None, pairs: str | None, washout: str | None,
-          outcome: str, start: str | None) -> None:
+          outcome: str, start: str | None, blind: bool = False, sheet: str | None = None) -> None:
     """Make the plan: each pair's order is drawn now, stored and never redrawn. Without plan
     options, the plan `magsleep trial plan` recommends for your own nights; options given
     replace its numbers one by one."""
@@ -59,6 +62,13 @@ def start(ctx: click.Context, baseline: str | None, period: str | None, pairs: s
     # Checked in full before the database is written (or made).
     make_plan(first or night_of(now), now.isoformat(timespec="seconds"), outcome=outcome,
               draw=lambda orders: orders[0], **numbers)
+    if blind or sheet is not None:
+        if not blind:
+            raise InvalidInput("--sheet", "goes with --blind")
+        from magsleep.cli.blind_commands import start_blinded
+
+        start_blinded(ctx, now, first, outcome, numbers, sheet)
+        return
     db = open_store(ctx)
     with db.writing() as session:
         tonight = night_of(now, store.settings.load_settings(session=session).rollover_hour)
@@ -138,6 +148,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         plan = store.trials.current_trial(session=session)
         data = store.views.trial_nights(plan, session=session) if isinstance(plan, TrialPlan) else {}
         history = store.trials.plan_history(plan, session=session) if isinstance(plan, TrialPlan) else []
+        guesses = store.blinding.guesses(plan, session=session) if isinstance(plan, TrialPlan) and plan.blinded else {}
     if plan is None:
         click.echo(json.dumps({"plan": None}) if as_json else "No trial yet: 'magsleep trial start' makes one.")
         return
@@ -148,7 +159,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
             click.echo(visible(plan.notice), err=True)
         ctx.exit(1)
     tonight, last = night_of(now, rollover), last_night(now, rollover)
-    result = analyse(plan, data, last)
+    result = analyse_blinded(plan, data, last, guesses) if plan.blinded else analyse(plan, data, last)
     entry = plan.night(tonight)
     if as_json:
         plan_dict = {**plan.as_dict(), "fingerprint_short": plan.short_fingerprint,
@@ -231,3 +242,8 @@ def plan_command(ctx: click.Context, outcome: str, effect: str | None, as_json: 
         return
     for line in sizing.lines():
         click.echo(line)
+
+
+# ---------------------------------------------------------------- blinded trial (issue 23)
+
+from magsleep.cli import blind_commands as blind_commands  # noqa: E402 (registers guess and unblind on `trial`)

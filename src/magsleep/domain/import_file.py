@@ -26,13 +26,15 @@ from magsleep.domain.parsing import check_date, clean_note, parse_date, parse_nu
 from magsleep.domain.routine import clean_label, label_key
 from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
 from magsleep.domain.text_safety import csv_uncell, visible
+from magsleep.domain.trial_plan import BLIND_ORDERS
 
 SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",
                   "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "dose_to_bed_min", "note")
 CSV_COLUMNS = (*SCALAR_COLUMNS, "symptoms", "doses", "routine")
 MAX_PROBLEMS = 20
 TRIAL_KEYS = ("start", "baseline_nights", "period_nights", "pairs", "washout_nights", "outcome", "orders",
-              "created_at", "stopped_at", "fingerprint")
+              "created_at", "stopped_at", "fingerprint", "blinded", "commitment")
+"""A blinded plan goes out with its commitment, never its mapping: an import brings it back sealed."""
 NIGHT_KEYS = frozenset(CSV_COLUMNS)
 DOSE_KEYS = frozenset(("taken_at", "form", "amount_mg", "amount_is", "percent", "elemental_mg", "note"))
 
@@ -119,10 +121,15 @@ def _parse_trials(raw: object, problems: list[str], latest: date | None = None) 
         try:
             if not isinstance(t, dict):
                 raise InvalidInput(field, "must be an object")
-            _known_fields(t, frozenset(TRIAL_KEYS), f"{field}.")
+            # `trial status --json` adds "unblinded_at": known, and ignored (a plan comes back sealed).
+            _known_fields(t, frozenset(TRIAL_KEYS) | {"unblinded_at"}, f"{field}.")
             orders = t.get("orders")
-            if not isinstance(orders, list) or any(o not in ORDERS for o in orders):
-                raise InvalidInput(f"{field}.orders", "must be a list of 'on-off' / 'off-on'")
+            blinded, sealed_to = t.get("blinded", False), t.get("commitment")
+            if not isinstance(blinded, bool) or not (sealed_to is None or isinstance(sealed_to, str)):
+                raise InvalidInput(f"{field}.blinded", "must be true or false, with a commitment string")
+            allowed = BLIND_ORDERS if blinded else ORDERS
+            if not isinstance(orders, list) or any(o not in allowed for o in orders):
+                raise InvalidInput(f"{field}.orders", f"must be a list of {' / '.join(repr(o) for o in allowed)}")
             numbers = {key: _int(t.get(key), f"{field}.{key}", 0, 1000)
                        for key in ("baseline_nights", "period_nights", "pairs", "washout_nights")}
             outcome = t.get("outcome")
@@ -139,7 +146,8 @@ def _parse_trials(raw: object, problems: list[str], latest: date | None = None) 
             if stopped is not None:
                 _moment(stopped, f"{field}.stopped_at")
             plan = TrialPlan(start, numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
-                             numbers["washout_nights"], str(outcome), tuple(orders), str(created), stopped)
+                             numbers["washout_nights"], str(outcome), tuple(orders), str(created), stopped,
+                             blinded=blinded, commitment=sealed_to)
             try:
                 check_plan(plan, latest_made=latest)
             except InvalidInput as err:

@@ -13,19 +13,24 @@ from dataclasses import dataclass
 from datetime import date
 
 from magsleep.domain.routine import TAKE_MAGNESIUM, dose_means_taken
+from magsleep.domain.trial_plan import BAGS
 
 WHICH = ("evening", "morning")
 
 
 def trial_night_wording(phase: str) -> str:
     """What a trial night asks for, in the calendar's words: "magnesium" on an on-night, "no
-    magnesium" on an off or baseline night."""
+    magnesium" on an off or baseline night; on a sealed blinded night only its bag ("bag A")."""
+    if phase in BAGS:
+        return f"bag {phase}"
     return "magnesium" if phase == "on" else "no magnesium"
 
 
 def magnesium_item_wording(phase: str | None) -> str:
     """What the "Take magnesium" item asks for tonight, as the evening reminder names it when it is
     left: the dose outside a trial and on an on-night, keeping off it on a no-magnesium night."""
+    if phase in BAGS:
+        return f"bag {phase} dose not logged"
     return "magnesium not logged" if dose_means_taken(phase) else "no magnesium tonight (trial) not ticked"
 
 

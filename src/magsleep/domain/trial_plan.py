@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {"baseline": 14, "period": 14, "pairs": 4, "washout":
 MIN_COUNTED = 4
 """A period counts only with at least this many counted nights with a diary."""
 ORDERS = ("on-off", "off-on")
+BLIND_ORDERS = ("A-B", "B-A")
+"""A blinded plan's orders, in bags: which bag holds magnesium is sealed (`domain.blinding`)."""
+BAGS = ("A", "B")
 MAX_AHEAD_NIGHTS = 365
 """A plan's first night is at most this many nights after the day it was made (and so, for a
 plan made now, at most a year ahead): every date of a plan stays far from the calendar's end."""
@@ -34,7 +37,7 @@ class ScheduledNight:
     """One night of the plan: its phase, pair (None in the baseline) and whether it counts."""
 
     night: date
-    phase: str  # "baseline" | "on" | "off"
+    phase: str  # "baseline" | "on" | "off"; a sealed blinded plan: "baseline" | "A" | "B"
     pair: int | None  # 1-based
     period_night: int  # 1-based night within its period (or the baseline)
     counts: bool
@@ -56,15 +59,45 @@ class TrialPlan:
     orders: tuple[str, ...]  # ORDERS, one per pair, drawn when the plan was made
     created_at: str  # ISO moment
     stopped_at: str | None = None
+    blinded: bool = False
+    """Orders in bags (BLIND_ORDERS); which bag holds magnesium is known only to the helper's sheet."""
+    commitment: str | None = None
+    """A blinded plan's SHA-256(salt || mapping) (`commitment`), fixed with the plan."""
+    magnesium_bag: str | None = None
+    """Set when unblinded: the bag that held magnesium (checked against the commitment)."""
+    salt: str | None = None
+    """Set when unblinded: the sheet's salt, hex (so every read checks the commitment again)."""
+    unblinded_at: str | None = None
 
     @property
     def metric(self) -> str:
         return OUTCOMES[self.outcome]
 
+    @property
+    def sealed(self) -> bool:
+        """A blinded plan not yet unblinded: its periods are bags "A"/"B", never on/off."""
+        return self.blinded and self.magnesium_bag is None
+
+    @property
+    def unblinded_early(self) -> bool:
+        """Unblinded before its last night was over."""
+        return self.unblinded_at is not None and datetime.fromisoformat(self.unblinded_at).date() <= self.end
+
+    def phase_of(self, bag_or_phase: str) -> str:
+        """A period's phase as the plan reads today: a bag of an unblinded plan is "on"/"off"."""
+        if self.magnesium_bag is None or bag_or_phase not in BAGS:
+            return bag_or_phase
+        return "on" if bag_or_phase == self.magnesium_bag else "off"
+
     def canonical(self) -> dict:
-        """What the fingerprint covers: everything fixed before the data (not the stop)."""
+        """What the fingerprint covers: everything fixed before the data (not the stop, not the
+        unblinding, which the commitment checks). An open plan's dict is as it always was."""
         data = asdict(self)
-        data.pop("stopped_at")
+        for later in ("stopped_at", "magnesium_bag", "salt", "unblinded_at"):
+            data.pop(later)
+        if not self.blinded:
+            data.pop("blinded")
+            data.pop("commitment")
         data["start"] = self.start.isoformat()
         data["orders"] = list(self.orders)
         return data
@@ -95,7 +128,7 @@ class TrialPlan:
         for pair, order in enumerate(self.orders, 1):
             for phase in order.split("-"):
                 for i in range(self.period_nights):
-                    nights.append(ScheduledNight(day, phase, pair, i + 1, i >= self.washout_nights))
+                    nights.append(ScheduledNight(day, self.phase_of(phase), pair, i + 1, i >= self.washout_nights))
                     day += timedelta(days=1)
         return nights
 
@@ -109,7 +142,7 @@ class TrialPlan:
         offset -= self.baseline_nights
         pair, within = divmod(offset, 2 * self.period_nights)
         second, period_night = divmod(within, self.period_nights)
-        phase = self.orders[pair].split("-")[second]
+        phase = self.phase_of(self.orders[pair].split("-")[second])
         return ScheduledNight(night, phase, pair + 1, period_night + 1, period_night >= self.washout_nights)
 
     def as_dict(self) -> dict:
@@ -117,7 +150,8 @@ class TrialPlan:
                 "period_nights": self.period_nights, "pairs": self.pairs,
                 "washout_nights": self.washout_nights, "outcome": self.outcome,
                 "orders": list(self.orders), "fingerprint": self.fingerprint,
-                "created_at": self.created_at, "stopped_at": self.stopped_at}
+                "created_at": self.created_at, "stopped_at": self.stopped_at,
+                "blinded": self.blinded, "commitment": self.commitment, "unblinded_at": self.unblinded_at}
 
 
 MIN_NEW_PAIRS = 3
@@ -127,12 +161,15 @@ MIN_NEW_PAIRS = 3
 def make_plan(start: date, created_at: str, *, baseline: int = DEFAULTS["baseline"],
               period: int = DEFAULTS["period"], pairs: int = DEFAULTS["pairs"],
               washout: int = DEFAULTS["washout"], outcome: str = DEFAULTS["outcome"],
-              draw: Callable[[tuple[str, ...]], str] = secrets.choice) -> TrialPlan:
+              draw: Callable[[tuple[str, ...]], str] = secrets.choice,
+              commitment: str | None = None) -> TrialPlan:
     """A new plan, checked in full; each pair's order is drawn with `draw` (secrets.choice) now,
-    never again."""
+    never again. With a `commitment` the plan is blinded: orders in bags (BLIND_ORDERS)."""
     check_plan_numbers(baseline, period, pairs, washout, outcome)
+    blinded = commitment is not None
     plan = TrialPlan(start, baseline, period, pairs, washout, outcome,
-                     tuple(draw(ORDERS) for _ in range(pairs)), created_at)
+                     tuple(draw(BLIND_ORDERS if blinded else ORDERS) for _ in range(pairs)), created_at,
+                     blinded=blinded, commitment=commitment)
     try:
         check_plan(plan)
     except InvalidInput as err:
@@ -150,6 +187,8 @@ def extend_plan(plan: TrialPlan, more: int, tonight: date,
     keep their orders, so the plan before stays provable (`earlier_fingerprint`)."""
     if plan.stopped_at is not None:
         raise InvalidInput("trial", "the trial was stopped; a stopped trial is not extended")
+    if plan.blinded:
+        raise InvalidInput("trial", "a blinded trial is not extended: its sheet holds the bags of every period")
     if tonight > plan.end:
         raise InvalidInput("trial", f"the trial ended with the night of {plan.end}; a trial is extended only "
                                     "before its planned end")
@@ -189,8 +228,10 @@ def check_plan(plan: TrialPlan, *, latest_made: date | None = None) -> None:
     date of it runs off the calendar); `latest_made`: the last day it may have been made (today).
     Raises InvalidInput naming the part ("start", "orders", "created_at", "stopped_at", "--pairs"...)."""
     check_plan_numbers(plan.baseline_nights, plan.period_nights, plan.pairs, plan.washout_nights, plan.outcome)
-    if len(plan.orders) != plan.pairs or any(o not in ORDERS for o in plan.orders):
-        raise InvalidInput("orders", "must hold one 'on-off' or 'off-on' per pair")
+    allowed = BLIND_ORDERS if plan.blinded else ORDERS
+    if len(plan.orders) != plan.pairs or any(o not in allowed for o in plan.orders):
+        raise InvalidInput("orders", f"must hold one {' or '.join(repr(o) for o in allowed)} per pair")
+    check_blinding(plan)
     made = _moment(plan.created_at, "created_at").date()
     if latest_made is not None and made > latest_made + timedelta(days=1):  # a day's slack for time zones
         raise InvalidInput("created_at", f"{made} is in the future")
@@ -205,6 +246,41 @@ def check_plan(plan: TrialPlan, *, latest_made: date | None = None) -> None:
         plan.end  # noqa: B018 (a date made far in the future runs off the calendar here)
     except OverflowError:
         raise InvalidInput("created_at", f"{made} is too late") from None
+
+
+def commitment(salt: bytes, magnesium_bag: str) -> str:
+    """SHA-256(salt || mapping) in hex: binds the plan to the helper's sheet without revealing it."""
+    return hashlib.sha256(salt + mapping_text(magnesium_bag).encode()).hexdigest()
+
+
+def mapping_text(magnesium_bag: str) -> str:
+    """The canonical mapping the commitment covers."""
+    return f"magsleep-blind-v1:magnesium={magnesium_bag}"
+
+
+def check_blinding(plan: TrialPlan) -> None:
+    """A blinded plan's commitment, and its unblinding (all or nothing) checked against it."""
+    if plan.blinded is not True and plan.blinded is not False:
+        raise InvalidInput("blinded", "must be true or false")
+    later = (plan.magnesium_bag, plan.salt, plan.unblinded_at)
+    if not plan.blinded:
+        if plan.commitment is not None or any(v is not None for v in later):
+            raise InvalidInput("blinded", "an open plan has no commitment or unblinding")
+        return
+    c = plan.commitment
+    if not isinstance(c, str) or len(c) != 64 or any(ch not in "0123456789abcdef" for ch in c):
+        raise InvalidInput("commitment", "must be 64 hex digits")
+    if all(v is None for v in later):
+        return
+    if plan.magnesium_bag not in BAGS or not isinstance(plan.salt, str) or plan.unblinded_at is None:
+        raise InvalidInput("unblinding", "is incomplete")
+    _moment(plan.unblinded_at, "unblinded_at")
+    try:
+        salt = bytes.fromhex(plan.salt)
+    except ValueError:
+        raise InvalidInput("salt", "is not hex") from None
+    if commitment(salt, plan.magnesium_bag) != c:
+        raise InvalidInput("unblinding", "does not match the plan's commitment")
 
 
 def check_plan_numbers(baseline: int, period: int, pairs: int, washout: int, outcome: str) -> None:
@@ -231,6 +307,8 @@ def trial_item_label(phase: str | None) -> str | None:
     where it keeps its own label). On a no-magnesium night it is ticked for keeping to the plan."""
     if phase is None:
         return None
+    if phase in BAGS:  # a sealed blinded night: the bag, never on/off
+        return f"Bag {phase} tonight (trial)"
     return TRIAL_ON_LABEL if phase == "on" else TRIAL_OFF_LABEL
 
 
@@ -244,10 +322,14 @@ def tonight_text(plan: TrialPlan, night: date) -> str:
     if s.phase == "baseline":
         return (f"Trial · baseline night {s.period_night} of {plan.baseline_nights}: no magnesium tonight. "
                 "These nights measure your usual sleep before the first period.")
-    on = s.phase == "on"
-    text = (f"Trial · pair {s.pair} of {plan.pairs} · {'magnesium' if on else 'no-magnesium'} period, night "
-            f"{s.period_night} of {plan.period_nights}: "
-            f"{'take your usual dose tonight' if on else 'no magnesium tonight'}.")
+    if s.phase in BAGS:
+        text = (f"Trial · pair {s.pair} of {plan.pairs} · bag {s.phase} period (blinded), night {s.period_night} "
+                f"of {plan.period_nights}: take your dose from bag {s.phase} tonight.")
+    else:
+        on = s.phase == "on"
+        text = (f"Trial · pair {s.pair} of {plan.pairs} · {'magnesium' if on else 'no-magnesium'} period, night "
+                f"{s.period_night} of {plan.period_nights}: "
+                f"{'take your usual dose tonight' if on else 'no magnesium tonight'}.")
     if not s.counts:  # the settling-in nights, said so they do not read as "stop taking it"
         text += (f" The first {plan.washout_nights} nights of each period let the last period's effect fade: "
                  "kept to the plan, not counted.")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 
 from magsleep.domain.headline import is_weekend
-from magsleep.domain.trial_plan import TrialPlan
+from magsleep.domain.trial_plan import BAGS, TrialPlan
 from magsleep.render.svg import Svg
 from magsleep.store.records import NightRecord
 
@@ -64,7 +64,8 @@ def trial_labels(plan: TrialPlan | None, *, blinded: bool = False) -> Label:
             return entry.phase
         assert entry.pair is not None  # every night after the baseline belongs to a pair
         second = plan.orders[entry.pair - 1].split("-").index(entry.phase)
-        return f"period {2 * (entry.pair - 1) + second + 1}"
+        period = f"period {2 * (entry.pair - 1) + second + 1}"
+        return f"{period} · bag {entry.phase}" if entry.phase in BAGS else period
 
     return label
 

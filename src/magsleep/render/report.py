@@ -146,7 +146,7 @@ def clinician_headline(effect: Effect, insights: Insights) -> list[str]:
 
 def blinded(plan: TrialPlan | None) -> bool:
     """A blinded trial not yet unblinded (issue 23) shows period numbers only, never its orders."""
-    return bool(getattr(plan, "blinded", False))
+    return plan is not None and plan.sealed
 
 
 def first_weeks_line(insights: Insights, other: str) -> str:
@@ -157,6 +157,10 @@ def first_weeks_line(insights: Insights, other: str) -> str:
 def answer(insights: Insights) -> list[Section]:
     """The randomised trial when there is one (its own words), else the diary's headline."""
     plan, result = insights.plan, insights.randomised
+    if plan is not None and plan.sealed and insights.blinding is not None:  # A minus B, which is which sealed
+        return [Section("The answer: a blinded randomised trial (sealed)",
+                        [[without_commands(insights.blinding.text()), blinding_line(plan),
+                          first_weeks_line(insights, "the trial")]])]
     if plan is None or result is None:
         lines: list[Line] = list(clinician_headline(insights.effect, insights))
         if insights.plan_notice:
@@ -183,14 +187,17 @@ def answer(insights: Insights) -> list[Section]:
         f"{plural(len(result.deviations), 'night')}: {deviations}.",
         first_weeks_line(insights, "the trial"),
     ]
+    if plan.blinded:  # unblinded: how the blind was run, the A-vs-B figure and the guesses
+        lines[2:2] = [blinding_line(plan)] + ([without_commands(insights.blinding.text())]
+                                              if insights.blinding is not None else [])
 
     def mean(value: float | None, n: int) -> str:
         return f"{value:.1f} ({plural(n, 'night')})" if value is not None else f"— ({plural(n, 'night')})"
 
     rows = [[str(p.pair), "hidden" if blinded(plan) else p.order, mean(p.on_mean, p.on_n), mean(p.off_mean, p.off_n),
              f"{p.diff:+.1f}" if p.diff is not None else "—"] for p in result.pairs]
-    return [Section("The answer: a randomised trial", [lines, Table(["Pair", "Order", "With magnesium", "Without",
-                                                                     "Difference"], rows)])]
+    title = "The answer: a blinded randomised trial" if plan.blinded else "The answer: a randomised trial"
+    return [Section(title, [lines, Table(["Pair", "Order", "With magnesium", "Without", "Difference"], rows)])]
 
 
 # ---------------------------------------------------------------- the nights
@@ -301,6 +308,16 @@ def rest_sections(data: ReportData) -> list[Section]:
             "Intervals for comparisons come from a circular block bootstrap that allows for night-to-night "
             "correlation; weekly bands treat a week's nights as independent."]]),
     ]
+
+
+def blinding_line(plan: TrialPlan) -> str:
+    """A blinded plan in one line: bags only while sealed."""
+    if plan.sealed:
+        return (f"Blinded: periods in bags A and B, filled by a helper; magsleep holds only the commitment "
+                f"{plan.commitment} to which bag is magnesium (sealed).")
+    early = " early" if plan.unblinded_early else ""
+    return (f"Blinded: periods in bags A and B; unblinded{early} on {str(plan.unblinded_at)[:10]} with the "
+            f"helper's sheet (it matched the commitment {plan.commitment}): bag {plan.magnesium_bag} held magnesium.")
 
 
 def sections(data: ReportData, made: date) -> list[Section]:

@@ -14,6 +14,7 @@ from magsleep.lazy import submodules
 
 if TYPE_CHECKING:
     from magsleep.store import (  # noqa: F401
+        blinding,
         demo,
         doses,
         engine,

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from magsleep.domain.magnesium import AmountIs, DoseAmount
+from magsleep.domain.parsing import MAX_NOTE
 from magsleep.domain.routine import TAKE_MAGNESIUM, dose_means_taken
+from magsleep.domain.trial_plan import BAGS
 from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, row_id
 from magsleep.store.nights import dose_record, night_row
 from magsleep.store.records import DoseRecord
@@ -20,6 +22,11 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
     """Store a checked dose on a night, and tick "Take magnesium" for it: the dose is the proof
     (except on a randomised trial's no-magnesium night, where that item means keeping to the plan)."""
     row = night_row(night, session=session)
+    phase = trial_phase(read_trial(connection_of(session)), night)
+    if phase in BAGS:  # a blinded trial's night: the dose is logged as that bag (its mg as typed, same for both)
+        label = f"Bag {phase} (trial)"
+        if not (note or "").startswith(label):  # (an undone delete comes back with its label)
+            note = label if not note else f"{label}: {note}" if len(note) + len(label) + 2 <= MAX_NOTE else note
     dose = Dose(night_id=row_id(row), taken_at=taken_at.isoformat(timespec="seconds"), form=amount.form,
                 amount_mg=amount.amount_mg, amount_is=amount.amount_is.value, percent=amount.percent,
                 elemental_mg=amount.elemental_mg, note=note or None)
@@ -29,7 +36,7 @@ def add_dose(night: date, taken_at: datetime, amount: DoseAmount, *, note: str |
                                                   col(RoutineItem.active).is_(True))).first()
     if item is not None:
         # A dose ticks "Take magnesium"; on a no-magnesium trial night it un-keeps "No magnesium tonight".
-        taken = dose_means_taken(trial_phase(read_trial(connection_of(session)), night))
+        taken = dose_means_taken(phase)
         set_check(night, row_id(item), taken, at=taken_at if taken else None, session=session)
     return dose_record(dose, night)
 

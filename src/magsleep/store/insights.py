@@ -11,6 +11,7 @@ from sqlmodel import Session
 from magsleep.domain.insights import Insights, assemble
 from magsleep.domain.n_of_1 import TrialPlan
 from magsleep.domain.trend import NightPoint
+from magsleep.store.blinding import guesses
 from magsleep.store.settings import load_settings
 from magsleep.store.tonight import DamagedPlan
 from magsleep.store.trials import current_trial
@@ -51,4 +52,5 @@ def load_insights(last: date, *, session: Session, points: list[NightPoint] | No
     return assemble(last, points=points, totals=totals, side_effects=side, side_effect_nights=side_nights,
                     adherence=adherence, settings=load_settings(session=session), plan=plan,
                     plan_nights=trial_nights(plan, session=session) if plan is not None and plan.start <= last else {},
-                    plan_notice=current.notice if isinstance(current, DamagedPlan) else None)
+                    plan_notice=current.notice if isinstance(current, DamagedPlan) else None,
+                    guesses=guesses(plan, session=session) if plan is not None and plan.blinded else None)

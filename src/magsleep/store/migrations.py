@@ -19,9 +19,8 @@ from magsleep.store.errors import StoreError
 APPLICATION_ID = int.from_bytes(b"MgSl", "big")
 _V1_TABLES = frozenset({"night", "dose", "routine_item", "routine_check", "symptom", "setting"})
 # Schema 3 (one open trial plan: an index, no new table) came out briefly before the mark.
-UNMARKED_TABLES = {1: _V1_TABLES, 2: _V1_TABLES | {"trial"}, 3: _V1_TABLES | {"trial"},
-                   4: _V1_TABLES | {"trial", "trial_change"},
-                   5: _V1_TABLES | {"trial", "trial_change"}}  # 5: the night's import source (columns only)
+# Files from schema 4 on are always marked (application_id): no unmarked file of those exists.
+UNMARKED_TABLES = {1: _V1_TABLES, 2: _V1_TABLES | {"trial"}, 3: _V1_TABLES | {"trial"}}
 
 SCHEMA_V1 = """
 CREATE TABLE night (
@@ -140,8 +139,30 @@ def _night_source(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE UNIQUE INDEX night_source_id ON night(source, source_id) WHERE source_id IS NOT NULL")
 
 
+BLINDED_TRIAL = """
+CREATE TABLE trial_guess (
+    id INTEGER PRIMARY KEY,
+    trial_id INTEGER NOT NULL REFERENCES trial(id) ON DELETE CASCADE,
+    night TEXT NOT NULL,
+    guess TEXT NOT NULL,
+    at TEXT NOT NULL,
+    UNIQUE (trial_id, night)
+)
+"""
+
+
+def _blinded_trial(conn: sqlite3.Connection) -> None:
+    """The blinded trial (issue 23): a plan's bags-in-orders flag and its commitment to the sealed
+    mapping, the unblinding (the bag that held magnesium and the sheet's salt, stored only once the
+    sheet checked out), and the nightly guesses of the bag."""
+    for column in ("blinded INTEGER NOT NULL DEFAULT 0", "commitment TEXT", "magnesium_bag TEXT", "salt TEXT",
+                   "unblinded_at TEXT"):
+        conn.execute(f"ALTER TABLE trial ADD COLUMN {column}")
+    conn.execute(BLINDED_TRIAL)
+
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial, _trial_changes, _night_source]
+MIGRATIONS: list[Step] = [_v1, _v2, _one_open_trial, _trial_changes, _night_source, _blinded_trial]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import Index, text
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from magsleep.store.errors import StoreError
@@ -116,6 +116,24 @@ class TrialRow(SQLModel, table=True):
     created_at: str
     fingerprint: str  # SHA-256 of the plan's canonical JSON, checked on every read
     stopped_at: str | None = None
+    blinded: bool = False  # orders in bags "A-B"/"B-A" (domain.blinding)
+    commitment: str | None = None  # SHA-256(salt || mapping); the salt and mapping are only on the sheet
+    magnesium_bag: str | None = None  # set when unblinded, with the salt that checks the commitment
+    salt: str | None = None
+    unblinded_at: str | None = None
+
+
+class TrialGuess(SQLModel, table=True):
+    """A nightly guess of a blinded trial's bag ("A"/"B"): the blinding check, shown only at the end."""
+
+    __tablename__ = "trial_guess"
+    __table_args__ = (UniqueConstraint("trial_id", "night"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    trial_id: int = Field(foreign_key="trial.id", ondelete="CASCADE")
+    night: str
+    guess: str
+    at: str
 
 
 class TrialChange(SQLModel, table=True):

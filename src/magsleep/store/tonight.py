@@ -56,7 +56,8 @@ class DamagedPlan:
 
 
 def trial_phase(plan: TrialPlan | DamagedPlan | None, night: date) -> str | None:
-    """`night`'s phase in a running trial ("baseline", "on", "off"), None outside one."""
+    """`night`'s phase in a running trial ("baseline", "on", "off"; a sealed blinded plan's bag "A"/"B"),
+    None outside one."""
     if plan is None or isinstance(plan, DamagedPlan) or plan.stopped_at is not None:
         return None
     entry = plan.night(night)
@@ -153,17 +154,21 @@ def read_recent_totals(conn: sqlite3.Connection, night: date, days: int = 7) -> 
 
 
 TRIAL_COLUMNS = ("start, baseline_nights, period_nights, pairs, washout_nights, outcome, orders, created_at, "
-                 "stopped_at, fingerprint, id")
+                 "stopped_at, fingerprint, id, blinded, commitment, magnesium_bag, salt, unblinded_at")
 COLUMN_NAMES = tuple(name.strip() for name in TRIAL_COLUMNS.split(","))
 
 
 def plan_from_columns(start: object, baseline: object, period: object, pairs: object, washout: object,
                       outcome: object, orders: object, created_at: object, stopped_at: object,
-                      fingerprint: object, row_id: int = 0) -> TrialPlan | DamagedPlan:
-    """A stored plan, checked in full and against its fingerprint; one that fails (edited behind
-    magsleep's back: any value can be there) comes back as a DamagedPlan saying why."""
+                      fingerprint: object, row_id: int = 0, blinded: object = 0, commitment: object = None,
+                      magnesium_bag: object = None, salt: object = None,
+                      unblinded_at: object = None) -> TrialPlan | DamagedPlan:
+    """A stored plan, checked in full and against its fingerprint (a blinded one's unblinding against
+    its commitment); one that fails (edited behind magsleep's back: any value can be there) comes
+    back as a DamagedPlan saying why."""
     columns = dict(zip(COLUMN_NAMES, (start, baseline, period, pairs, washout, outcome, orders, created_at,
-                                      stopped_at, fingerprint, row_id)))
+                                      stopped_at, fingerprint, row_id, blinded, commitment, magnesium_bag, salt,
+                                      unblinded_at)))
     stopped = stopped_at if stopped_at is None or isinstance(stopped_at, str) else str(stopped_at)
 
     def damaged(problem: str) -> DamagedPlan:
@@ -180,8 +185,12 @@ def plan_from_columns(start: object, baseline: object, period: object, pairs: ob
             raise InvalidInput("start or orders", "cannot be read") from None
         if not isinstance(drawn, list) or not all(isinstance(o, str) for o in drawn):
             raise InvalidInput("orders", "cannot be read")
+        if blinded not in (0, 1) or not all(v is None or isinstance(v, str)
+                                            for v in (commitment, magnesium_bag, salt, unblinded_at)):
+            raise InvalidInput("blinding", "has a value of the wrong kind")
         plan = TrialPlan(first, nights[0], nights[1], nights[2], nights[3], str(outcome), tuple(drawn),
-                         str(created_at), stopped)
+                         str(created_at), stopped, bool(blinded), commitment,  # type: ignore[arg-type]
+                         magnesium_bag, salt, unblinded_at)  # type: ignore[arg-type]
         check_plan(plan)
     except InvalidInput as err:
         return damaged(f"was changed outside magsleep ({err.field.lstrip('-')}: {err.message})")

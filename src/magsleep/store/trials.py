@@ -88,7 +88,9 @@ def insert_plan(plan: TrialPlan, *, session: Session) -> None:
                          period_nights=plan.period_nights, pairs=plan.pairs,
                          washout_nights=plan.washout_nights, outcome=plan.outcome,
                          orders=json.dumps(list(plan.orders)), created_at=plan.created_at,
-                         fingerprint=plan.fingerprint, stopped_at=plan.stopped_at))
+                         fingerprint=plan.fingerprint, stopped_at=plan.stopped_at, blinded=plan.blinded,
+                         commitment=plan.commitment, magnesium_bag=plan.magnesium_bag, salt=plan.salt,
+                         unblinded_at=plan.unblinded_at))
     session.flush()
 
 

@@ -208,7 +208,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             line.update(plain(f"⚠ {view.trial_notice}" if view.trial_notice else ""))
             return None
         text = view.trial_line or ""
-        if not dose_means_taken(phase) and view.doses:
+        if not dose_means_taken(phase) and view.doses:  # a bag night's dose ("A"/"B") keeps the plan
             text += f"\n⚠ {DEVIATION}"
         line.update(plain(text))
         return phase

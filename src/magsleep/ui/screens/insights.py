@@ -151,19 +151,27 @@ class InsightsScreen(OnMagsleepApp, Screen):
             f"then {plan.pairs} pairs of {plan.period_nights} nights (first {plan.washout_nights} not counted)"
             f"{stopped}"))
         metric = METRICS_BY_KEY[plan.metric]
+        blinded = insights.blinding
+        sealed = blinded is not None and blinded.unblinded is None
+        if result is None and blinded is not None:
+            result = blinded.bags  # sealed: bag A against bag B, no mapping and no call
         if result is None:
             self.query_one("#ins-pairs", Static).update(plain(f"Starts on {plan.start}."))
             self.query_one(TrialChart).replot([], metric.label)
             return
-        rows = ["pair  order    magnesium      without        difference"]
+        columns = "bag A          bag B" if sealed else "magnesium      without"
+        rows = [f"pair  order    {columns}        difference"]
         for p in result.pairs:
             def cell(mean: float | None, n: int) -> str:
                 return f"{mean:6.1f} ({n:>2})" if mean is not None else f"  —    ({n:>2})"
             diff = f"{p.diff:+.1f}" if p.diff is not None else "—"
-            rows.append(f"{p.pair:>4}  {p.order:<7}  {cell(p.on_mean, p.on_n)}  {cell(p.off_mean, p.off_n)}  {diff:>8}")
-        if result.deviations:
+            order = plan.orders[p.pair - 1]  # a blinded plan's orders are in bags
+            rows.append(f"{p.pair:>4}  {order:<7}  {cell(p.on_mean, p.on_n)}  {cell(p.off_mean, p.off_n)}  {diff:>8}")
+        if result.deviations and not sealed:
             rows.append(f"Deviations: {len(result.deviations)} nights (per protocol leaves them out: "
                         f"{_estimate_text(result.per_protocol)}).")
+        if blinded is not None:
+            rows.append(blinded.text())
         self.query_one("#ins-pairs", Static).update(plain("\n".join(rows)))
         self.query_one(TrialChart).replot(result.pairs, f"{metric.label} ({metric.unit})")
 

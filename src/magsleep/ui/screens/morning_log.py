@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -55,7 +56,7 @@ QUESTIONS = (
     ("quality", "Sleep quality 1-5", "1-5"),
     ("rested", "How rested 1-5", "1-5"),
 )
-FIELDS = [q[0] for q in QUESTIONS] + ["note"]
+FIELDS = [q[0] for q in QUESTIONS] + ["guess", "note"]
 
 
 class MorningLogScreen(OnMagsleepApp, Screen):
@@ -94,6 +95,11 @@ class MorningLogScreen(OnMagsleepApp, Screen):
                     yield TextField(max_length=SHORT_FIELD, placeholder=placeholder, id=f"log-{field}", compact=True,
                                     classes="short")
                     yield FieldError(id=f"log-{field}-error", inline=True, subject=label)
+            # A blinded trial's nightly guess (issue 23), shown only on a sealed night with a bag.
+            with Horizontal(classes="row", id="log-guess-row"):
+                yield Label("Which bag, A or B?", classes="log-label")
+                yield TextField(max_length=1, placeholder="A/B", id="log-guess", compact=True, classes="short")
+                yield FieldError(id="log-guess-error", inline=True, subject="The bag guess")
             with Horizontal(classes="row", id="symptom-row"):
                 yield Label("Side effects", classes="log-label")
                 yield Static("space: none → mild → moderate → severe", classes="hint")
@@ -119,6 +125,7 @@ class MorningLogScreen(OnMagsleepApp, Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "night editor" if self.edit else "morning log"
+        self.query_one("#log-guess-row").display = False
         self.query_one("#log-bed").focus()
         self.saved_answers = self._answers()
         self._load()
@@ -129,10 +136,12 @@ class MorningLogScreen(OnMagsleepApp, Screen):
         self.app.run_db(lambda s: (store.nights.load_night(night, session=s),
                                    store.routine.checklist_for(night, session=s),
                                    store.nights.recent_diaries(night, session=s),
-                                   store.transfer.imported_parts(night, session=s)), done=self._loaded)
+                                   store.transfer.imported_parts(night, session=s),
+                                   store.blinding.guess_for(night, session=s)), done=self._loaded)
 
     def _loaded(self, result: tuple) -> None:
-        record, checks, recent, imported = result
+        record, checks, recent, imported, (guessing, guessed) = result
+        self.query_one("#log-guess-row").display = guessing
         self.record = record
         first = not self.filled and self._answers() == self.saved_answers  # nothing typed yet
         self.filled = True
@@ -148,6 +157,8 @@ class MorningLogScreen(OnMagsleepApp, Screen):
             if bed.has_focus:  # as if focused after filling: the answer is selected, ready to retype
                 bed.select_all()
             self._show_result(record.diary)
+        if first and guessed is not None:
+            self.query_one("#log-guess", Input).value = guessed
         if first and record is not None:
             self.query_one("#log-note", Input).value = record.note or ""
             self.query_one(SymptomPicker).show(record.symptoms)
@@ -233,6 +244,9 @@ class MorningLogScreen(OnMagsleepApp, Screen):
                 awakenings=values["awakenings"] or None, waso=values["waso"] or None, final=values["final"],
                 up=values["up"], quality=values["quality"], rested=values["rested"] or None)
             note = clean_note(values["note"])
+            guess = values["guess"].strip().upper() if self.query_one("#log-guess-row").display else ""
+            if guess not in ("", "A", "B"):
+                raise InvalidInput("guess", "must be A or B: the bag you think last night was")
         except InvalidInput as err:
             self._show_error(err.field, err.message)
             return
@@ -250,8 +264,15 @@ class MorningLogScreen(OnMagsleepApp, Screen):
                 message += f" Side effects noted: if they go on or worry you, {CONSULT[0].lower()}{CONSULT[1:]}"
             self.app.notify(message, title=f"Night of {night:%d %b}")
 
-        self.app.run_db(lambda s: store.nights.save_diary(night, diary, symptoms=symptoms, note=note, session=s),
-                        write=True, done=done, failed=lambda err: self._show_error("note", str(err)))
+        at = self.app.now().isoformat(timespec="seconds")
+
+        def write(s: Session) -> None:
+            store.nights.save_diary(night, diary, symptoms=symptoms, note=note, session=s)
+            if guess:  # with the diary, in one transaction
+                store.blinding.record_guess(night, guess, at, session=s)
+
+        self.app.run_db(write, write=True, done=done, failed=lambda err: self._show_error(
+            getattr(err, "field", "note"), getattr(err, "message", str(err))))
 
     def _show_error(self, field: str, message: str) -> None:
         field = field if field in FIELDS else "note"

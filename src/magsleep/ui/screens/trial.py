@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from magsleep import store
+from magsleep.domain.blinding import BlindedResult, analyse_blinded
 from magsleep.domain.n_of_1 import TrialResult, analyse
 from magsleep.domain.trial_calendar import LEGEND, assignment, calendar_weeks, week_line
 from magsleep.domain.trial_plan import TrialPlan, make_plan, tonight_text
@@ -39,7 +40,7 @@ class TrialView:
     plan: TrialPlan | None
     running: bool
     notice: str | None
-    result: TrialResult | None
+    result: TrialResult | BlindedResult | None
     sizing: Sizing | None
 
 
@@ -50,7 +51,9 @@ def load_view(tonight: date, last: date, *, session: Session) -> TrialView:
     running = store.trials.running(current, tonight)
     result = None
     if plan is not None and tonight >= plan.start:
-        result = analyse(plan, store.views.trial_nights(plan, session=session), last)
+        nights = store.views.trial_nights(plan, session=session)
+        result = (analyse_blinded(plan, nights, last, store.blinding.guesses(plan, session=session)) if plan.blinded
+                  else analyse(plan, nights, last))
         result.next_step()  # its simulation runs here, in the worker (then cached)
     return TrialView(tonight, plan, running, notice, result, None)
 
@@ -133,7 +136,7 @@ class TrialScreen(OnMagsleepApp, Screen[None]):
         if action == "start":  # once the plan it would start is known
             return view is not None and not view.running and view.sizing is not None
         if action == "extend":
-            return view is not None and view.running and view.result is not None \
+            return view is not None and view.running and isinstance(view.result, TrialResult) \
                 and view.result.extension is not None
         if action == "stop":
             return view is not None and view.running
@@ -167,7 +170,7 @@ class TrialScreen(OnMagsleepApp, Screen[None]):
 
     def action_extend(self) -> None:
         view = self.view
-        if view is None or view.result is None or view.result.extension is None:
+        if view is None or not isinstance(view.result, TrialResult) or view.result.extension is None:
             return
         pairs, _, then = view.result.extension
         more = pairs - view.result.plan.pairs
