@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from pathlib import Path
 
 
 def loaded_after(imports: str, banned: tuple[str, ...]) -> list[str]:
@@ -69,3 +70,46 @@ def test_magsleep_status_loads_no_trial_analysis_with_or_without_a_plan(tmp_path
     assert CliRunner().invoke(cli, ["--db", str(db), "trial", "start"]).exit_code == 0
     loaded = status_modules(str(db))
     assert "magsleep.domain.trial_plan" in loaded and not set(TRIAL_MATHS) & loaded
+
+
+
+UI = Path(__file__).resolve().parents[1] / "src" / "magsleep" / "ui"
+
+
+def imported_names(path: Path, source: str | None = None) -> set[str]:
+    """Every module the file at `path` imports, wherever the import sits (top level, a function,
+    `if TYPE_CHECKING:`), relative imports resolved: `from magsleep.ui import app` names magsleep.ui.app."""
+    package = ".".join(("magsleep", *path.relative_to(UI.parent).parts[:-1]))
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text() if source is None else source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_no_screen_or_widget_imports_the_app_module_not_even_for_types():
+    """Screens and widgets get the app's type from magsleep.ui.base (attributes down, messages up)."""
+    files = sorted([*(UI / "screens").glob("*.py"), *(UI / "widgets").glob("*.py"), UI / "base.py",
+                    UI / "history_rows.py"])
+    assert len(files) > 20  # the folders were found
+    offenders = {f.relative_to(UI).as_posix(): sorted(n for n in imported_names(f) if n.startswith("magsleep.ui.app"))
+                 for f in files}
+    assert {f: names for f, names in offenders.items() if names} == {}
+
+
+def test_the_import_check_sees_every_spelling():
+    """The check above finds the app module however it is named: under TYPE_CHECKING, in a
+    function, relative, or as `from magsleep.ui import app`."""
+    for spelling in ("from magsleep.ui.app import MagsleepApp", "from magsleep.ui import app",
+                     "from .. import app", "from ..app import MagsleepApp", "import magsleep.ui.app"):
+        for source in (f"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    {spelling}\n",
+                       f"def f():\n    {spelling}\n"):
+            assert "magsleep.ui.app" in imported_names(UI / "screens" / "x.py", source), spelling
+    assert "magsleep.ui.app" not in imported_names(UI / "screens" / "x.py", "from magsleep.ui import base\n")
