@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -26,6 +28,7 @@ from textual.theme import ThemeProvider
 
 from magsleep import store
 from magsleep.domain.settings import Settings
+from magsleep.paths import data_dir, default_db_path
 from magsleep.ui import screens
 from magsleep.ui.base import MagsleepBase
 from magsleep.ui.messages import DataChanged, TonightPeeked
@@ -80,7 +83,11 @@ class MagsleepApp(MagsleepBase):
     def _open(self) -> None:
         early = store.tonight.peek_tonight(self.db_path.expanduser(), self.now())
         if early is not None:
-            self.call_from_thread(self._peeked, early)
+            painted = threading.Event()
+            self.call_from_thread(self._peeked, early, painted)
+            # SQLAlchemy's import below holds the GIL for a few hundred ms: it waits for the frame
+            # that shows tonight (tonight ready went from about 2x a bare app to ...).
+            painted.wait(timeout=self.PEEK_FRAME_SECONDS)
         try:  # the first use of the store's engine: SQLAlchemy loads here, in this thread
             opened = store.engine.Store.open(self.db_path, private_dir=self.private_dir)
             with opened.reading() as session:
@@ -101,10 +108,15 @@ class MagsleepApp(MagsleepBase):
             # 128 + the signal's number: what a shell reports for a process ended by it.
             loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
 
-    def _peeked(self, view: TonightView) -> None:
+    PEEK_FRAME_SECONDS = 0.5
+    """How long the opening thread waits for tonight's frame before it loads SQLAlchemy anyway."""
+
+    def _peeked(self, view: TonightView, painted: threading.Event) -> None:
         if self.store is None:
             self.settings_rollover = view.settings.rollover_hour
             self.tell_screens(TonightPeeked, view)
+        # Queued behind TonightPeeked on the screen in front: set once the frame showing it is drawn.
+        self.screen.call_after_refresh(painted.set)
 
     def _opened(self, opened: Store, settings: Settings) -> None:
         self.settings_rollover = settings.rollover_hour
@@ -236,3 +248,17 @@ def make_app(db_path: Path | str, *, private_dir: Path | None = None,
              clock: Callable[[], datetime] | None = None) -> MagsleepApp:
     """The one factory: the `magsleep` command, the tests and the screenshot script all use it."""
     return MagsleepApp(Path(db_path), private_dir=private_dir, clock=clock)
+
+
+def run_dashboard(db_path: Path | None) -> int:
+    """`magsleep` with no command: the app on `db_path` (None: $MAGSLEEP_DB or the default) in
+    this terminal; returns the exit code."""
+    # Without a terminal (cron, a pipe, `</dev/null`) Textual would draw into nothing forever.
+    # It reads keys from stdin and draws on stderr: those two must be the terminal.
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        print("magsleep: the dashboard needs a terminal; run it in one, or use a command "
+              "(magsleep --help lists them)", file=sys.stderr)
+        return 2
+    app = make_app(db_path or default_db_path(), private_dir=data_dir())
+    app.run()
+    return app.return_code or 0

@@ -7,6 +7,7 @@ it formats and draws only the rows on screen, so years of nights open at once.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,13 +19,15 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.history_filter import parse_filter
 from magsleep.domain.parsing import parse_date
 from magsleep.domain.sleep_diary import format_minutes
-from magsleep.store.records import NightRecord
-from magsleep.store.views import HistoryNight, diary_metrics
 from magsleep.ui import screens
 from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import FieldError, TextField, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.night_table import NightTable
+
+if TYPE_CHECKING:
+    from magsleep.store.records import NightRecord
+    from magsleep.store.views import HistoryNight
 
 # Fixed widths: the table never measures its cells. Without the optional "Dose→bed" column the
 # row fits in 80 columns; the column joins from 88 (it is in the night editor at any width).
@@ -54,7 +57,7 @@ def magnesium_cell(mg: float, forms: tuple[str, ...], width: int = 14) -> str:
 
 def history_cells(n: HistoryNight) -> tuple[str, ...]:
     """One night as History shows it (called only for rows on screen, or when filtering)."""
-    d, m = diary_metrics(n.metrics_source)
+    d, m = store.views.diary_metrics(n.metrics_source)
     magnesium = magnesium_cell(n.elemental_mg, n.forms)
     side = ", ".join(kind + ("" if severity == 1 else f" ({severity})") for kind, severity in n.symptoms)
     return (

@@ -19,13 +19,14 @@ from magsleep.domain.magnesium import FORMS
 from magsleep.domain.routine import MAX_LABEL
 from magsleep.domain.settings import parse_setting
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
-from magsleep.store.records import ItemRecord
 from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from magsleep.store.records import ItemRecord
 
 # Labels fit the 22-column label cell at 80 columns (they were cut: "Daily limit (mg").
 FIELDS = (("daily_limit_mg", "Daily limit (mg)"), ("rollover_hour", "New night at (hour)"),
