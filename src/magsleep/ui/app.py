@@ -86,7 +86,7 @@ class MagsleepApp(MagsleepBase):
             painted = threading.Event()
             self.call_from_thread(self._peeked, early, painted)
             # SQLAlchemy's import below holds the GIL for a few hundred ms: it waits for the frame
-            # that shows tonight (tonight ready went from about 2x a bare app to ...).
+            # that shows tonight, which it slowed down (benchmarks/run.py --first-frame).
             painted.wait(timeout=self.PEEK_FRAME_SECONDS)
         try:  # the first use of the store's engine: SQLAlchemy loads here, in this thread
             opened = store.engine.Store.open(self.db_path, private_dir=self.private_dir)
