@@ -1,10 +1,23 @@
-"""The one way magsleep defers an import: a package whose modules load on first use.
+"""The one way magsleep defers an import, and the one rule for when it does.
 
-The first frame must not wait for SQLAlchemy (about 230 ms to import, through sqlmodel), plotext
-or Textual's command palette, and `magsleep status` must not wait for any of them. So three
-packages load their modules when an attribute first names one (PEP 562, as `textual.widgets`
-does): `store` (`store.nights.save_diary(...)`), `ui.screens` (`screens.history.HistoryScreen`)
-and `ui.widgets`. Everything else is imported at the top of the module that uses it.
+The rule: import at the top of the module, by name (`from magsleep.domain.nights import night_of`),
+never inside a function. Two things are deferred, and only through `submodules` below (PEP 562,
+as `textual.widgets` does), by naming a module as an attribute of its package:
+
+- the store, from outside it: `from magsleep import store`, then `store.views.trend_points(...)`;
+  types for annotations under `if TYPE_CHECKING:`. Most store modules import SQLAlchemy (about
+  230 ms): so it loads in the app's opening thread after the first frame, never on the UI thread,
+  and `magsleep status` never loads it. Inside the store, modules import each other by name.
+- screens and widgets the first frame does not show, named from the modules it loads:
+  `screens.history.HistoryScreen()`, `widgets.trend_chart.TrendChart` (plotext).
+
+Two more packages use the seam: `ui` (`ui.app.run_dashboard` from the command line: `magsleep
+dose` never loads Textual) and `render` (`render.report` brings the store's SQLAlchemy, which the
+Insights screen must not import). The exceptions to "never inside a function" are the command
+line's two loaders: `__main__` (click only when needed) and `cli.group.COMMAND_MODULES`.
+
+Checked by import-linter (`lint-imports`, contracts in pyproject.toml: the layers, no UI module
+imports SQLAlchemy, the first frame imports neither SQLAlchemy nor plotext) and tests/test_layers.py.
 """
 
 from __future__ import annotations

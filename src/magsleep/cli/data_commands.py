@@ -18,10 +18,8 @@ from magsleep.domain.import_file import ImportFailed, ImportFile
 from magsleep.domain.nights import DEFAULT_ROLLOVER_HOUR, last_night
 from magsleep.domain.parsing import parse_int
 from magsleep.domain.text_safety import visible
-from magsleep.domain.trackers.night import check_tz
+from magsleep.domain.trackers.night import FORMAT_CHOICES, check_tz
 from magsleep.domain.trackers.preview import TABLE_COLUMNS, Counts, summary_lines, table_rows
-from magsleep.store.tracker_files import FORMAT_CHOICES, read_import
-from magsleep.store.transfer import TrackedPlan
 
 if TYPE_CHECKING:
     from magsleep.store.engine import Store
@@ -121,7 +119,8 @@ def import_(ctx: click.Context, file: Path, fmt: str, tz: str | None, dry_run: b
         with open_store(ctx, read_only=True).reading() as session:
             rollover = store.settings.load_settings(session=session).rollover_hour
     try:
-        loaded = read_import(file, fmt, tz=zone, latest=local_time.now().date(), rollover_hour=rollover)
+        loaded = store.tracker_files.read_import(file, fmt, tz=zone, latest=local_time.now().date(),
+                                                 rollover_hour=rollover)
         db = open_store(ctx) if not dry_run or db_path(ctx).exists() else None
         if loaded.own is not None:
             if replace:
@@ -132,7 +131,7 @@ def import_(ctx: click.Context, file: Path, fmt: str, tz: str | None, dry_run: b
         assert loaded.tracked is not None
         found = loaded.tracked
         if db is None:
-            plan = TrackedPlan(tuple(found.nights), (), (), frozenset())
+            plan = store.transfer.TrackedPlan(tuple(found.nights), (), (), frozenset())
         else:
             with (db.reading() if dry_run else db.writing()) as session:
                 plan = store.transfer.plan_tracked(found, session=session, replace=replace)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from magsleep import local_time
+from magsleep import local_time, store
 from magsleep.cli.group import cli, db_path, fail
 from magsleep.domain import ical, timers
 from magsleep.domain.parsing import parse_clock
@@ -23,7 +23,6 @@ from magsleep.domain.reminders import WHICH, evening_left, morning_left, trial_n
 from magsleep.domain.settings import Settings
 from magsleep.domain.text_safety import visible
 from magsleep.store import errors
-from magsleep.store.reminders import ReminderState, read_reminder_state, trial_nights
 
 NOTIFY_TIMEOUT_S = 10
 
@@ -33,8 +32,8 @@ def remind() -> None:
     """Reminders for cron or a systemd timer: quiet when done, one line when something is left."""
 
 
-def _state(ctx: click.Context) -> ReminderState:
-    return read_reminder_state(db_path(ctx), local_time.now())
+def _state(ctx: click.Context) -> store.reminders.ReminderState:
+    return store.reminders.read_reminder_state(db_path(ctx), local_time.now())
 
 
 def _say(text: str | None, notify: bool) -> None:
@@ -198,7 +197,7 @@ def calendar(ctx: click.Context, output: Path | None) -> None:
     ]
     if state.plan is not None:
         plan = state.plan
-        for night, phase in trial_nights(plan):
+        for night, phase in store.reminders.trial_nights(plan):
             entry = plan.night(night)
             where_in = "baseline" if entry is None or entry.pair is None else f"pair {entry.pair} of {plan.pairs}"
             events.append(ical.DayEvent(

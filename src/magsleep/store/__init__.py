@@ -26,6 +26,8 @@ if TYPE_CHECKING:
         models,
         nights,
         records,
+        reminders,
+        report_data,
         routine,
         seed,
         settings,

@@ -18,8 +18,6 @@ from magsleep.domain.trackers import apple_health, fitbit, plees, sleep_as_andro
 from magsleep.domain.trackers.detect import HEAD_BYTES, detect
 from magsleep.domain.trackers.night import FORMAT_NAMES, TrackerFile
 
-FORMAT_CHOICES = ("auto", "json", "csv", "sleepmeter", "plees", "sleep-as-android", "fitbit", "apple-health")
-
 
 @dataclass(frozen=True)
 class Member:

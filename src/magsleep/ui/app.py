@@ -1,42 +1,37 @@
-"""The magsleep App and the `make_app` factory used by the command, the tests and the screenshots.
+"""The magsleep App: the wiring that names screens, and the `make_app` factory used by the
+command, the tests and the screenshots.
 
-The database is opened in a thread worker after the first frame; before the store (and
-SQLAlchemy) is ready, that worker reads tonight straight from the file so the checklist shows
-at once. All database work goes through `run_db`: a thread worker runs the job in a session and
-hands the result back on the UI thread; jobs asked for before the store is open wait for it.
+Everything a screen or widget uses (the clock, `run_db`, the data version, notifications) is in
+`magsleep.ui.base`, which this module extends; nothing imports this module back but the command
+and the tests. The database is opened in a thread worker after the first frame; before the store
+(and SQLAlchemy) is ready, that worker reads tonight straight from the file so the checklist
+shows at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
-import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, tzinfo
+from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from textual import getters, work
+from textual import work
 from textual.app import App, SystemCommand
-from textual.await_complete import AwaitComplete
-from textual.binding import Binding
 from textual.events import Resize
-from textual.message_pump import MessagePump
-from textual.notifications import SeverityLevel
-from textual.reactive import var
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
-from magsleep import local_time, store
-from magsleep.domain import nights
-from magsleep.domain.errors import InvalidInput
+from magsleep import store
 from magsleep.domain.settings import Settings
-from magsleep.domain.text_safety import visible
+from magsleep.paths import data_dir, default_db_path
 from magsleep.ui import screens
-from magsleep.ui.history_rows import HistoryRows
-from magsleep.ui.key_order import KeysInOrder
+from magsleep.ui.base import MagsleepBase
 from magsleep.ui.messages import DataChanged, TonightPeeked
 
 if TYPE_CHECKING:
@@ -52,65 +47,22 @@ def _commands() -> type[Provider]:
     return screens.palette.MagsleepCommands
 
 
-T = TypeVar("T")
-Job = tuple[Callable[["Session"], Any], bool, Callable[[Any], None] | None, Callable[[Exception], None] | None]
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
-class MagsleepApp(KeysInOrder):
+class MagsleepApp(MagsleepBase):
     """A nightly magnesium-and-sleep check-in."""
 
     CSS_PATH = "app.tcss"
     TITLE = "magsleep"
     SUB_TITLE = "magnesium & sleep"
     COMMANDS = App.COMMANDS | {_commands}
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Leave magsleep; everything is already saved."),
-        Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key, on one page."),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette",
-                tooltip="Command palette: screens, add dose, log sleep, theme, export"),
-    ]
-
-    store: var[Store | None] = var(None)
-    """The open Store, or None until the database has been opened."""
 
     def __init__(self, db_path: Path, *, private_dir: Path | None = None,
                  clock: Callable[[], datetime] | None = None, open_store: bool = True) -> None:
-        super().__init__()
-        self.db_path = Path(db_path)
+        super().__init__(db_path, clock=clock)
         self.private_dir = private_dir
-        self._clock = clock
         self._open_store = open_store
-        self._exit_code = 0
-        self._write_tickets = 0  # handed out in the order writes are asked for
-        self._write_next = 0  # the ticket whose write runs next
-        self._write_turn = threading.Condition()
-        self._rollover = 12
-        self.data_version = 0
-        """Counts saved writes: a screen coming back to the front reloads only if it moved."""
-        self._waiting: list[Job] = []  # run_db jobs asked for before the store was open
-        self._open_error: str | None = None  # why the store could not be opened
-        self._watcher: sqlite3.Connection | None = None  # notices other processes' writes
-        self._outside_version = 0
-        self._night: date | None = None  # the night on screen: it moves at the rollover hour
-        self.history = HistoryRows(self)
-        """History's rows, read ahead while the dashboard is idle."""
-
-    # ---------------------------------------------------------------- time
-
-    def now(self) -> datetime:
-        """The current moment, aware (fixed in tests and screenshots)."""
-        return self._clock() if self._clock is not None else local_time.now()
-
-    def zone(self) -> tzinfo:
-        zone = self.now().tzinfo
-        return zone if zone is not None else local_time.local_zone()
-
-    def tonight(self) -> date:
-        return nights.night_of(self.now(), self.settings_rollover)
-
-    def last_night(self) -> date:
-        return nights.last_night(self.now(), self.settings_rollover)
 
     # ---------------------------------------------------------------- start-up
 
@@ -132,7 +84,11 @@ class MagsleepApp(KeysInOrder):
     def _open(self) -> None:
         early = store.tonight.peek_tonight(self.db_path.expanduser(), self.now())
         if early is not None:
-            self.call_from_thread(self._peeked, early)
+            painted = threading.Event()
+            self.call_from_thread(self._peeked, early, painted)
+            # SQLAlchemy's import below holds the GIL for a few hundred ms: it waits for the frame
+            # that shows tonight, which it slowed down (benchmarks/run.py --first-frame).
+            painted.wait(timeout=self.PEEK_FRAME_SECONDS)
         try:  # the first use of the store's engine: SQLAlchemy loads here, in this thread
             opened = store.engine.Store.open(self.db_path, private_dir=self.private_dir)
             with opened.reading() as session:
@@ -153,11 +109,15 @@ class MagsleepApp(KeysInOrder):
             # 128 + the signal's number: what a shell reports for a process ended by it.
             loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
 
-    def _peeked(self, view: TonightView) -> None:
+    PEEK_FRAME_SECONDS = 0.5
+    """How long the opening thread waits for tonight's frame before it loads SQLAlchemy anyway."""
+
+    def _peeked(self, view: TonightView, painted: threading.Event) -> None:
         if self.store is None:
             self.settings_rollover = view.settings.rollover_hour
-            for screen in self.screen_stack:
-                screen.post_message(TonightPeeked(view))
+            self.tell_screens(TonightPeeked, view)
+        # Queued behind TonightPeeked on the screen in front: set once the frame showing it is drawn.
+        self.screen.call_after_refresh(painted.set)
 
     def _opened(self, opened: Store, settings: Settings) -> None:
         self.settings_rollover = settings.rollover_hour
@@ -169,8 +129,7 @@ class MagsleepApp(KeysInOrder):
         for job in waiting:
             self._db_worker(*job)
         # A screen opened before the database (a quick key press) loads now.
-        for screen in self.screen_stack:
-            screen.post_message(DataChanged("opened"))
+        self.tell_screens(DataChanged, "opened")
         if not settings.welcome_seen:
             self.push_screen(screens.welcome.WelcomeScreen(), self._welcome_done)
 
@@ -198,160 +157,6 @@ class MagsleepApp(KeysInOrder):
             self._watcher.close()
         if self.store is not None:
             self.store.close()
-
-    # ---------------------------------------------------------------- the rollover
-
-    @property
-    def settings_rollover(self) -> int:
-        """The rollover hour from settings (which night a moment belongs to)."""
-        return self._rollover
-
-    @settings_rollover.setter
-    def settings_rollover(self, hour: int) -> None:
-        # A new setting is not a new night: the screens showing the old one reload as they come back.
-        self._rollover = hour
-        self._night = self.tonight()
-
-    NIGHT_SECONDS = 1.0
-
-    def check_new_night(self) -> bool:
-        """Move every screen to the new night once the rollover hour passes (an app left open all
-        day must not go on saving to yesterday); True if the night changed."""
-        night = self.tonight()
-        if night == self._night:
-            return False
-        self._night = night
-        self.announce("night")
-        self.notify(f"It is now the night of {night:%A %d %B}: tonight's checklist and doses start afresh.",
-                    title="A new night")
-        return True
-
-    # ---------------------------------------------------------------- changes from outside
-
-    WATCH_SECONDS = 2.0
-
-    def _watch_outside_changes(self) -> None:
-        """Notice writes by another process (`magsleep dose` in another shell) and show them.
-
-        SQLite's `PRAGMA data_version` changes on this connection whenever another connection
-        commits: reading it every two seconds costs microseconds, and reads no data.
-        """
-        try:
-            self._watcher = sqlite3.connect(store.files.read_only_uri(self.db_path.expanduser()), uri=True,
-                                            check_same_thread=False)
-            self._outside_version = self._watcher.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error:
-            self._watcher = None
-            return
-        self.set_interval(self.WATCH_SECONDS, self.check_outside_changes)
-
-    def check_outside_changes(self) -> bool:
-        """Reload what is shown if the database changed since the last look; True if it did.
-
-        The watcher cannot tell this app's own commits from another process's (both move
-        `data_version`), so every change is reloaded: a reload that repeats one the app already
-        made costs one read, while a skipped one could leave a safety number (tonight's total)
-        wrong for good.
-        """
-        if self._watcher is None:
-            return False
-        try:
-            version = self._watcher.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error:
-            return False
-        if version == self._outside_version:
-            return False
-        self._outside_version = version
-        self.announce("outside")
-        return True
-
-    def announce(self, what: str) -> None:
-        """The data changed (`what`: "night", "outside"): every screen reloads what it shows, the
-        one on top now, the others as they come back."""
-        self.data_version += 1
-        for screen in self.screen_stack:
-            screen.post_message(DataChanged(what))
-
-    # ---------------------------------------------------------------- database work
-
-    def run_db(self, job: Callable[[Session], T], *, write: bool = False,
-               done: Callable[[T], None] | None = None,
-               failed: Callable[[Exception], None] | None = None) -> None:
-        """Run `job(session)` in a thread worker; `done(result)` or `failed(error)` run on the UI thread.
-
-        A StoreError or InvalidInput goes to `failed`, or is shown as a notification. Until the
-        store is open the job waits (a tick made while it opens is saved once it is).
-        """
-        if self.store is None:
-            if self._open_error is not None:
-                if write:  # _open_failed set the exit code 2 already
-                    (failed or self.notify_error)(store.errors.StoreError(f"Not saved: {self._open_error}"))
-                return
-            self._waiting.append((job, write, done, failed))
-            return
-        self._db_worker(job, write, done, failed)
-
-    def _db_worker(self, job: Callable[[Session], T], write: bool, done: Callable[[T], None] | None,
-                   failed: Callable[[Exception], None] | None) -> None:
-        # Writes commit in the order they were asked for (tick, untick typed fast must end
-        # unticked): each takes a ticket here, on the UI thread, and waits for its turn.
-        ticket = None
-        if write:
-            ticket, self._write_tickets = self._write_tickets, self._write_tickets + 1
-        self._db_thread(job, write, done, failed, ticket)
-
-    @work(thread=True, exit_on_error=False, group="db")
-    def _db_thread(self, job: Callable[[Session], T], write: bool, done: Callable[[T], None] | None,
-                   failed: Callable[[Exception], None] | None, ticket: int | None) -> None:
-        if ticket is not None:
-            with self._write_turn:
-                self._write_turn.wait_for(lambda: self._write_next == ticket)
-        try:
-            self._db_job(job, write, done, failed)
-        finally:
-            if ticket is not None:
-                with self._write_turn:
-                    self._write_next += 1
-                    self._write_turn.notify_all()
-
-    def _db_job(self, job: Callable[[Session], T], write: bool, done: Callable[[T], None] | None,
-                failed: Callable[[Exception], None] | None) -> None:
-        if self.store is None:
-            return
-        try:
-            context = self.store.writing() if write else self.store.reading()
-            with context as session:
-                result = job(session)
-        except (store.errors.StoreError, InvalidInput, OSError) as err:
-            if write and not isinstance(err, InvalidInput):
-                self._exit_code = 2  # something was not saved, whoever says so on screen (README)
-            self.call_from_thread(failed or partial(self.notify_error, write=write), err)
-            return
-        if write:
-            self.call_from_thread(self._written)
-        if done is not None:
-            try:
-                self.call_from_thread(done, result)
-            except Exception as err:  # a bug: say so on screen, never lose it silently
-                self.log.error(f"error showing a result: {err!r}")
-                self.call_from_thread(self.notify, f"Something went wrong: {err!r}", title="magsleep",
-                                      severity="error", timeout=10)
-
-    def _written(self) -> None:
-        self.data_version += 1
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        """Every notification is plain text: messages echo what people typed and files held.
-
-        `markup` is accepted for Textual's callers and ignored.
-        """
-        super().notify(visible(message, keep_newlines=True), title=visible(title), severity=severity,
-                       timeout=timeout, markup=False)
-
-    def notify_error(self, err: Exception, *, write: bool = True) -> None:
-        """A failed save (or, with `write=False`, a failed read), said as an error notification."""
-        self.notify(str(err), title="Not saved" if write else "Could not read", severity="error", timeout=8)
 
     # ---------------------------------------------------------------- everywhere
 
@@ -409,37 +214,8 @@ class MagsleepApp(KeysInOrder):
             return False
         return True
 
-    def pop_screen(self) -> AwaitComplete:
-        """Textual's pop, except that the last screen is never popped (a key storm must not end
-        the app: Textual raises ScreenStackError there)."""
-        if len(self.screen_stack) <= 1:
-            self.log.warning("pop_screen with one screen left: ignored")
-            return AwaitComplete.nothing()
-        return super().pop_screen()
-
-    def leave(self, screen: Screen[Any], result: object = None) -> None:
-        """Close `screen` (with `result` for its callback) if it is still the one on top.
-
-        A key pressed twice quickly (escape, escape) reaches a screen that is already leaving:
-        dismissing it again would pop the screen beneath, and popping the last one crashes.
-        """
-        if screen.is_active and len(self.screen_stack) > 1:
-            screen.dismiss(result)
-
-    def leave_asking(self, screen: Screen[Any], unsaved: bool, question: str) -> None:
-        """Close `screen`; when it holds unsaved edits, only after the person confirms `question`."""
-        if not unsaved:
-            self.leave(screen)
-            return
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.leave(screen)
-
-        self.push_screen(screens.confirm.ConfirmScreen(question, yes="Leave"), answered)
-
-    async def action_quit(self) -> None:
-        self.exit(return_code=self._exit_code)
+    def ask(self, question: str, *, yes: str, then: Callable[[bool | None], None]) -> None:
+        self.push_screen(screens.confirm.ConfirmScreen(question, yes=yes), then)
 
     def run_palette_command(self, action: str) -> None:
         """Carry out a command from the palette."""
@@ -472,14 +248,23 @@ class MagsleepApp(KeysInOrder):
         self.run_db(job, done=lambda path: self.notify(f"Exported to {path}", title="Export"), failed=failed)
 
 
-class OnMagsleepApp(MessagePump):
-    """Mixed into magsleep's screens and widgets: `self.app` is typed as the MagsleepApp (the one
-    place the app's type is given; Textual checks it on each access)."""
-
-    app = getters.app(MagsleepApp)
-
-
 def make_app(db_path: Path | str, *, private_dir: Path | None = None,
              clock: Callable[[], datetime] | None = None) -> MagsleepApp:
     """The one factory: the `magsleep` command, the tests and the screenshot script all use it."""
     return MagsleepApp(Path(db_path), private_dir=private_dir, clock=clock)
+
+
+def run_dashboard(db_path: Path | None) -> int:
+    """`magsleep` with no command: the app on `db_path` (None: $MAGSLEEP_DB or the default) in
+    this terminal; returns the exit code."""
+    # Without a terminal (cron, a pipe, `</dev/null`) Textual would draw into nothing forever.
+    # It reads keys from stdin and draws on stderr: those two must be the terminal.
+    # `magsleep web` runs the app with textual-serve's web driver, which talks over pipes.
+    served = os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")
+    if not served and not (sys.stdin.isatty() and sys.stderr.isatty()):
+        print("magsleep: the dashboard needs a terminal; run it in one, or use a command "
+              "(magsleep --help lists them)", file=sys.stderr)
+        return 2
+    app = make_app(db_path or default_db_path(), private_dir=data_dir())
+    app.run()
+    return app.return_code or 0

@@ -11,7 +11,7 @@ from magsleep import store
 
 if TYPE_CHECKING:
     from magsleep.store.views import HistoryNight
-    from magsleep.ui.app import MagsleepApp
+    from magsleep.ui.base import MagsleepBase
 
 Rows = list["HistoryNight"]
 
@@ -19,7 +19,7 @@ Rows = list["HistoryNight"]
 class HistoryRows:
     """The rows for one data version, the version being read, and who waits for it."""
 
-    def __init__(self, app: MagsleepApp) -> None:
+    def __init__(self, app: MagsleepBase) -> None:
         self.app = app
         self.rows: tuple[int, Rows] | None = None  # (data_version, rows)
         self._reading: int | None = None  # the data_version of the read in flight

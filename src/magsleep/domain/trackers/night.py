@@ -19,6 +19,8 @@ from magsleep.domain.sleep_diary import MAX_AWAKENINGS, MAX_LATENCY_MIN, MAX_NIG
 
 MIN_NIGHT_MIN = 3 * 60
 FORMATS = ("sleepmeter", "plees", "sleep-as-android", "fitbit", "apple-health")
+FORMAT_CHOICES = ("auto", "json", "csv", "sleepmeter", "plees", "sleep-as-android", "fitbit", "apple-health")
+"""What `magsleep import --format` takes: auto (by content), magsleep's own, and each tracker."""
 FORMAT_NAMES = {"sleepmeter": "Sleepmeter", "plees": "Plees Tracker", "sleep-as-android": "Sleep as Android",
                 "fitbit": "Fitbit", "apple-health": "Apple Health", "json": "magsleep JSON", "csv": "magsleep CSV"}
 DIARY_PARTS = ("bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up", "quality")

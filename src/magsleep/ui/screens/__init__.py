@@ -1,6 +1,5 @@
-"""One Screen per file. They load on first use (`screens.history.HistoryScreen()`, see
-`magsleep.lazy`): the first frame needs only the dashboard, and a screen can name another
-without an import cycle."""
+"""One Screen per file, each a `magsleep.ui.base.MagsleepScreen`. They load on first use
+(`screens.history.HistoryScreen()`, see `magsleep.lazy`): the first frame needs only the dashboard."""
 
 from __future__ import annotations
 

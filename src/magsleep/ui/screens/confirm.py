@@ -5,14 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from magsleep.ui.app import OnMagsleepApp
+from magsleep.ui.base import MagsleepModal
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
 
-class ConfirmScreen(OnMagsleepApp, ModalScreen[bool]):
+class ConfirmScreen(MagsleepModal[bool]):
     """Dismisses with True for yes."""
 
     BINDINGS = [
@@ -38,7 +37,7 @@ class ConfirmScreen(OnMagsleepApp, ModalScreen[bool]):
         self.query_one("#confirm-no").focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.app.leave(self, event.button.id == "confirm-yes")
+        self.leave(event.button.id == "confirm-yes")
 
     def action_answer(self, answer: bool) -> None:
-        self.app.leave(self, answer)
+        self.leave(answer)

@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Header, Input, Select, SelectionList, Static
 
 from magsleep import store
@@ -30,8 +29,8 @@ from magsleep.domain.trend import (
 )
 from magsleep.domain.trial_plan import DEVIATION, trial_item_label
 from magsleep.ui import screens, widgets
-from magsleep.ui.app import OnMagsleepApp
-from magsleep.ui.messages import DataChanged, TonightPeeked
+from magsleep.ui.base import MagsleepScreen
+from magsleep.ui.messages import TonightPeeked
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.dose_form import DoseForm
@@ -50,7 +49,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class DashboardScreen(OnMagsleepApp, Screen[None]):
+class DashboardScreen(MagsleepScreen[None]):
     """Home: the evening check-in and the trend at a glance."""
 
     BINDINGS = [
@@ -126,7 +125,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
     def _mount_dose_form(self) -> None:
         if self.query(DoseForm):
             return
-        form = DoseForm(id="dose-form-box")
+        form = DoseForm(self.app.now, id="dose-form-box")
         self.query_one("#dose-pane").mount(form, before="#dose-status")
         form.call_after_refresh(self._dose_form_ready)
 
@@ -145,8 +144,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             self.loaded_version = self.app.data_version
             self._show_tonight(event.view)
 
-    @on(DataChanged)
-    def reload(self, _: DataChanged | None = None) -> None:
+    def load(self) -> None:
         """Tonight, then the trend, then the verdict: one job reads them in that order (in one read
         transaction, so they agree) and hands each to the screen as it comes."""
         app = self.app
@@ -178,7 +176,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         # Back from help or a dialog with nothing saved and the same night: nothing to reload.
         app = self.app
         if self.view is None or app.data_version != self.loaded_version or app.tonight() != self.view.night:
-            self.reload()
+            self.load()
 
     def _show_tonight(self, view: TonightView) -> None:
         self.view = view
@@ -336,7 +334,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
                             severity="warning", timeout=10)
         else:
             self.app.notify(str(err), title="Not saved", severity="error")
-        self.reload()
+        self.load()
 
     # ---------------------------------------------------------------- removing a dose
 
@@ -361,7 +359,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             self.removed = record
             if record is not None:
                 self.app.notify(f"Removed {what}. Press u to bring it back.", title="Dose")
-            self.reload()
+            self.load()
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -379,7 +377,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
         def done(_: object) -> None:
             self.removed = None
             self.app.notify(f"The {record.taken_at:%H:%M} dose is back.", title="Dose")
-            self.reload()
+            self.load()
 
         self.app.run_db(lambda s: store.doses.restore_dose(record, session=s), write=True, done=done)
 
@@ -401,7 +399,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
             event.dose_form.saved(self.app.now())
             where = "" if night == (self.view.night if self.view else night) else f" (night of {night})"
             self.app.notify(f"Added {record.elemental_mg:g} mg elemental {record.form}{where}.", title="Dose")
-            self.reload()
+            self.load()
 
         def failed(err: Exception) -> None:
             event.dose_form.show_error("form", str(err))

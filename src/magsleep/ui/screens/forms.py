@@ -8,13 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from magsleep import store
 from magsleep.domain.guidance import ASK, CAUTIONS, FormFacts, forms
-from magsleep.ui.app import OnMagsleepApp
+from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
@@ -27,7 +26,7 @@ def form_prompt(facts: FormFacts) -> str:
     return "\n".join(lines)
 
 
-class FormsScreen(OnMagsleepApp, Screen):
+class FormsScreen(MagsleepScreen):
     """Forms side by side, and the cautions, with their sources."""
 
     BINDINGS = [
@@ -77,4 +76,4 @@ class FormsScreen(OnMagsleepApp, Screen):
                         done=lambda _: self.app.notify(f"{key} is now the default form.", title="Forms"))
 
     def action_back(self) -> None:
-        self.app.leave(self)
+        self.leave()

@@ -6,12 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from magsleep.domain.guidance import ASK, CAUTIONS
 from magsleep.ui import screens
-from magsleep.ui.app import MagsleepApp, OnMagsleepApp
+from magsleep.ui.base import MagsleepBase, MagsleepModal
 from magsleep.ui.safe_text import plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
@@ -37,14 +36,14 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("History", screens.history.HistoryScreen), ("Insights", screens.insights.InsightsScreen),
         ("Trial", screens.trial.TrialScreen),
         ("Settings", screens.settings.SettingsScreen), ("Forms and cautions", screens.forms.FormsScreen),
-        ("Everywhere", MagsleepApp))
+        ("Everywhere", MagsleepBase))
     for title, cls in pages:
         rows = [(_key(b), b.tooltip or b.description) for b in cls.BINDINGS if isinstance(b, Binding)]
         out.append((title, rows + EXTRA.get(title, [])))
     return out
 
 
-class HelpScreen(OnMagsleepApp, ModalScreen[None]):
+class HelpScreen(MagsleepModal[None]):
     """Every key, on one page."""
 
     BINDINGS = [
@@ -66,4 +65,4 @@ class HelpScreen(OnMagsleepApp, ModalScreen[None]):
         yield KeysFooter()
 
     def action_close(self) -> None:
-        self.app.leave(self)
+        self.leave()

@@ -7,11 +7,11 @@ it formats and draws only the rows on screen, so years of nights open at once.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from magsleep import store
@@ -19,14 +19,15 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.history_filter import parse_filter
 from magsleep.domain.parsing import parse_date
 from magsleep.domain.sleep_diary import format_minutes
-from magsleep.store.records import NightRecord
-from magsleep.store.views import HistoryNight, diary_metrics
 from magsleep.ui import screens
-from magsleep.ui.app import OnMagsleepApp
-from magsleep.ui.messages import DataChanged
+from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import FieldError, TextField, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.night_table import NightTable
+
+if TYPE_CHECKING:
+    from magsleep.store.records import NightRecord
+    from magsleep.store.views import HistoryNight
 
 # Fixed widths: the table never measures its cells. Without the optional "Dose→bed" column the
 # row fits in 80 columns; the column joins from 88 (it is in the night editor at any width).
@@ -56,7 +57,7 @@ def magnesium_cell(mg: float, forms: tuple[str, ...], width: int = 14) -> str:
 
 def history_cells(n: HistoryNight) -> tuple[str, ...]:
     """One night as History shows it (called only for rows on screen, or when filtering)."""
-    d, m = diary_metrics(n.metrics_source)
+    d, m = store.views.diary_metrics(n.metrics_source)
     magnesium = magnesium_cell(n.elemental_mg, n.forms)
     side = ", ".join(kind + ("" if severity == 1 else f" ({severity})") for kind, severity in n.symptoms)
     return (
@@ -73,7 +74,7 @@ def search_text(n: HistoryNight) -> str:
     return " ".join([*history_cells(n), n.note or "", n.night.strftime("%A %B")]).lower()
 
 
-class HistoryScreen(OnMagsleepApp, Screen):
+class HistoryScreen(MagsleepScreen):
     """Browse, search, edit and delete past nights."""
 
     BINDINGS = [
@@ -104,30 +105,25 @@ class HistoryScreen(OnMagsleepApp, Screen):
         yield Static("Loading nights…", id="history-status")
         yield KeysFooter()
 
-    @on(DataChanged)
-    def _data_changed(self) -> None:
-        """The database opened (or changed) after this screen was shown."""
-        self.reload()
-
     def on_mount(self) -> None:
         table = self.query_one(NightTable)
         self.query_one("#history-input").display = False
         self.sub_title = "history"
         table.focus()
         if self.app.history.current() is not None:
-            self.reload()  # read ahead on the dashboard: the rows are in the first frame
+            self.load()  # read ahead on the dashboard: the rows are in the first frame
         else:
             # After the first frame: a query started during compose slowed both (measured 330-630 ms
             # against a steady 390 ms).
-            self.call_after_refresh(self.reload)
+            self.call_after_refresh(self.load)
 
-    def reload(self) -> None:
+    def load(self) -> None:
         self.loaded_version = self.app.data_version
         self.app.history.then(self._loaded)
 
     def on_screen_resume(self) -> None:
         if self.rows and self.app.data_version != self.loaded_version:
-            self.reload()
+            self.load()
 
     def _loaded(self, rows: list[HistoryNight]) -> None:
         self.rows = rows
@@ -223,7 +219,7 @@ class HistoryScreen(OnMagsleepApp, Screen):
                 self._fill()
             self.query_one(NightTable).focus()
             return
-        self.app.leave(self)
+        self.leave()
 
     # ---------------------------------------------------------------- edit, delete, undo
 
@@ -254,7 +250,7 @@ class HistoryScreen(OnMagsleepApp, Screen):
         def done(record: NightRecord | None) -> None:
             self.deleted = record
             self.app.notify(f"Deleted the night of {night}. Press u to undo.", title="History")
-            self.reload()
+            self.load()
 
         self.app.run_db(lambda s: store.nights.delete_night(night, session=s), write=True, done=done)
 
@@ -267,13 +263,13 @@ class HistoryScreen(OnMagsleepApp, Screen):
         def done(_: object) -> None:
             self.deleted = None
             self.app.notify(f"The night of {record.night} is back.", title="History")
-            self.reload()
+            self.load()
             self.call_after_refresh(lambda: self._move_to(record.night))
 
         def failed(err: Exception) -> None:
             self.deleted = None  # what is there now is newer than the undo: it can never apply
             self.app.notify(f"Not undone: {err}.", title="History", severity="error", timeout=10)
-            self.reload()
+            self.load()
 
         self.app.run_db(lambda s: store.nights.restore_night(record, session=s), write=True, done=done,
                         failed=failed)

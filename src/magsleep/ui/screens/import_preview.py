@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from magsleep import store
@@ -23,7 +22,7 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.import_file import ImportFailed
 from magsleep.domain.trackers.night import TrackerFile
 from magsleep.domain.trackers.preview import TABLE_COLUMNS, Counts, summary_lines, table_rows
-from magsleep.ui.app import OnMagsleepApp
+from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import FieldError, TextField, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 COLUMN_WIDTHS = (10, 12, 6, 6, 5, 5, 11, 5, 6, 22)
 
 
-class ImportPreviewScreen(OnMagsleepApp, Screen):
+class ImportPreviewScreen(MagsleepScreen[None]):
     """Preview a tracker's export, then import it."""
 
     BINDINGS = [
@@ -143,4 +142,4 @@ class ImportPreviewScreen(OnMagsleepApp, Screen):
         self.app.run_db(job, write=True, done=done, failed=failed)
 
     def action_back(self) -> None:
-        self.app.leave(self)
+        self.leave()

@@ -6,11 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from magsleep import render, store
@@ -18,8 +16,7 @@ from magsleep.domain.comparison import Comparison, comparison_parts, describe
 from magsleep.domain.insights import Insights
 from magsleep.domain.n_of_1 import Estimate
 from magsleep.domain.trend import METRICS_BY_KEY
-from magsleep.ui.app import OnMagsleepApp
-from magsleep.ui.messages import DataChanged
+from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.trial_chart import TrialChart
@@ -32,7 +29,7 @@ COLUMNS = (("Measure", 19), ("Means", 13), ("Difference", 11), ("95% CI", 14), (
 TABLES = (("on_off", "Nights with magnesium vs without"), ("before_after", "Since starting vs before"))
 
 
-class InsightsScreen(OnMagsleepApp, Screen):
+class InsightsScreen(MagsleepScreen):
     """The honest answer to "is magnesium helping my sleep?"."""
 
     BINDINGS = [
@@ -68,19 +65,14 @@ class InsightsScreen(OnMagsleepApp, Screen):
             yield Static("", id="ins-hint", classes="hint")
         yield KeysFooter()
 
-    @on(DataChanged)
-    def _data_changed(self) -> None:
-        """The database opened (or changed) after this screen was shown."""
-        self._load()
-
     def on_mount(self) -> None:
         self.sub_title = "is it working?"
         for table in self.query(DataTable):
             for label, width in COLUMNS:
                 table.add_column(label, width=width)
-        self.call_after_refresh(self._load)
+        self.call_after_refresh(self.load)
 
-    def _load(self) -> None:
+    def load(self) -> None:
         last = self.app.last_night()
         def job(session: Session) -> Insights:
             insights = store.insights.load_insights(last, session=session)
@@ -188,7 +180,7 @@ class InsightsScreen(OnMagsleepApp, Screen):
         app.run_db(job, done=lambda paths: app.notify(f"Report written: {paths[0]}", title="Report", timeout=8))
 
     def action_back(self) -> None:
-        self.app.leave(self)
+        self.leave()
 
 
 def _hint(insights: Insights) -> str:

@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
@@ -34,14 +32,15 @@ from magsleep.domain.sleep_diary import (
 from magsleep.domain.trackers.night import FORMAT_NAMES
 from magsleep.domain.usual_night import usual_answers
 from magsleep.ui import screens
-from magsleep.ui.app import OnMagsleepApp
-from magsleep.ui.messages import DataChanged
+from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup, plain
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.symptom_picker import SymptomPicker
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from magsleep.store.transfer import ImportedParts
 
 # (field, label, placeholder): the Consensus Sleep Diary questions in their order.
@@ -59,7 +58,7 @@ QUESTIONS = (
 FIELDS = [q[0] for q in QUESTIONS] + ["guess", "note"]
 
 
-class MorningLogScreen(OnMagsleepApp, Screen):
+class MorningLogScreen(MagsleepScreen):
     """Log (or edit) the sleep diary of one night."""
 
     BINDINGS = [
@@ -118,19 +117,14 @@ class MorningLogScreen(OnMagsleepApp, Screen):
                     yield OptionList(id="log-doses")
         yield KeysFooter()
 
-    @on(DataChanged)
-    def _data_changed(self) -> None:
-        """The database opened (or changed) after this screen was shown."""
-        self._load()
-
     def on_mount(self) -> None:
         self.sub_title = "night editor" if self.edit else "morning log"
         self.query_one("#log-guess-row").display = False
         self.query_one("#log-bed").focus()
         self.saved_answers = self._answers()
-        self._load()
+        self.load()
 
-    def _load(self) -> None:
+    def load(self) -> None:
 
         night = self.night
         self.app.run_db(lambda s: (store.nights.load_night(night, session=s),
@@ -287,7 +281,7 @@ class MorningLogScreen(OnMagsleepApp, Screen):
         done = item_id in event.selection_list.selected
         def refused(err: Exception) -> None:
             self.app.notify(getattr(err, "message", str(err)), title="Kept as it was", severity="warning", timeout=10)
-            self._load()  # the list shows what is stored again
+            self.load()  # the list shows what is stored again
 
         self.app.run_db(lambda s: store.routine.set_check(night, item_id, done, session=s), write=True,
                         failed=refused)
@@ -312,7 +306,7 @@ class MorningLogScreen(OnMagsleepApp, Screen):
 
         def deleted(_: object) -> None:
             self.app.notify("Dose deleted.")
-            self._load()
+            self.load()
 
         self.app.push_screen(screens.confirm.ConfirmScreen(f"Delete this dose? {' '.join(what.split())}"), answered)
 
@@ -329,5 +323,5 @@ class MorningLogScreen(OnMagsleepApp, Screen):
                 tuple(self.query_one(SymptomPicker).chosen()))
 
     def action_back(self) -> None:
-        self.app.leave_asking(self, self._answers() != self.saved_answers,
-                              "Leave without saving? What you changed in this diary will be lost (ctrl+s saves it).")
+        self.leave_asking(self._answers() != self.saved_answers,
+                          "Leave without saving? What you changed in this diary will be lost (ctrl+s saves it).")

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, LoadingIndicator
 
 if TYPE_CHECKING:
-    from magsleep.ui.app import MagsleepApp
+    from magsleep.ui.base import MagsleepBase
 
 COMMANDS = (
     ("Go to dashboard", "Tonight's checklist, dose and trend", "dashboard"),
@@ -54,7 +54,7 @@ class MagsleepCommands(Provider):
                 yield Hit(score, matcher.highlight(title), partial(self._run, action), help=help_text)
 
     def _run(self, action: str) -> None:
-        cast("MagsleepApp", self.app).run_palette_command(action)  # Textual types a Provider's app as App
+        cast("MagsleepBase", self.app).run_palette_command(action)  # Textual types a Provider's app as App
 
 
 class SteadyCommandList(CommandList):

@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -20,14 +19,14 @@ from magsleep.domain.magnesium import FORMS
 from magsleep.domain.routine import MAX_LABEL
 from magsleep.domain.settings import parse_setting, setting_text
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
-from magsleep.store.records import ItemRecord
-from magsleep.ui.app import OnMagsleepApp
-from magsleep.ui.messages import DataChanged
+from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from magsleep.store.records import ItemRecord
 
 # Labels fit the 22-column label cell at 80 columns (they were cut: "Daily limit (mg").
 FIELDS = (("daily_limit_mg", "Daily limit (mg)"), ("rollover_hour", "New night at (hour)"),
@@ -37,7 +36,7 @@ CAPS = {"medicines": MAX_MEDICINES}
 """Typing caps beyond the short fields' (a list of medicines is longer than a number)."""
 
 
-class SettingsScreen(OnMagsleepApp, Screen):
+class SettingsScreen(MagsleepScreen):
     """Change the checklist and the settings."""
 
     BINDINGS = [
@@ -90,18 +89,13 @@ class SettingsScreen(OnMagsleepApp, Screen):
                              "adult upper limit for supplements (350 mg) unless you change it.", classes="hint")
         yield KeysFooter()
 
-    @on(DataChanged)
-    def _data_changed(self) -> None:
-        """The database opened (or changed) after this screen was shown."""
-        self._load()
-
     def on_mount(self) -> None:
         self.query_one("#item-input").display = False
         self.sub_title = "settings"
         self.query_one("#items").focus()
-        self._load()
+        self.load()
 
-    def _load(self) -> None:
+    def load(self) -> None:
 
         self.app.run_db(lambda s: (store.routine.list_items(session=s), store.settings.load_settings(session=s)),
                         done=self._loaded)
@@ -174,7 +168,7 @@ class SettingsScreen(OnMagsleepApp, Screen):
             self._open_item_input(item_id, label)  # the label comes back, to be corrected
             self.query_one("#item-error", FieldError).say(err.message if isinstance(err, InvalidInput) else str(err))
 
-        self.app.run_db(job, write=True, done=lambda _: self._load(), failed=failed)
+        self.app.run_db(job, write=True, done=lambda _: self.load(), failed=failed)
 
     def _close_item_input(self) -> None:
         self.query_one("#item-input", Input).display = False
@@ -187,7 +181,7 @@ class SettingsScreen(OnMagsleepApp, Screen):
             return
 
         self.app.run_db(lambda s: store.routine.set_active(item.id, not item.active, session=s), write=True,
-                        done=lambda _: self._load())
+                        done=lambda _: self.load())
 
     def action_move_item(self, offset: int) -> None:
         item = self._current()
@@ -199,7 +193,7 @@ class SettingsScreen(OnMagsleepApp, Screen):
 
         def done(_: object) -> None:
             items.highlighted = target
-            self._load()
+            self.load()
 
         self.app.run_db(lambda s: store.routine.move_item(item.id, offset, session=s), write=True, done=done)
 
@@ -240,5 +234,4 @@ class SettingsScreen(OnMagsleepApp, Screen):
             self._close_item_input()
             return
         unsaved = self.saved_prefs is not None and self._prefs() != self.saved_prefs
-        self.app.leave_asking(self, unsaved,
-                              "Leave without saving the settings you changed? (ctrl+s saves them)")
+        self.leave_asking(unsaved, "Leave without saving the settings you changed? (ctrl+s saves them)")

@@ -8,11 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from magsleep import store
@@ -21,9 +19,7 @@ from magsleep.domain.n_of_1 import TrialResult, analyse
 from magsleep.domain.trial_calendar import LEGEND, assignment, calendar_weeks, week_line
 from magsleep.domain.trial_plan import TrialPlan, make_plan, tonight_text
 from magsleep.domain.trial_sizing import Sizing
-from magsleep.ui import screens
-from magsleep.ui.app import OnMagsleepApp
-from magsleep.ui.messages import DataChanged
+from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import plain
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
@@ -67,7 +63,7 @@ def load_sizing(*, session: Session) -> Sizing:
     return trial_sizing.recommend(outcome, None, values, missing)
 
 
-class TrialScreen(OnMagsleepApp, Screen[None]):
+class TrialScreen(MagsleepScreen[None]):
     """The randomised trial, from the keyboard."""
 
     BINDINGS = [
@@ -97,13 +93,9 @@ class TrialScreen(OnMagsleepApp, Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "randomised trial"
-        self._load()
+        self.load()
 
-    @on(DataChanged)
-    def _data_changed(self) -> None:
-        self._load()
-
-    def _load(self) -> None:
+    def load(self) -> None:
         tonight, last = self.app.tonight(), self.app.last_night()
         self.app.run_db(lambda s: load_view(tonight, last, session=s), done=self._loaded)
 
@@ -166,7 +158,7 @@ class TrialScreen(OnMagsleepApp, Screen[None]):
             self.app.run_db(job, write=True, done=lambda plan: self._written(
                 f"Trial {plan.short_fingerprint} starts tonight and runs to {plan.end}."))
 
-        self.app.push_screen(screens.confirm.ConfirmScreen(question, yes="Start"), answered)
+        self.app.ask(question, yes="Start", then=answered)
 
     def action_extend(self) -> None:
         view = self.view
@@ -183,7 +175,7 @@ class TrialScreen(OnMagsleepApp, Screen[None]):
                 self.app.run_db(lambda s: store.trials.extend_trial(more, at, tonight, session=s), write=True,
                                 done=lambda plan: self._written(f"Extended: the trial now runs to {plan.end}."))
 
-        self.app.push_screen(screens.confirm.ConfirmScreen(question, yes="Extend"), answered)
+        self.app.ask(question, yes="Extend", then=answered)
 
     def action_stop(self) -> None:
         if self.view is None or not self.view.running:
@@ -195,9 +187,8 @@ class TrialScreen(OnMagsleepApp, Screen[None]):
                 self.app.run_db(lambda s: store.trials.stop_trial(at, tonight, session=s), write=True,
                                 done=lambda _: self._written("Trial stopped: no conclusion is drawn from it."))
 
-        self.app.push_screen(screens.confirm.ConfirmScreen(
-            "Stop the trial now? A trial stopped early draws no conclusion; the nights logged so far are kept.",
-            yes="Stop"), answered)
+        self.app.ask("Stop the trial now? A trial stopped early draws no conclusion; the nights logged so far are "
+                     "kept.", yes="Stop", then=answered)
 
     def _written(self, message: str) -> None:
         """After a start, an extension or a stop: said, and every screen shows the new plan."""
@@ -205,7 +196,7 @@ class TrialScreen(OnMagsleepApp, Screen[None]):
         self.app.announce("trial")
 
     def action_back(self) -> None:
-        self.app.leave(self)
+        self.leave()
 
 
 def _tonight_text(view: TrialView) -> str:

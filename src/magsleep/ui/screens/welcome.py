@@ -5,10 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Markdown
 
-from magsleep.ui.app import OnMagsleepApp
+from magsleep.ui.base import MagsleepModal
 from magsleep.ui.widgets.keys_footer import KeysFooter
 
 WELCOME = """\
@@ -38,7 +37,7 @@ FOOTER_ROWS = 1
 """The compact footer under the card."""
 
 
-class WelcomeScreen(OnMagsleepApp, ModalScreen[None]):
+class WelcomeScreen(MagsleepModal[None]):
     """Shown once, on the first run."""
 
     BINDINGS = [
@@ -76,10 +75,10 @@ class WelcomeScreen(OnMagsleepApp, ModalScreen[None]):
         self.query_one("#welcome-text").styles.max_height = max(3, room)
 
     def on_button_pressed(self) -> None:
-        self.app.leave(self)
+        self.leave()
 
     def action_dismiss_welcome(self) -> None:
-        self.app.leave(self)
+        self.leave()
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#welcome-text", VerticalScroll).scroll_relative(y=lines, animate=False)

@@ -6,6 +6,7 @@ beside it and nothing is posted, and the typed text stays so it can be corrected
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -23,7 +24,6 @@ from magsleep.domain.nights import attach_zone
 from magsleep.domain.parsing import parse_moment
 from magsleep.domain.settings import Settings
 from magsleep.domain.text_safety import visible
-from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 FIELDS = ("form", "amount", "percent", "time")
 
 
-class DoseForm(OnMagsleepApp, Vertical):
+class DoseForm(Vertical):
     """Add a dose; posts `DoseForm.Submitted` with checked values."""
 
     @dataclass
@@ -42,6 +42,11 @@ class DoseForm(OnMagsleepApp, Vertical):
         dose_form: DoseForm
         amount: DoseAmount
         taken_at: datetime
+
+    def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        """The current moment, aware: given by the screen (the app's clock), never read from the app."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
@@ -128,7 +133,7 @@ class DoseForm(OnMagsleepApp, Vertical):
             time_input.value = self.shown_time
 
     def _follow_clock(self) -> None:
-        self._show_time(self.app.now(), force=False)
+        self._show_time(self.clock(), force=False)
 
     @property
     def time_edited(self) -> bool:
@@ -148,7 +153,7 @@ class DoseForm(OnMagsleepApp, Vertical):
     def submit(self) -> None:
         """Check every field; post the dose or show each message beside its field."""
         self.clear_errors()
-        now = self.app.now()
+        now = self.clock()
         errors: dict[str, str] = {}
         amount = None
         try:
