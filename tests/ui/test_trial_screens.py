@@ -30,15 +30,15 @@ def labels(app) -> list[str]:
     return [checklist.get_option_at_index(i).prompt.plain for i in range(checklist.option_count)]
 
 
-SETTLE_IN = " The first 7 nights of each period let the last period's effect fade: kept to the plan, not counted."
+SETTLE_IN = " (settling in as the last period's effect fades: not counted)."
 
 
 @pytest.mark.parametrize("days_ago,line,first_item,offered", [
     (3, "Trial · baseline night 4 of 14: no magnesium tonight. These nights measure your usual sleep before the "
         "first period.", "No magnesium tonight (trial)", False),
-    (20, "Trial · pair 1 of 4 · no-magnesium period, night 7 of 14: no magnesium tonight." + SETTLE_IN,
+    (20, "Trial · pair 1 of 4 · no-magnesium period, night 7 of 14: no magnesium tonight" + SETTLE_IN,
      "No magnesium tonight (trial)", False),
-    (28, "Trial · pair 1 of 4 · magnesium period, night 1 of 14: take your usual dose tonight." + SETTLE_IN,
+    (28, "Trial · pair 1 of 4 · magnesium period, night 1 of 14: take your usual dose tonight" + SETTLE_IN,
      "Magnesium tonight (trial)", True),
     (36, "Trial · pair 1 of 4 · magnesium period, night 9 of 14: take your usual dose tonight.",
      "Magnesium tonight (trial)", True),

@@ -331,6 +331,5 @@ def tonight_text(plan: TrialPlan, night: date) -> str:
                 f"{s.period_night} of {plan.period_nights}: "
                 f"{'take your usual dose tonight' if on else 'no magnesium tonight'}.")
     if not s.counts:  # the settling-in nights, said so they do not read as "stop taking it"
-        text += (f" The first {plan.washout_nights} nights of each period let the last period's effect fade: "
-                 "kept to the plan, not counted.")
+        text = text[:-1] + " (settling in as the last period's effect fades: not counted)."
     return text
