@@ -36,7 +36,7 @@ def status(path: Path, now: datetime) -> dict:
             doses = store.tonight.read_doses(conn, tonight)
             plan = store.tonight.read_trial(conn)
             checks = store.tonight.night_checklist(conn, tonight, doses, plan)  # as the dashboard counts
-            logged = conn.execute("SELECT bed IS NOT NULL FROM night WHERE date = ?",
+            logged = conn.execute(f"SELECT {store.tonight.COMPLETE_DIARY.format(n='')} FROM night WHERE date = ?",
                                   (last.isoformat(),)).fetchone()
             # The first evening has no last night to log: nothing is said about it until one exists.
             began = conn.execute("SELECT 1 FROM night WHERE date <= ? LIMIT 1", (last.isoformat(),)).fetchone()

@@ -102,3 +102,24 @@ def test_importing_into_an_old_schema_upgrades_it_first(run, tmp_path, db_path):
     result = run("import", str(FIXTURES / "fitbit"), "--tz", "Europe/London")
     assert result.exit_code == 0, result.output
     assert nights(db_path)["2024-03-28"]["source"] == "fitbit"
+
+
+def test_an_imported_night_missing_answers_is_not_logged_for_the_status_line_reminder_or_adherence(
+        run, tmp_path, db_path):
+    """One rule for "logged" (store.tonight.COMPLETE_DIARY): a tracker's night still missing the
+    answers only the person knows is not "last night logged" for the status line or the morning
+    reminder; and a night brought in by an import with nothing done here that evening does not count
+    against the checklist's adherence."""
+    import json
+
+    from magsleep import local_time
+    from magsleep.domain.nights import last_night
+
+    last = last_night(local_time.now())
+    start = datetime(last.year, last.month, last.day, 23, 0, tzinfo=local_time.local_zone())
+    path = plees_file(tmp_path, [(1, start, 420, 3)])
+    assert run("import", str(path)).exit_code == 0
+    assert run("remind", "morning").exit_code == 1
+    assert json.loads(run("status", "--json").stdout)["last_night_logged"] is False
+    adherence = json.loads(run("insights", "--json").stdout)["adherence"]
+    assert all(item["nights"] == 0 for item in adherence.values())

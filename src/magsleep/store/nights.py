@@ -11,6 +11,7 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.sleep_diary import Diary, Symptom
 from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow, row_id
 from magsleep.store.records import CheckRecord, DoseRecord, NightRecord, dose_from_columns
+from magsleep.store.tonight import COMPLETE_DIARY
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -31,10 +32,6 @@ def night_row(night: date, *, session: Session) -> Night:
     return row
 
 
-# A night's diary is complete (and used for metrics) only when every answer is known: a night
-# imported from a tracker keeps NULL for what the tracker does not record, never a 0.
-COMPLETE_DIARY = ("{n}bed IS NOT NULL AND {n}final IS NOT NULL AND {n}up IS NOT NULL AND {n}quality IS NOT NULL "
-                  "AND {n}latency_min IS NOT NULL AND {n}awakenings IS NOT NULL AND {n}waso_min IS NOT NULL")
 
 
 def diary_from_columns(bed: str, tried: str | None, latency: int | None, awakenings: int | None,

@@ -44,7 +44,7 @@ def read_reminder_state(path: Path, now: datetime) -> ReminderState:
             plan = tonight.read_trial(conn)
             checks = tonight.night_checklist(conn, night, doses, plan)
             active = {row[0] for row in conn.execute("SELECT id FROM routine_item WHERE active = 1")}
-            logged = conn.execute("SELECT bed IS NOT NULL FROM night WHERE date = ?",
+            logged = conn.execute(f"SELECT {tonight.COMPLETE_DIARY.format(n='')} FROM night WHERE date = ?",
                                   (last_night(now, settings.rollover_hour).isoformat(),)).fetchone()
     except tonight.OtherVersion as err:
         raise errors.StoreError(f"{path} was written by a newer magsleep: upgrade magsleep to read it" if err.newer

@@ -153,6 +153,13 @@ def read_recent_totals(conn: sqlite3.Connection, night: date, days: int = 7) -> 
     return [round(float(total), 1) for _, total in rows]
 
 
+# A night's diary is complete (used for metrics, and "logged" for the status line and the
+# morning reminder) only when every answer is known: a night
+# imported from a tracker keeps NULL for what the tracker does not record, never a 0.
+COMPLETE_DIARY = ("{n}bed IS NOT NULL AND {n}final IS NOT NULL AND {n}up IS NOT NULL AND {n}quality IS NOT NULL "
+                  "AND {n}latency_min IS NOT NULL AND {n}awakenings IS NOT NULL AND {n}waso_min IS NOT NULL")
+
+
 TRIAL_COLUMNS = ("start, baseline_nights, period_nights, pairs, washout_nights, outcome, orders, created_at, "
                  "stopped_at, fingerprint, id, blinded, commitment, magnesium_bag, salt, unblinded_at")
 COLUMN_NAMES = tuple(name.strip() for name in TRIAL_COLUMNS.split(","))

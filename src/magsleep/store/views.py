@@ -15,18 +15,20 @@ from magsleep.domain.regularity import sleep_span
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.sleep_diary import Diary, SleepMetrics, compute_metrics
 from magsleep.domain.trend import NightPoint, point
-from magsleep.store.nights import COMPLETE_DIARY, diary_from_columns
-from magsleep.store.tonight import TonightView, connection_of, read_tonight
+from magsleep.store.nights import diary_from_columns
+from magsleep.store.tonight import COMPLETE_DIARY, TonightView, connection_of, read_tonight
 
 
 def tonight_view(night: date, *, session: Session) -> TonightView:
     return read_tonight(connection_of(session), night)
 
 
-# A logged night (adherence, "of N logged nights"): any night with a diary, a dose or a tick.
-# The one definition; a night row with only a note or a side effect is not a logged night.
+# A logged night (adherence, "of N logged nights"): any night with a diary written here, a dose
+# or a tick. The one definition; a night row with only a note or a side effect is not a logged
+# night, nor is one a tracker's import brought in with nothing done in magsleep that evening (the
+# routine was not being kept in magsleep then: counting it would read as the routine skipped).
 LOGGED_NIGHT = (
-    "(n.bed IS NOT NULL OR EXISTS (SELECT 1 FROM dose d WHERE d.night_id = n.id) "
+    "((n.bed IS NOT NULL AND n.source IS NULL) OR EXISTS (SELECT 1 FROM dose d WHERE d.night_id = n.id) "
     "OR EXISTS (SELECT 1 FROM routine_check c WHERE c.night_id = n.id AND c.done = 1))"
 )
 # A checklist item counts on night n when it is active and was there that night; it is done when

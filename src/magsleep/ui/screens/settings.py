@@ -47,7 +47,7 @@ class SettingsScreen(MagsleepScreen):
         Binding("shift+up", "move_item(-1)", "Up", id="move_up", show=False, tooltip="Move the item up"),
         Binding("shift+down", "move_item(1)", "Down", id="move_down", show=False, tooltip="Move the item down"),
         Binding("ctrl+s", "save", "Save", id="save_settings", priority=True,
-                tooltip="Save default form, limit, rollover and trial length"),
+                tooltip="Save default form, limit, rollover, first weeks and reminder times"),
         Binding("escape", "back", "Back", id="back",
                 tooltip="Back to the dashboard (asks first when a setting was changed)"),
     ]
