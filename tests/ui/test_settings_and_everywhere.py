@@ -6,7 +6,7 @@ import hashlib
 
 from magsleep.store.routine import list_items
 from magsleep.store.settings import load_settings
-from tests.ui.conftest import SIZE, app_for, open_store, seed, settle, text_of
+from tests.support.app import SIZE, app_for, open_store, seed, settle, text_of
 
 
 def read(path, fn):

@@ -75,12 +75,17 @@ class MagsleepApp(KeysInOrder):
     """The open Store, or None until the database has been opened."""
 
     def __init__(self, db_path: Path, *, private_dir: Path | None = None,
-                 clock: Callable[[], datetime] | None = None, open_store: bool = True) -> None:
+                 clock: Callable[[], datetime] | None = None, open_store: bool = True,
+                 open_when: asyncio.Event | None = None, clock_tick: float = 5.0) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self.private_dir = private_dir
         self._clock = clock
         self._open_store = open_store
+        self._open_when = open_when  # the store opens once this is set (tests: a slow disk)
+        self._open_task: asyncio.Task[None] | None = None
+        self.clock_tick = clock_tick
+        """Seconds between an open form's looks at the clock (its time field follows it)."""
         self._exit_code = 0
         self._write_tickets = 0  # handed out in the order writes are asked for
         self._write_next = 0  # the ticket whose write runs next
@@ -124,9 +129,15 @@ class MagsleepApp(KeysInOrder):
         self.set_interval(self.NIGHT_SECONDS, self.check_new_night)
         if not self.is_headless:  # a real terminal (tests run headless and keep pytest's handlers)
             self._handle_signals()
-        if self._open_store:
+        if self._open_when is not None:
+            self._open_task = asyncio.create_task(self._open_after(self._open_when))
+        elif self._open_store:
             # After the dashboard's first frame: the opening thread would slow it down.
             self.call_after_refresh(self._open)
+
+    async def _open_after(self, gate: asyncio.Event) -> None:
+        await gate.wait()
+        self._open()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(self) -> None:
@@ -194,6 +205,8 @@ class MagsleepApp(KeysInOrder):
         self.push_screen(screens.store_error.StoreErrorScreen(message))
 
     def on_unmount(self) -> None:
+        if self._open_task is not None:
+            self._open_task.cancel()
         if self._watcher is not None:
             self._watcher.close()
         if self.store is not None:
@@ -477,6 +490,10 @@ class OnMagsleepApp(MessagePump):
 
 
 def make_app(db_path: Path | str, *, private_dir: Path | None = None,
-             clock: Callable[[], datetime] | None = None) -> MagsleepApp:
-    """The one factory: the `magsleep` command, the tests and the screenshot script all use it."""
-    return MagsleepApp(Path(db_path), private_dir=private_dir, clock=clock)
+             clock: Callable[[], datetime] | None = None, open_when: asyncio.Event | None = None,
+             clock_tick: float = 5.0) -> MagsleepApp:
+    """The one factory: the `magsleep` command, the tests and the screenshot script all use it.
+    Tests may hold the database closed until `open_when` is set, and make forms look at the clock
+    every `clock_tick` seconds."""
+    return MagsleepApp(Path(db_path), private_dir=private_dir, clock=clock, open_when=open_when,
+                       clock_tick=clock_tick)

@@ -74,7 +74,7 @@ class DoseForm(OnMagsleepApp, Vertical):
     person has not edited it and it follows the clock."""
 
     def on_mount(self) -> None:
-        self.set_interval(5, self._follow_clock)
+        self.set_interval(self.app.clock_tick, self._follow_clock)
 
     def prepare(self, settings: Settings, usual: DoseRecord | None, now: datetime) -> None:
         """Tonight's defaults: the settings' form, `usual` offered, the time, the reminders."""
