@@ -39,7 +39,7 @@ class ScheduledNight:
     period_night: int  # 1-based night within its period (or the baseline)
     counts: bool
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"night": self.night.isoformat(), "phase": self.phase, "pair": self.pair, "counts": self.counts}
 
 
@@ -61,7 +61,7 @@ class TrialPlan:
     def metric(self) -> str:
         return OUTCOMES[self.outcome]
 
-    def canonical(self) -> dict:
+    def canonical(self) -> dict[str, Any]:
         """What the fingerprint covers: everything fixed before the data (not the stop)."""
         data = asdict(self)
         data.pop("stopped_at")
@@ -112,7 +112,7 @@ class TrialPlan:
         phase = self.orders[pair].split("-")[second]
         return ScheduledNight(night, phase, pair + 1, period_night + 1, period_night >= self.washout_nights)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"start": self.start.isoformat(), "baseline_nights": self.baseline_nights,
                 "period_nights": self.period_nights, "pairs": self.pairs,
                 "washout_nights": self.washout_nights, "outcome": self.outcome,

@@ -18,7 +18,7 @@ from magsleep.domain.comparison import describe
 from magsleep.domain.guidance import ASK, CAUTIONS
 from magsleep.domain.insights import Insights
 from magsleep.domain.magnesium import CONSULT
-from magsleep.domain.sleep_diary import format_minutes
+from magsleep.domain.sleep_diary import SleepMetrics, format_minutes
 from magsleep.domain.text_safety import markdown_text, visible
 from magsleep.domain.trend import METRICS_BY_KEY
 from magsleep.store.files import write_private
@@ -54,7 +54,7 @@ def dose_weeks(records: list[NightRecord]) -> Table:
 
 
 def diary_weeks(records: list[NightRecord]) -> Table:
-    weeks: dict[date, list] = defaultdict(list)
+    weeks: dict[date, list[tuple[SleepMetrics, int]]] = defaultdict(list)
     for r in records:
         m = r.metrics
         if m is not None and r.diary is not None:

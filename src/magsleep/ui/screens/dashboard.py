@@ -295,7 +295,7 @@ class DashboardScreen(OnMagsleepApp, Screen[None]):
     # ---------------------------------------------------------------- checklist
 
     @on(SelectionList.SelectionToggled, "#checklist")
-    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def _toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
         item_id = event.selection.value
         done = item_id in event.selection_list.selected
         label = self.query_one(Checklist).labels.get(item_id, "")

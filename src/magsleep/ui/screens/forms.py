@@ -27,7 +27,7 @@ def form_prompt(facts: FormFacts) -> str:
     return "\n".join(lines)
 
 
-class FormsScreen(OnMagsleepApp, Screen):
+class FormsScreen(OnMagsleepApp, Screen[None]):
     """Forms side by side, and the cautions, with their sources."""
 
     BINDINGS = [

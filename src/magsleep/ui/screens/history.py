@@ -73,7 +73,7 @@ def search_text(n: HistoryNight) -> str:
     return " ".join([*history_cells(n), n.note or "", n.night.strftime("%A %B")]).lower()
 
 
-class HistoryScreen(OnMagsleepApp, Screen):
+class HistoryScreen(OnMagsleepApp, Screen[None]):
     """Browse, search, edit and delete past nights."""
 
     BINDINGS = [

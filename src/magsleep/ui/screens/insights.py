@@ -32,7 +32,7 @@ COLUMNS = (("Measure", 19), ("Means", 13), ("Difference", 11), ("95% CI", 14), (
 TABLES = (("on_off", "Nights with magnesium vs without"), ("before_after", "Since starting vs before"))
 
 
-class InsightsScreen(OnMagsleepApp, Screen):
+class InsightsScreen(OnMagsleepApp, Screen[None]):
     """The honest answer to "is magnesium helping my sleep?"."""
 
     BINDINGS = [

@@ -7,6 +7,7 @@ domain's message beside the field it names, and nothing is saved.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from textual import on
@@ -30,6 +31,7 @@ from magsleep.domain.sleep_diary import (
     format_minutes,
 )
 from magsleep.domain.usual_night import usual_answers
+from magsleep.store.records import CheckRecord, NightRecord
 from magsleep.ui import screens
 from magsleep.ui.app import OnMagsleepApp
 from magsleep.ui.messages import DataChanged
@@ -53,7 +55,16 @@ QUESTIONS = (
 FIELDS = [q[0] for q in QUESTIONS] + ["note"]
 
 
-class MorningLogScreen(OnMagsleepApp, Screen):
+@dataclass(frozen=True)
+class LoggedNight:
+    """What the morning log reads for one night: the record, its checklist, the diaries before it."""
+
+    record: NightRecord | None
+    checks: list[CheckRecord]
+    recent: dict[date, Diary]
+
+
+class MorningLogScreen(OnMagsleepApp, Screen[None]):
     """Log (or edit) the sleep diary of one night."""
 
     BINDINGS = [
@@ -70,11 +81,11 @@ class MorningLogScreen(OnMagsleepApp, Screen):
         super().__init__()
         self.night = night
         self.edit = edit
-        self.record = None
+        self.record: NightRecord | None = None
         self.filled = False  # the form holds the stored answers (filled once, never over edits)
         self.suggested: dict[str, str] = {}
         """The usual answers offered as placeholders (field: text)."""
-        self.saved_answers: tuple = ()
+        self.saved_answers: tuple[object, ...] = ()
         """The answers as last loaded or saved: anything else on escape is an unsaved edit."""
 
     def compose(self) -> ComposeResult:
@@ -121,16 +132,22 @@ class MorningLogScreen(OnMagsleepApp, Screen):
     def _load(self) -> None:
 
         night = self.night
-        self.app.run_db(lambda s: (store.nights.load_night(night, session=s),
-                                   store.routine.checklist_for(night, session=s),
-                                   store.nights.recent_diaries(night, session=s)), done=self._loaded)
+        self.app.run_db(lambda s: LoggedNight(store.nights.load_night(night, session=s),
+                                              store.routine.checklist_for(night, session=s),
+                                              store.nights.recent_diaries(night, session=s)), done=self._loaded)
 
-    def _loaded(self, result: tuple) -> None:
-        record, checks, recent = result
-        self.record = record
+    def _loaded(self, result: LoggedNight) -> None:
+        record = self.record = result.record
         first = not self.filled and self._answers() == self.saved_answers  # nothing typed yet
         self.filled = True
-        if first and record is not None and record.diary is not None:
+        if first:
+            self._fill(record, result.recent)
+        if self.edit:
+            self._show_night_extras(record, result.checks)
+
+    def _fill(self, record: NightRecord | None, recent: dict[date, Diary]) -> None:
+        """The stored answers, or the usual ones as suggestions (the first load only)."""
+        if record is not None and record.diary is not None:
             d = record.diary
             values = {"bed": f"{d.bed:%H:%M}", "tried": f"{d.tried:%H:%M}", "latency": str(d.latency_min),
                       "awakenings": str(d.awakenings), "waso": str(d.waso_min), "final": f"{d.final:%H:%M}",
@@ -142,30 +159,31 @@ class MorningLogScreen(OnMagsleepApp, Screen):
             if bed.has_focus:  # as if focused after filling: the answer is selected, ready to retype
                 bed.select_all()
             self._show_result(record.diary)
-        if first and record is not None:
+        if record is not None:
             self.query_one("#log-note", Input).value = record.note or ""
             self.query_one(SymptomPicker).show(record.symptoms)
-        if first and (record is None or record.diary is None):
+        if record is None or record.diary is None:
             self._suggest(usual_answers(list(recent.values())))
-        if first:
-            self.saved_answers = self._answers()
-        if self.edit:
-            self.query_one("#log-checklist", Checklist).show(checks)
-            doses = self.query_one("#log-doses", OptionList)
-            doses.clear_options()
-            for d in record.doses if record else ():
-                doses.add_option(Option(plain(f"{d.taken_at:%H:%M}  {d.form}  {d.amount_mg:g} mg {d.amount_is}"
-                                              f"  = {d.elemental_mg:g} mg elemental"), id=str(d.id)))
-            minutes = dose_to_bed_min([d.taken_at for d in record.doses], record.diary.tried) \
-                if record is not None and record.diary is not None else None
-            if minutes is not None:
-                self.query_one("#log-doses-title", Static).update(markup(
-                    "[b]Doses that night[/b] · last one $when · x deletes the highlighted one",
-                    when=f"{minutes} min before trying to sleep" if minutes >= 0 else f"{-minutes} min after"))
-            if not doses.option_count:
-                doses.add_option(Option("No doses that night.", disabled=True))
-            else:
-                doses.highlighted = 0
+        self.saved_answers = self._answers()
+
+    def _show_night_extras(self, record: NightRecord | None, checks: list[CheckRecord]) -> None:
+        """The night editor's checklist and doses (with the last dose's distance from bed)."""
+        self.query_one("#log-checklist", Checklist).show(checks)
+        doses = self.query_one("#log-doses", OptionList)
+        doses.clear_options()
+        for d in record.doses if record else ():
+            doses.add_option(Option(plain(f"{d.taken_at:%H:%M}  {d.form}  {d.amount_mg:g} mg {d.amount_is}"
+                                          f"  = {d.elemental_mg:g} mg elemental"), id=str(d.id)))
+        minutes = dose_to_bed_min([d.taken_at for d in record.doses], record.diary.tried) \
+            if record is not None and record.diary is not None else None
+        if minutes is not None:
+            self.query_one("#log-doses-title", Static).update(markup(
+                "[b]Doses that night[/b] · last one $when · x deletes the highlighted one",
+                when=f"{minutes} min before trying to sleep" if minutes >= 0 else f"{-minutes} min after"))
+        if not doses.option_count:
+            doses.add_option(Option("No doses that night.", disabled=True))
+        else:
+            doses.highlighted = 0
 
     def _suggest(self, usual: dict[str, str]) -> None:
         """The usual answers as grey placeholders: enter accepts one, typing replaces it. A field
@@ -235,7 +253,7 @@ class MorningLogScreen(OnMagsleepApp, Screen):
     # ---------------------------------------------------------------- night editor extras
 
     @on(SelectionList.SelectionToggled, "#log-checklist")
-    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def _toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
         item_id, night = event.selection.value, self.night
         done = item_id in event.selection_list.selected
         def refused(err: Exception) -> None:
@@ -276,7 +294,7 @@ class MorningLogScreen(OnMagsleepApp, Screen):
         else:
             log.scroll_page_up(animate=False)
 
-    def _answers(self) -> tuple:
+    def _answers(self) -> tuple[object, ...]:
         """What the form holds now: compared with what was loaded or saved to find unsaved edits."""
         return (tuple(self.query_one(f"#log-{field}", Input).value for field in FIELDS),
                 tuple(self.query_one(SymptomPicker).chosen()))

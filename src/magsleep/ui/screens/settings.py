@@ -3,7 +3,7 @@ outcome, daily limit, rollover hour and trial length."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,7 +18,7 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.guidance import MAX_MEDICINES
 from magsleep.domain.magnesium import FORMS
 from magsleep.domain.routine import MAX_LABEL
-from magsleep.domain.settings import parse_setting
+from magsleep.domain.settings import Settings, parse_setting
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 from magsleep.store.records import ItemRecord
 from magsleep.ui.app import OnMagsleepApp
@@ -36,7 +36,7 @@ CAPS = {"medicines": MAX_MEDICINES}
 """Typing caps beyond the short fields' (a list of medicines is longer than a number)."""
 
 
-class SettingsScreen(OnMagsleepApp, Screen):
+class SettingsScreen(OnMagsleepApp, Screen[None]):
     """Change the checklist and the settings."""
 
     BINDINGS = [
@@ -56,7 +56,7 @@ class SettingsScreen(OnMagsleepApp, Screen):
         super().__init__()
         self.items: list[ItemRecord] = []
         self.editing: int | None = None  # item id being renamed; None when adding
-        self.saved_prefs: tuple | None = None
+        self.saved_prefs: tuple[object, ...] | None = None
         """The settings as loaded or last saved: anything else on escape is an unsaved edit."""
 
     def compose(self) -> ComposeResult:
@@ -105,7 +105,7 @@ class SettingsScreen(OnMagsleepApp, Screen):
         self.app.run_db(lambda s: (store.routine.list_items(session=s), store.settings.load_settings(session=s)),
                         done=self._loaded)
 
-    def _loaded(self, result: tuple) -> None:
+    def _loaded(self, result: tuple[list[ItemRecord], Settings]) -> None:
         self.items, settings = result
         items = self.query_one("#items", OptionList)
         keep = items.highlighted
@@ -125,7 +125,7 @@ class SettingsScreen(OnMagsleepApp, Screen):
             self.query_one(f"#pref-{key}", Input).value = f"{value:g}" if isinstance(value, float) else str(value)
         self.saved_prefs = self._prefs()
 
-    def _prefs(self) -> tuple:
+    def _prefs(self) -> tuple[object, ...]:
         """The settings as the form holds them now."""
         return (self.query_one("#pref-default_form", Select).value,
                 self.query_one("#pref-primary_outcome", Select).value,
@@ -226,7 +226,7 @@ class SettingsScreen(OnMagsleepApp, Screen):
 
         at_save = self._prefs()
 
-        def done(saved: dict) -> None:
+        def done(saved: dict[str, Any]) -> None:
             self.saved_prefs = at_save
             self.app.settings_rollover = saved["rollover_hour"]
             self.app.notify("Settings saved.", title="Settings")
