@@ -66,18 +66,17 @@ async def settle(pilot, rounds: int = 1) -> None:
     """Let the app's workers finish and their results reach the screen: rounds go on while a
     result started another worker (one round when nothing more runs).
 
-    The rounds wait for the workers and for the messages queued on the screen, not for a quiet CPU
-    (`pilot.pause()` sleeps at least 20 ms each time, often far more): one such wait at the end
-    lets what the results changed be laid out."""
+    A round waits for the workers, then once for a quiet CPU (`pilot.pause()`, at least 20 ms),
+    in which the results' messages run; it ends only when no worker is running after that wait,
+    so a worker started by a result is waited for too."""
     app = pilot.app
-    for _ in range(rounds + 10):
+    for _ in range(rounds + 20):
         await pilot.pause(0)  # the messages queued so far handled: a key's handler may start a worker
         await app.workers.wait_for_complete()
-        await pilot.pause(0)  # the results, posted back as messages, handled
+        await pilot.pause()
         rounds -= 1
         if rounds <= 0 and not any(w.is_running for w in app.workers):
             break
-    await pilot.pause()
 
 
 def open_store(path: Path):
