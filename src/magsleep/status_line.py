@@ -15,6 +15,7 @@ import sys
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from magsleep import local_time, store
 from magsleep.domain.nights import last_night, night_of
@@ -23,7 +24,7 @@ from magsleep.domain.text_safety import visible
 from magsleep.paths import DB_ENV, default_db_path
 
 
-def status(path: Path, now: datetime) -> dict:
+def status(path: Path, now: datetime) -> dict[str, Any]:
     """Tonight's checklist and dose, and whether last night is logged."""
     if not path.is_file():
         return {"db": str(path), "error": "no database yet"}
@@ -61,7 +62,7 @@ def status(path: Path, now: datetime) -> dict:
             "trial_plan_changed": damaged}
 
 
-def line(data: dict) -> str:
+def line(data: dict[str, Any]) -> str:
     if "error" in data:
         return f"Mg · {data['error']}"
     dose = f"{data['elemental_mg']:g} mg" if data["doses"] else "no dose yet"

@@ -70,7 +70,7 @@ def test_command_line_refuses_with_one_line_and_changes_nothing(kind, tmp_path):
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_the_app_shows_the_message_on_screen_and_changes_nothing(kind, tmp_path):
-    from tests.ui.conftest import app_for, settle, text_of
+    from tests.support.app import app_for, settle, text_of
 
     path = make_bad(kind, tmp_path)
     guard = path if path.exists() else tmp_path / "data" / "plain"
@@ -130,7 +130,7 @@ def refuse_writes(store: Store) -> None:
 
 
 def test_a_full_disk_is_a_clear_error_and_loses_nothing(tmp_path):
-    from tests.ui.conftest import seed
+    from tests.support.app import seed
 
     path = seed(tmp_path / "full.db", nights=30)
     store = Store.open(path)
@@ -140,7 +140,7 @@ def test_a_full_disk_is_a_clear_error_and_loses_nothing(tmp_path):
     full_after(store, pages)
     from magsleep.domain.demo import demo_nights
     from magsleep.store.demo import write_demo
-    from tests.ui.conftest import LAST_NIGHT, LONDON
+    from tests.support.app import LAST_NIGHT, LONDON
 
     with pytest.raises(StoreError, match="full.*Nothing from this change was written"):
         with store.writing() as s:
@@ -160,7 +160,7 @@ def notes_ok(path: Path) -> bool:
 
 
 async def test_the_app_keeps_what_was_typed_when_a_write_is_refused(tmp_path):
-    from tests.ui.conftest import TONIGHT, app_for, seed, settle, text_of
+    from tests.support.app import TONIGHT, app_for, seed, settle, text_of
 
     path = seed(tmp_path / "full.db", nights=30)
     app = app_for(path)
@@ -225,7 +225,7 @@ def test_wal_and_shm_are_private_while_open(tmp_path):
 
 
 async def test_the_app_says_a_newer_file_is_beyond_this_magsleep(tmp_path):
-    from tests.ui.conftest import app_for, settle, text_of
+    from tests.support.app import app_for, settle, text_of
 
     path = make_bad("newer", tmp_path)
     app = app_for(path)

@@ -130,7 +130,7 @@ APP_NASTY = ["nan", "inf", "-inf", "1e308", "🙂", "a" * 5000, "١٢:٣٠", "\x
 
 
 async def test_every_app_field_with_nasty_text(tmp_path):
-    from tests.ui.conftest import SIZE, app_for, seed, settle
+    from tests.support.app import SIZE, app_for, seed, settle
 
     db = seed(tmp_path / "app.db", nights=10)
     before = table_rows(db)

@@ -135,7 +135,7 @@ def test_the_status_line_and_the_store_leave_a_foreign_file_alone(foreign, capsy
 
 @pytest.mark.parametrize("foreign", ["contacts-wal", "contacts-wal-in-use", "user-version-2"], indirect=True)
 async def test_the_app_refuses_a_foreign_file_on_screen_and_leaves_it_alone(foreign):
-    from tests.ui.conftest import app_for, settle, text_of
+    from tests.support.app import app_for, settle, text_of
 
     before = snapshot(foreign.parent)
     app = app_for(foreign)

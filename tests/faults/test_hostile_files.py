@@ -259,7 +259,7 @@ def test_a_healthy_database_in_a_read_only_folder_is_not_called_damaged(open_fol
 
 async def test_the_app_says_what_was_not_saved_and_exits_non_zero(db):
     from magsleep.ui.app import make_app
-    from tests.ui.conftest import SIZE, settle
+    from tests.support.app import SIZE, settle
 
     os.chmod(db, 0o400)
     before = db.read_bytes()

@@ -1,59 +1,25 @@
-"""UI fixtures: a fixed clock, seeded databases, and a helper that lets workers finish."""
+"""UI fixtures: seeded and empty databases. The helpers live in tests/support/app.py; their names
+stay importable from here for tests written before the move."""
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-LONDON = ZoneInfo("Europe/London")
-NOW = datetime(2026, 11, 25, 21, 30, tzinfo=LONDON)
-TONIGHT = date(2026, 11, 25)
-LAST_NIGHT = date(2026, 11, 24)
-SIZE = (80, 24)
-
-
-def clock() -> datetime:
-    return NOW
-
-
-_TEMPLATES: dict[tuple[int, bool], Path] = {}
-"""Seeded databases made once per run and copied: a copy takes a fraction of a millisecond,
-seeding 60 demo nights about a tenth of a second."""
-
-
-def seed(path: Path, nights: int = 60, *, welcome_seen: bool = True) -> Path:
-    """A demo database ending last night, like `magsleep demo` makes."""
-    key = (nights, welcome_seen)
-    template = _TEMPLATES.get(key)
-    if template is None or not template.exists():
-        template = Path(tempfile.mkdtemp(prefix="magsleep-template-")) / "template.db"
-        _make(template, nights, welcome_seen=welcome_seen)
-        _TEMPLATES[key] = template
-        atexit.register(shutil.rmtree, template.parent, True)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    shutil.copy2(template, path)  # closed cleanly: no -wal beside it, the whole database is in the file
-    return path
-
-
-def _make(path: Path, nights: int, *, welcome_seen: bool) -> None:
-    from magsleep.domain.demo import demo_nights
-    from magsleep.store.demo import write_demo
-    from magsleep.store.engine import Store
-    from magsleep.store.settings import save_setting
-
-    store = Store.open(path)
-    with store.writing() as session:
-        if nights:
-            write_demo(demo_nights(LAST_NIGHT, nights, LONDON), session=session)
-        if welcome_seen:
-            save_setting("welcome_seen", True, session=session)
-    store.close()
+from tests.support.app import (  # noqa: F401  (re-exported: the names tests imported from here)
+    LAST_NIGHT,
+    LONDON,
+    NOW,
+    SIZE,
+    TONIGHT,
+    app_for,
+    clock,
+    open_store,
+    seed,
+    settle,
+    text_of,
+)
 
 
 @pytest.fixture
@@ -64,38 +30,3 @@ def seeded(db_path: Path) -> Path:
 @pytest.fixture
 def empty_db(db_path: Path) -> Path:
     return seed(db_path, nights=0)
-
-
-def app_for(path: Path):
-    from magsleep.ui.app import make_app
-
-    return make_app(path, clock=clock)
-
-
-async def settle(pilot, rounds: int = 1) -> None:
-    """Let thread workers finish and their results reach the screen: rounds go on while a result
-    started another worker (one round when nothing more runs)."""
-    for _ in range(rounds + 10):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        rounds -= 1
-        if rounds <= 0 and not any(w.is_running for w in pilot.app.workers):
-            break
-    await pilot.pause()
-
-
-def open_store(path: Path):
-    from magsleep.store.engine import Store
-
-    return Store.open(path)
-
-
-def text_of(app, selector: str) -> str:
-    """The plain text a Static (or any widget) shows."""
-    widget = app.screen.query_one(selector)
-    if hasattr(widget, "options"):  # an OptionList: its lines
-        return "\n".join(str(o.prompt) for o in widget.options)
-    visual = widget.visual if hasattr(widget, "visual") else widget.render()
-    plain = getattr(visual, "plain", None)
-    return plain if plain is not None else str(visual)

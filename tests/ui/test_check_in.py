@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from magsleep.store.nights import load_night
 from magsleep.ui.app import make_app
-from tests.ui.conftest import LAST_NIGHT, NOW, SIZE, TONIGHT, app_for, open_store, seed, settle, text_of
+from tests.support.app import LAST_NIGHT, NOW, SIZE, TONIGHT, CountedKeys, app_for, open_store, seed, settle, text_of
 
 
 def unlogged_last_night(db_path):
@@ -48,19 +48,19 @@ async def test_a_hidden_percent_never_blocks_a_dose(empty_db):
 
 async def test_the_dose_time_follows_the_clock_until_typed(empty_db):
     now = [NOW - timedelta(minutes=6)]
-    app = make_app(empty_db, clock=lambda: now[0])
+    app = make_app(empty_db, clock=lambda: now[0], clock_tick=0.05)  # the form looks every 50 ms, not 5 s
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#dose-time").value == "21:24"
         now[0] = NOW  # six minutes later, the form still open
-        app.screen.query_one("DoseForm")._follow_clock()
+        await pilot.pause(0.3)
         assert app.screen.query_one("#dose-time").value == "21:30"
         await pilot.press("a", *"100", "enter")
         await settle(pilot)
         # A time the person typed stays as typed, whatever the clock does.
         app.screen.query_one("#dose-time").value = "20:05"
         now[0] = NOW + timedelta(minutes=3)
-        app.screen.query_one("DoseForm")._follow_clock()
+        await pilot.pause(0.3)
         assert app.screen.query_one("#dose-time").value == "20:05"
         await pilot.press("a", *"50", "enter")  # after a dose the focus is back on the checklist
         await settle(pilot)
@@ -259,38 +259,37 @@ async def test_the_evening_check_in_in_seven_keys(seeded):
     """Dose as usual and every item ticked: space (tick Take magnesium: the usual dose is offered),
     enter (add it; back to the checklist, on the next item), then space for each other item."""
     app = app_for(seeded)
-    keys = ["space", "enter"] + ["space"] * 5
     async with app.run_test(size=SIZE) as pilot:
+        keys = CountedKeys(pilot)
         await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
+        for key in ["space", "enter"] + ["space"] * 5:
+            await keys.press(key)
             await settle(pilot)
         assert app.screen.query_one("#tonight-pane").border_title.endswith("6/6 done")
     record = night_record(seeded, TONIGHT)
-    assert len(keys) <= 10
+    assert len(keys.pressed) == 7
     assert all(c.done for c in record.checks) and len(record.checks) == 6
     last = night_record(seeded, LAST_NIGHT).doses[-1]
     assert [(d.form, d.amount_mg, d.amount_is) for d in record.doses] == [(last.form, last.amount_mg, last.amount_is)]
 
 
-async def test_a_usual_morning_in_twelve_keys_and_nothing_unconfirmed_saved(db_path):
+async def test_a_usual_morning_in_ten_keys_and_nothing_unconfirmed_saved(db_path):
     """l, enter to accept each usual time and count (7), the quality, ctrl+s: 10 keys (the goal is
     at most 12)."""
     unlogged_last_night(db_path)
     app = app_for(db_path)
-    keys = ["l"] + ["enter"] * 7 + ["4", "ctrl+s"]
     async with app.run_test(size=SIZE) as pilot:
+        keys = CountedKeys(pilot)
         await settle(pilot)
-        await pilot.press("l")
+        await keys.press("l")
         await settle(pilot)
         assert app.focused.id == "log-bed" and app.focused.placeholder[2] == ":"
         assert app.focused.value == ""  # a suggestion, not an answer
         usual = dict(app.screen.suggested)
-        for key in keys[1:]:
-            await pilot.press(key)
+        await keys.press(*["enter"] * 7, "4", "ctrl+s")
         await settle(pilot)
         assert "efficiency" in text_of(app, "#log-result")
-    assert len(keys) <= 12
+    assert len(keys.pressed) == 10
     diary = night_record(db_path, LAST_NIGHT).diary
     assert f"{diary.bed:%H:%M}" == usual["bed"] and f"{diary.up:%H:%M}" == usual["up"]
     assert diary.quality == 4 and diary.rested is None

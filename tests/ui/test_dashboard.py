@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import select
 
 from magsleep.store.models import Dose, Night, RoutineCheck
-from tests.ui.conftest import SIZE, TONIGHT, app_for, open_store, settle, text_of
+from magsleep.ui.app import make_app
+from tests.support.app import SIZE, TONIGHT, app_for, clock, open_store, settle, text_of
 
 
 def tonight_checks(path):
@@ -145,7 +148,7 @@ async def test_empty_and_single_night_graphs_are_friendly(empty_db):
         assert app.screen.query_one("#trend").plotted == {}
     from magsleep.domain.sleep_diary import diary_from_clock
     from magsleep.store.nights import save_diary
-    from tests.ui.conftest import LAST_NIGHT, LONDON
+    from tests.support.app import LAST_NIGHT, LONDON
 
     store = open_store(empty_db)
     with store.writing() as s:
@@ -165,8 +168,8 @@ async def test_empty_and_single_night_graphs_are_friendly(empty_db):
 async def test_a_change_asked_for_before_the_store_opens_waits_and_is_saved(seeded):
     from magsleep.store.settings import load_settings, save_setting
 
-    app = app_for(seeded)
-    app._open_store = False  # hold the store closed, as in the moment after the first frame
+    opens = asyncio.Event()  # the store stays closed, as in the moment after the first frame
+    app = make_app(seeded, clock=clock, open_when=opens)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.run_db(lambda s: save_setting("daily_limit_mg", "300", session=s), write=True)
@@ -175,7 +178,7 @@ async def test_a_change_asked_for_before_the_store_opens_waits_and_is_saved(seed
         with store.reading() as s:
             assert load_settings(session=s).daily_limit_mg == 350  # waiting, not lost, not yet written
         store.close()
-        app._open()
+        opens.set()
         await settle(pilot)
         assert app.data_version == 1
     store = open_store(seeded)

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from magsleep.store.engine import Store
 from magsleep.store.models import Dose, Night
-from tests.ui.conftest import SIZE, app_for, settle, text_of
+from tests.support.app import SIZE, app_for, settle, text_of
 
 
 def stored_doses(path) -> list[tuple[str, str, float]]:

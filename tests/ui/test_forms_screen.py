@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from magsleep.store.settings import load_settings, save_setting
-from tests.ui.conftest import SIZE, app_for, open_store, settle, text_of
+from tests.support.app import SIZE, app_for, open_store, settle, text_of
 
 
 async def test_forms_screen_lists_every_form_and_makes_a_default(seeded):

@@ -3,8 +3,8 @@ dose is saved, and panes that grow with a wide terminal."""
 
 from __future__ import annotations
 
-from tests.ui.conftest import SIZE, app_for, settle, text_of
-from tests.ui.test_live_data import stored_total
+from tests.support.app import SIZE, app_for, settle, text_of
+from tests.support.records import stored_total
 
 
 async def test_a_mistaken_second_dose_is_removed_from_the_dose_pane_and_can_come_back(seeded):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from magsleep.store.engine import Store, make_engine
 from magsleep.store.nights import count_nights, load_night
-from tests.ui.conftest import LAST_NIGHT, SIZE, app_for, open_store, settle, text_of
+from magsleep.ui.app import make_app
+from tests.support.app import LAST_NIGHT, SIZE, app_for, clock, open_store, settle, text_of
 
 
 def night_count(path):
@@ -157,14 +160,14 @@ async def test_delete_asks_first_and_can_be_undone(seeded):
 
 
 async def test_history_opened_before_the_database_is_open_still_loads(seeded):
-    app = app_for(seeded)
-    app._open_store = False  # hold the database back, as a slow disk would
+    opens = asyncio.Event()  # the database held back, as a slow disk would
+    app = make_app(seeded, clock=clock, open_when=opens)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("h")
         await settle(pilot)
         assert text_of(app, "#history-status") == "Loading nights…"
-        app._open()
+        opens.set()
         await settle(pilot)
         assert app.screen.query_one("#history-table").row_count == 60
 
@@ -188,19 +191,33 @@ async def test_rows_read_ahead_on_the_dashboard_are_in_historys_first_frame_and_
 
 
 async def test_history_opened_while_its_rows_are_being_read_waits_for_that_read(seeded):
-    app = app_for(seeded)
-    app._open_store = False  # the read stays in flight until the store opens
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.history.read_ahead()
-        got = []
-        app.history.then(got.append)
-        app.history.read_ahead()
-        assert len(app._waiting) == 1 and got == []  # one read, asked for once
-        app._open()
-        await settle(pilot)
-        assert [len(rows) for rows in got] == [60]
-        assert len(app.history.current()) == 60
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    reads = []  # History's query as the database saw it
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        if "FROM night n ORDER BY n.date DESC" in statement:
+            reads.append(statement)
+
+    opens = asyncio.Event()  # the read stays in flight until the store opens
+    app = make_app(seeded, clock=clock, open_when=opens)
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.history.read_ahead()
+            got = []
+            app.history.then(got.append)
+            app.history.read_ahead()
+            assert got == []
+            opens.set()
+            await settle(pilot)
+            assert [len(rows) for rows in got] == [60]
+            assert len(app.history.current()) == 60
+            assert len(reads) == 1  # one read, asked for once
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
 
 
 async def test_undo_never_overwrites_a_night_logged_again_after_the_delete(seeded):

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from magsleep.store.routine import list_items
-from tests.ui.conftest import SIZE, app_for, open_store, settle, text_of
+from tests.support.app import SIZE, app_for, open_store, settle, text_of
 
 MARKUP_LABELS = ["Magnesium [/]", "Tea [chamomile]", "[b]bold[/b] [red]x", "$var [@click=app.quit]Q[/]"]
 

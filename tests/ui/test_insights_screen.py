@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.ui.conftest import SIZE, app_for, settle, text_of
+from tests.support.app import SIZE, app_for, settle, text_of
 
 
 async def test_dashboard_verdict_and_insights_screen(seeded):

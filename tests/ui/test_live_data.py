@@ -10,7 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.ui.conftest import SIZE, TONIGHT, app_for, settle, text_of
+from tests.support.app import SIZE, TONIGHT, app_for, settle, text_of
+from tests.support.records import stored_total, with_plan
 
 MAGSLEEP = str(Path(sys.executable).with_name("magsleep"))
 
@@ -19,18 +20,6 @@ def magsleep(db: Path, *args: str) -> None:
     """A write from another shell (London time, like the app's fixed clock)."""
     subprocess.run([MAGSLEEP, "--db", str(db), *args], check=True, capture_output=True,
                    env={**os.environ, "TZ": "Europe/London"})
-
-
-def stored_total(db: Path) -> float:
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)  # SQLite only: no Python open() of the file
-    try:
-        (total,) = conn.execute("SELECT coalesce(sum(d.elemental_mg), 0) FROM dose d JOIN night n "
-                                "ON n.id = d.night_id WHERE n.date = ?", (TONIGHT.isoformat(),)).fetchone()
-    finally:
-        conn.close()
-    return float(total)
 
 
 async def wait_until(pilot, condition, seconds: float = 8.0) -> bool:
@@ -113,7 +102,7 @@ def test_the_store_refuses_the_untick_for_any_caller(seeded):
     from magsleep.domain.magnesium import dose_amount
     from magsleep.store.doses import add_dose
     from magsleep.store.routine import checklist_for, list_items, set_check
-    from tests.ui.conftest import LONDON, open_store
+    from tests.support.app import LONDON, open_store
 
     store = open_store(seeded)
     with store.writing() as s:
@@ -134,7 +123,7 @@ async def test_an_app_left_open_moves_to_the_new_night_at_the_rollover(seeded):
     from datetime import datetime, timedelta
 
     from magsleep.ui.app import make_app
-    from tests.ui.conftest import LONDON
+    from tests.support.app import LONDON
 
     moment = [datetime(2026, 11, 26, 11, 59, 50, tzinfo=LONDON)]
     app = make_app(seeded, clock=lambda: moment[0])
@@ -226,8 +215,6 @@ async def test_writes_commit_in_the_order_they_were_made(seeded):
 async def test_the_trial_line_stays_while_the_dashboard_is_left_open(seeded):
     """The dashboard's once-a-second checks (the night, outside writes) leave what it shows alone:
     the trial line is still there seconds later."""
-    from tests.ui.test_trial_screens import with_plan
-
     app = app_for(with_plan(seeded, 20))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

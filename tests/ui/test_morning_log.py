@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from magsleep.store.nights import load_night
-from tests.ui.conftest import LAST_NIGHT, SIZE, app_for, open_store, settle, text_of
+from tests.support.app import LAST_NIGHT, SIZE, app_for, open_store, settle, text_of
 
 GOOD = {"bed": "23:00", "tried": "23:00", "latency": "45", "awakenings": "2", "waso": "60",
         "final": "06:30", "up": "07:00", "quality": "3", "rested": "2"}

@@ -9,7 +9,7 @@ from textual.command import CommandList
 from textual.widgets.option_list import Option
 
 from magsleep.ui.screens.palette import SteadyCommandList
-from tests.ui.conftest import SIZE, app_for, settle
+from tests.support.app import SIZE, app_for, settle
 
 
 async def palette_titles(pilot) -> list[str]:

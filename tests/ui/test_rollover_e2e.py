@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.test_terminal_e2e import SOCKET, tmux, wait_for
+from tests.support.terminal import SOCKET, tmux, wait_for
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or shutil.which("faketime") is None,
                                 reason="needs tmux and faketime")

@@ -6,7 +6,7 @@ import hashlib
 
 from magsleep.store.routine import list_items
 from magsleep.store.settings import load_settings
-from tests.ui.conftest import SIZE, app_for, open_store, seed, settle, text_of
+from tests.support.app import SIZE, app_for, open_store, seed, settle, text_of
 
 
 def read(path, fn):
@@ -41,7 +41,8 @@ async def test_checklist_items_add_rename_move_deactivate_show_on_the_dashboard(
         assert "is required" in text_of(app, "#item-error")
         await pilot.press("escape", "escape")
         await settle(pilot)
-        labels = [str(o.prompt) for o in app.screen.query_one("#checklist")._options]
+        checklist = app.screen.query_one("#checklist")
+        labels = [str(checklist.get_option_at_index(i).prompt) for i in range(checklist.option_count)]
     items = read(seeded, lambda s: list_items(session=s))
     assert [i.label for i in items][1] == "Phone in another room"
     assert items[0].label == "Take magnesium" and not items[0].active

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from tests.ui.conftest import SIZE, app_for, seed, settle
+from tests.support.app import SIZE, app_for, seed, settle
+from tests.support.records import with_plan
 
 
 @pytest.fixture
@@ -54,14 +55,10 @@ def test_too_small(snap_compare, demo_app):
 
 @pytest.fixture
 def trial_app(db_path):
-    from tests.ui.test_trial_screens import with_plan
-
     return app_for(with_plan(seed(db_path, nights=120), 100))
 
 
 def test_trial_dashboard(snap_compare, db_path):
-    from tests.ui.test_trial_screens import with_plan
-
     app = app_for(with_plan(seed(db_path, nights=60), 20))
     assert snap_compare(app, terminal_size=SIZE, run_before=keys())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -15,28 +14,9 @@ from magsleep import local_time
 from magsleep.domain.nights import night_of
 from magsleep.store.engine import Store
 from magsleep.store.nights import load_night
+from tests.support.terminal import SOCKET, tmux, wait_for
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-
-# A tmux server of the tests' own: a server already running (another shell's) would start the app
-# with that server's environment (another PYTHONPATH, another magsleep), not this run's.
-SOCKET = f"magsleep-tests-{os.getpid()}"
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=True).stdout
-
-
-def wait_for(session: str, text: str, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
 
 def test_demo_dashboard_tick_and_quit(tmp_path: Path):

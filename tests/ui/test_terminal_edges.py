@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from tests.ui.conftest import SIZE, app_for, seed, settle, text_of
-from tests.ui.test_trial_screens import with_plan
+from tests.support.app import SIZE, app_for, seed, settle, text_of
+from tests.support.records import with_plan
 
 SMALL, BIG = (31, 17), (100, 30)
 

@@ -22,7 +22,7 @@ from magsleep.domain.nights import last_night
 from magsleep.store.engine import Store
 from magsleep.store.nights import load_night
 from magsleep.store.settings import save_setting
-from tests.ui.conftest import seed
+from tests.support.app import seed
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

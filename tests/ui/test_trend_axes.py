@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from tests.ui.conftest import SIZE, app_for, settle
+from tests.support.app import SIZE, app_for, settle
 
 
 async def test_every_metric_gets_round_ticks_and_quality_whole_ones(seeded):

@@ -3,26 +3,12 @@ and the Insights trial section."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from magsleep.domain.n_of_1 import make_plan
 from magsleep.store.trials import add_trial
-from tests.ui.conftest import SIZE, TONIGHT, app_for, open_store, seed, settle, text_of
-
-ORDERS = ["off-on", "on-off", "on-off", "off-on"]
-
-
-def with_plan(path, days_ago: int):
-    """A plan that started `days_ago` nights before tonight, with known orders."""
-    orders = iter(ORDERS)
-    store = open_store(path)
-    start = TONIGHT - timedelta(days=days_ago)
-    with store.writing() as s:
-        add_trial(make_plan(start, "2026-06-01T20:00:00+01:00", draw=lambda _: next(orders)), start, session=s)
-    store.close()
-    return path
+from tests.support.app import SIZE, TONIGHT, app_for, open_store, seed, settle, text_of
+from tests.support.records import with_plan
 
 
 def labels(app) -> list[str]:
@@ -218,7 +204,7 @@ async def test_a_plan_started_after_tonights_dose_shows_no_magnesium_tonight_unt
 
     from magsleep.domain.magnesium import dose_amount
     from magsleep.store.doses import add_dose
-    from tests.ui.conftest import LONDON
+    from tests.support.app import LONDON
 
     path = seed(db_path, nights=30)
     store = open_store(path)

@@ -15,7 +15,7 @@ from magsleep.store.nights import load_night
 from magsleep.store.routine import checklist_for, list_items
 from magsleep.store.settings import load_settings
 from magsleep.ui.key_order import KeysInOrder
-from tests.ui.conftest import LAST_NIGHT, SIZE, TONIGHT, app_for, open_store, seed, settle, text_of
+from tests.support.app import LAST_NIGHT, SIZE, TONIGHT, app_for, open_store, seed, settle, text_of
 
 # The reporter's morning (issue 17), then ctrl+s.
 DIARY_KEYS = [*"2245", "enter", *"2300", "enter", *"20", "enter", "1", "enter", *"10", "enter",

@@ -18,7 +18,7 @@ from magsleep.domain.import_file import ImportFailed, ImportFile
 from magsleep.domain.nights import DEFAULT_ROLLOVER_HOUR, last_night
 from magsleep.domain.parsing import parse_int
 from magsleep.domain.text_safety import visible
-from magsleep.domain.trackers.night import FORMAT_CHOICES, check_tz
+from magsleep.domain.trackers.night import FORMAT_CHOICES, TrackerFile, check_tz
 from magsleep.domain.trackers.preview import TABLE_COLUMNS, Counts, summary_lines, table_rows
 
 if TYPE_CHECKING:
@@ -141,6 +141,11 @@ def import_(ctx: click.Context, file: Path, fmt: str, tz: str | None, dry_run: b
         detail = "\n".join(f"  {visible(p)}" for p in err.problems)
         click.echo(f"magsleep: cannot import {visible(str(file))}: nothing was imported\n{detail}", err=True)
         ctx.exit(2)
+    _say_imported(file, found, plan, dry_run)
+
+
+def _say_imported(file: Path, found: TrackerFile, plan: store.transfer.TrackedPlan, dry_run: bool) -> None:
+    """The summary (new / already there / skipped), the preview table on a dry run, the count."""
     counts = Counts(len(plan.new), len(plan.already_there), len(plan.replaced))
     for line in summary_lines(found, counts, dry_run=dry_run):
         click.echo(visible(line))

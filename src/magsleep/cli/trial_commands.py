@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import click
 
 from magsleep import local_time, store
 from magsleep.cli.group import cli, db_path, open_store
+from magsleep.domain import trial_sizing
 from magsleep.domain.blinding import analyse_blinded
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import TrialPlan, analyse, make_plan, tonight_text
@@ -46,19 +48,10 @@ def start(ctx: click.Context, baseline: str | None, period: str | None, pairs: s
     replace its numbers one by one."""
     now = local_time.now()
     given = dict(zip(PLAN_OPTIONS, (baseline, period, pairs, washout), strict=True))
-    numbers: dict[str, Any] = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
-                               for name, value in given.items() if value is not None}
-    if numbers.get("pairs", MIN_NEW_PAIRS) < MIN_NEW_PAIRS:  # a stored plan may hold 2 (made before this rule)
-        raise InvalidInput("--pairs", f"must be {MIN_NEW_PAIRS} to 12: with fewer pairs no call is possible")
-    if outcome not in OUTCOMES:
-        raise InvalidInput("--outcome", f"must be one of {', '.join(OUTCOMES)}")
     first = parse_date(start, "--start") if start else None
     if first is not None and first < night_of(now):
         raise InvalidInput("--start", f"{first} is in the past; a plan is made before its nights")
-    sizing = None
-    if len(numbers) < len(PLAN_OPTIONS):  # what was not given comes from the person's own nights
-        sizing = _sizing(ctx, outcome, None)
-        numbers = {**sizing.recommended.plan_numbers(), **numbers}
+    numbers, sizing = _plan_numbers(ctx, given, outcome)
     # Checked in full before the database is written (or made).
     make_plan(first or night_of(now), now.isoformat(timespec="seconds"), outcome=outcome,
               draw=lambda orders: orders[0], **numbers)
@@ -77,11 +70,7 @@ def start(ctx: click.Context, baseline: str | None, period: str | None, pairs: s
         plan = store.trials.add_trial(make_plan(first or tonight, now.isoformat(timespec="seconds"), outcome=outcome,
                                    **numbers), tonight, session=session)
     if sizing is not None:
-        everything = all(v is None for v in given.values())
-        click.echo("Sized to your nights (as 'magsleep trial plan' recommends):" if everything
-                   else "The numbers you did not give are sized to your nights:")
-        for line in sizing.lines()[:3]:
-            click.echo(f"  {line.strip()}")
+        _say_sizing(sizing, given)
     click.echo(f"Trial plan {plan.short_fingerprint} made {plan.created_at}: {plan.start} to {plan.end} "
                f"({plan_weeks(plan)} weeks).")
     click.echo(f"Outcome: {plan.outcome}. Baseline {plan.baseline_nights} nights, then {plan.pairs} pairs of "
@@ -100,16 +89,38 @@ def start(ctx: click.Context, baseline: str | None, period: str | None, pairs: s
     click.echo("magsleep never suggests a dose: keep to the one you and your healthcare professional chose.")
 
 
+def _plan_numbers(ctx: click.Context, given: dict[str, str | None],
+                  outcome: str) -> tuple[dict[str, Any], trial_sizing.Sizing | None]:
+    """The plan's numbers: those given, checked, and the rest from the plan sized to the person's
+    nights (returned too, to be said), or all of them when none was given."""
+    numbers: dict[str, Any] = {name: parse_int(value, f"--{name}", minimum=0, maximum=1000)
+                               for name, value in given.items() if value is not None}
+    if numbers.get("pairs", MIN_NEW_PAIRS) < MIN_NEW_PAIRS:  # a stored plan may hold 2 (made before this rule)
+        raise InvalidInput("--pairs", f"must be {MIN_NEW_PAIRS} to 12: with fewer pairs no call is possible")
+    if outcome not in OUTCOMES:
+        raise InvalidInput("--outcome", f"must be one of {', '.join(OUTCOMES)}")
+    if len(numbers) == len(PLAN_OPTIONS):
+        return numbers, None
+    sizing = _sizing(ctx, outcome, None)
+    return {**sizing.recommended.plan_numbers(), **numbers}, sizing
+
+
+def _say_sizing(sizing: trial_sizing.Sizing, given: dict[str, str | None]) -> None:
+    everything = all(v is None for v in given.values())
+    click.echo("Sized to your nights (as 'magsleep trial plan' recommends):" if everything
+               else "The numbers you did not give are sized to your nights:")
+    for line in sizing.lines()[:3]:
+        click.echo(f"  {line.strip()}")
+
+
 def plan_weeks(plan: TrialPlan) -> int:
     return -(-((plan.end - plan.start).days + 1) // 7)
 
 
-def _sizing(ctx: click.Context, outcome: str, effect: float | None) -> Any:
+def _sizing(ctx: click.Context, outcome: str, effect: float | None) -> trial_sizing.Sizing:
     """The recommendation from the person's usable nights (trial_sizing: a simulation, about a
     second); read only, and with no database yet, from the assumed noise."""
-    from magsleep.domain import trial_sizing
-
-    values: dict = {}
+    values: dict[date, float] = {}
     missing = None
     if db_path(ctx).exists():
         with open_store(ctx, read_only=True).reading() as session:

@@ -37,6 +37,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter, mul, sub
+from typing import Any
 
 from magsleep.domain.trend import METRICS, METRICS_BY_KEY, NightPoint
 
@@ -79,7 +80,7 @@ class Comparison:
             return "better" if up == METRICS_BY_KEY[self.metric].higher_is_better else "worse"
         return "unclear"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         a, b = GROUP_NAMES[self.kind]
         return {"metric": self.metric, "kind": self.kind, f"mean_{a}": _r(self.mean_a), f"mean_{b}": _r(self.mean_b),
                 "diff": _r(self.diff), "ci_low": _r(self.ci_low), "ci_high": _r(self.ci_high),
@@ -161,15 +162,19 @@ def t_quantile(df: float) -> float:
     return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
+_Pick = Callable[[Sequence[Any]], tuple[Any, ...]]
+"""Picks one resample's blocks (rows of block sums) out of all of them."""
+
+
 @lru_cache(maxsize=8)
-def _draws(starts: int, per: int, resamples: int, seed: int) -> tuple:
+def _draws(starts: int, per: int, resamples: int, seed: int) -> tuple[_Pick, ...]:
     """The block starts of every resample, as getters of those blocks (one C call picks them all);
     shared by all comparisons of a series of this length."""
     rng = random.Random(seed)
     population = range(starts)
 
     # itemgetter of one key returns the item, not a tuple: one key gets a tuple-making lambda.
-    def getter(keys: list[int]) -> Callable[[Sequence[float]], tuple[float, ...]]:
+    def getter(keys: list[int]) -> _Pick:
         return itemgetter(*keys) if len(keys) > 1 else lambda seq: (seq[keys[0]],)
 
     return tuple(getter(rng.choices(population, k=per)) for _ in range(resamples))

@@ -10,6 +10,7 @@ PMC7397051, Table 3 (elemental percentages).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from magsleep.domain.magnesium import ALIASES, FORMS, Form
 
@@ -57,7 +58,7 @@ class FormFacts:
         """How much of the compound holds 100 mg of elemental magnesium."""
         return None if self.form.fraction is None else round(100 / self.form.fraction)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"name": self.form.key, "label": self.form.name, "aliases": list(self.aliases),
                 "elemental_pct": self.elemental_pct, "compound_mg_per_100mg_elemental": self.compound_for_100mg,
                 "notes": list(self.notes), "sources": list(self.sources)}

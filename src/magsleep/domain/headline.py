@@ -38,6 +38,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from magsleep.domain.comparison import MIN_NIGHTS, Comparison, t_quantile
 from magsleep.domain.n_of_1 import TrialResult
@@ -66,7 +67,7 @@ class Effect:
         """"effect" from a randomised trial, "association" from a diary (the person chose the nights)."""
         return "effect" if self.basis == "trial" else "association"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         def r(v: float | None) -> float | None:
             return None if v is None else round(v, 2)
 

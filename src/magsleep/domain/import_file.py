@@ -47,7 +47,7 @@ class ImportNight:
     night: date
     diary: Diary | None
     note: str | None
-    doses: tuple[dict, ...]
+    doses: tuple[dict[str, Any], ...]
     symptoms: tuple[Symptom, ...]
     routine: tuple[tuple[str, bool], ...]
 
@@ -119,48 +119,59 @@ def _parse_trials(raw: object, problems: list[str], latest: date | None = None) 
     for index, t in enumerate(raw):
         field = f"trials[{index}]"
         try:
-            if not isinstance(t, dict):
-                raise InvalidInput(field, "must be an object")
-            # `trial status --json` adds "unblinded_at": known, and ignored (a plan comes back sealed).
-            _known_fields(t, frozenset(TRIAL_KEYS) | {"unblinded_at"}, f"{field}.")
-            orders = t.get("orders")
-            blinded, sealed_to = t.get("blinded", False), t.get("commitment")
-            if not isinstance(blinded, bool) or not (sealed_to is None or isinstance(sealed_to, str)):
-                raise InvalidInput(f"{field}.blinded", "must be true or false, with a commitment string")
-            allowed = BLIND_ORDERS if blinded else ORDERS
-            if not isinstance(orders, list) or any(o not in allowed for o in orders):
-                raise InvalidInput(f"{field}.orders", f"must be a list of {' / '.join(repr(o) for o in allowed)}")
-            numbers = {key: _int(t.get(key), f"{field}.{key}", 0, 1000)
-                       for key in ("baseline_nights", "period_nights", "pairs", "washout_nights")}
-            outcome = t.get("outcome")
-            try:
-                check_plan_numbers(numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
-                                   numbers["washout_nights"], outcome if isinstance(outcome, str) else "")
-            except InvalidInput as err:
-                raise InvalidInput(f"{field}.{err.field.lstrip('-')}", err.message) from None
-            if len(orders) != numbers["pairs"]:
-                raise InvalidInput(f"{field}.orders", "must hold one order per pair")
-            start = parse_date(t.get("start") if isinstance(t.get("start"), str) else None, f"{field}.start")
-            created, stopped = t.get("created_at"), t.get("stopped_at")
-            _moment(created, f"{field}.created_at")
-            if stopped is not None:
-                _moment(stopped, f"{field}.stopped_at")
-            plan = TrialPlan(start, numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
-                             numbers["washout_nights"], str(outcome), tuple(orders), str(created), stopped,
-                             blinded=blinded, commitment=sealed_to)
-            try:
-                check_plan(plan, latest_made=latest)
-            except InvalidInput as err:
-                raise InvalidInput(f"{field}.{err.field.lstrip('-')}", err.message) from None
-            if plan.fingerprint != t.get("fingerprint"):
-                raise InvalidInput(f"{field}.fingerprint", "does not match the plan: it was changed after "
-                                                           "it was made")
+            plan = _parse_trial(t, field, latest)
             if any(p.fingerprint == plan.fingerprint for p in plans):
                 raise InvalidInput(field, f"is the same plan as an earlier one ({plan.short_fingerprint})")
             plans.append(plan)
         except InvalidInput as err:
             problems.append(f"field {err.field}: {err.message}")
     return plans
+
+
+def _parse_trial(t: object, field: str, latest: date | None) -> TrialPlan:
+    """One plan from a file, checked as `_parse_trials` says; InvalidInput names the field."""
+    if not isinstance(t, dict):
+        raise InvalidInput(field, "must be an object")
+    # `trial status --json` adds "unblinded_at": known, and ignored (a plan comes back sealed).
+    _known_fields(t, frozenset(TRIAL_KEYS) | {"unblinded_at"}, f"{field}.")
+    blinded, sealed_to = _blinding(t, field)
+    orders = t.get("orders")
+    allowed = BLIND_ORDERS if blinded else ORDERS
+    if not isinstance(orders, list) or any(o not in allowed for o in orders):
+        raise InvalidInput(f"{field}.orders", f"must be a list of {' / '.join(repr(o) for o in allowed)}")
+    numbers = {key: _int(t.get(key), f"{field}.{key}", 0, 1000)
+               for key in ("baseline_nights", "period_nights", "pairs", "washout_nights")}
+    outcome = t.get("outcome")
+    try:
+        check_plan_numbers(numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
+                           numbers["washout_nights"], outcome if isinstance(outcome, str) else "")
+    except InvalidInput as err:
+        raise InvalidInput(f"{field}.{err.field.lstrip('-')}", err.message) from None
+    if len(orders) != numbers["pairs"]:
+        raise InvalidInput(f"{field}.orders", "must hold one order per pair")
+    start = parse_date(t.get("start") if isinstance(t.get("start"), str) else None, f"{field}.start")
+    created, stopped = t.get("created_at"), t.get("stopped_at")
+    _moment(created, f"{field}.created_at")
+    if stopped is not None:
+        _moment(stopped, f"{field}.stopped_at")
+    plan = TrialPlan(start, numbers["baseline_nights"], numbers["period_nights"], numbers["pairs"],
+                     numbers["washout_nights"], str(outcome), tuple(orders), str(created), stopped,
+                     blinded=blinded, commitment=sealed_to)
+    try:
+        check_plan(plan, latest_made=latest)
+    except InvalidInput as err:
+        raise InvalidInput(f"{field}.{err.field.lstrip('-')}", err.message) from None
+    if plan.fingerprint != t.get("fingerprint"):
+        raise InvalidInput(f"{field}.fingerprint", "does not match the plan: it was changed after it was made")
+    return plan
+
+
+def _blinding(t: dict[str, Any], field: str) -> tuple[bool, str | None]:
+    """A plan's `blinded` flag and commitment (never the mapping: it is not in an export)."""
+    blinded, sealed_to = t.get("blinded", False), t.get("commitment")
+    if not isinstance(blinded, bool) or not (sealed_to is None or isinstance(sealed_to, str)):
+        raise InvalidInput(f"{field}.blinded", "must be true or false, with a commitment string")
+    return blinded, sealed_to
 
 
 class _DuplicateKey(ValueError):
@@ -185,7 +196,9 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _json_items(text: str) -> tuple[list[tuple[int, object]], object]:
+def _json_items(text: str) -> tuple[list[tuple[int, object]], object]:  # noqa: C901
+    # Over McCabe 10 on purpose: one except per way json can refuse a file, each with its own line
+    # for the person, then one walk over the text; split, the walk would need the decoder passed along.
     """The nights of a JSON export with the line each starts on, and its trial plans."""
     decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
     try:
@@ -340,7 +353,7 @@ def _check_derived(raw: dict[str, Any], diary: Diary | None, doses: list[dict[st
         _agrees(raw.get("elemental_mg", total), total, "elemental_mg")
 
 
-def _known_fields(raw: dict, known: frozenset[str], prefix: str) -> None:
+def _known_fields(raw: dict[str, Any], known: frozenset[str], prefix: str) -> None:
     # A field this version does not know would be dropped without a word: refuse instead.
     unknown = sorted(str(k) for k in set(raw) - known)
     if unknown:
@@ -351,7 +364,7 @@ def _known_fields(raw: dict, known: frozenset[str], prefix: str) -> None:
 DIARY_KEYS = ("tried", "latency_min", "awakenings", "waso_min", "final", "up", "quality", "rested")
 
 
-def _parse_diary(raw: dict) -> Diary | None:
+def _parse_diary(raw: dict[str, Any]) -> Diary | None:
     if raw.get("bed") is None:
         if any(raw.get(key) is not None for key in DIARY_KEYS):  # answers would be dropped unseen
             raise InvalidInput("bed", "is needed for the other sleep-diary answers given")
@@ -372,7 +385,7 @@ def _parse_diary(raw: dict) -> Diary | None:
     return diary
 
 
-def _parse_doses(raw_doses: object) -> list[dict]:
+def _parse_doses(raw_doses: object) -> list[dict[str, Any]]:
     if raw_doses is None:
         return []
     if not isinstance(raw_doses, list):

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import Any
 
 from magsleep.domain import trial_sizing
 from magsleep.domain.comparison import t_quantile
@@ -97,7 +98,7 @@ class Estimate:
         low, high = self.ci_low, self.ci_high
         return low is not None and high is not None and low < high and (low > 0 or high < 0)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
@@ -190,7 +191,7 @@ class TrialResult:
         """The morning after the plan's last night: when its diary is in and the call is made."""
         return self.plan.end + timedelta(days=1)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         pp = {k: v for k, v in self.per_protocol.as_dict().items() if k != "p_randomization"}
         k = self.as_randomised.pairs_complete
         return {"outcome": self.plan.metric, **self.as_randomised.as_dict(),

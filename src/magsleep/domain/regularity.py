@@ -24,6 +24,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from magsleep.domain.sleep_diary import Diary
 
@@ -50,7 +51,7 @@ class Regularity:
     sri: float | None
     nights: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"midsleep_sd_min": None if self.midsleep_sd_min is None else round(self.midsleep_sd_min, 1),
                 "sri": None if self.sri is None else round(self.sri, 1), "nights": self.nights}
 

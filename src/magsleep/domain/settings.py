@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date, time
 from typing import Any
@@ -48,38 +49,49 @@ SETTING_KEYS = tuple(f.name for f in fields(Settings))
 REMINDER_FIELDS = {"evening_reminder": "evening reminder", "morning_reminder": "morning reminder"}
 
 
+def _medicines(text: str | None) -> str:
+    value = " ".join(without_controls(str(text or "")).split())
+    if len(value) > MAX_MEDICINES:
+        raise InvalidInput("medicines", f"must be at most {MAX_MEDICINES} characters")
+    return value
+
+
+def _theme(text: str | None) -> str:
+    value = str(text or "").strip()
+    if len(value) > 60 or not all(ch.isalnum() or ch in "-_" for ch in value):
+        raise InvalidInput("theme", "is not a theme name")
+    return value
+
+
+def _primary_outcome(text: str | None) -> str:
+    value = str(text or "").strip().lower()
+    if value not in OUTCOMES:
+        raise InvalidInput("primary outcome", f"must be one of {', '.join(OUTCOMES)}")
+    return value
+
+
+SETTING_PARSERS: dict[str, Callable[[str | None], object]] = {
+    "rollover_hour": lambda text: parse_int(text, "rollover hour", minimum=0, maximum=23),
+    "daily_limit_mg": validate_limit,
+    "default_form": lambda text: find_form(text, "default form").key,
+    "first_weeks_start": lambda text: None if text in (None, "") else parse_date(text, "first weeks start"),
+    "first_weeks_length": lambda text: parse_int(text, "first weeks", minimum=7, maximum=365, unit="nights"),
+    "medicines": _medicines,
+    "theme": _theme,
+    "primary_outcome": _primary_outcome,
+    "welcome_seen": lambda text: str(text).lower() in ("1", "true", "yes"),
+    "evening_reminder": lambda text: parse_clock(text, REMINDER_FIELDS["evening_reminder"]),
+    "morning_reminder": lambda text: parse_clock(text, REMINDER_FIELDS["morning_reminder"]),
+}
+"""Each setting's check: typed text in, the typed value out (InvalidInput with a message)."""
+
+
 def parse_setting(key: str, text: str | None) -> object:
     """Check one setting's typed value; returns the typed value."""
-    if key == "rollover_hour":
-        return parse_int(text, "rollover hour", minimum=0, maximum=23)
-    if key == "daily_limit_mg":
-        return validate_limit(text)
-    if key == "default_form":
-        return find_form(text, "default form").key
-    if key == "first_weeks_start":
-        return None if text in (None, "") else parse_date(text, "first weeks start")
-    if key == "first_weeks_length":
-        return parse_int(text, "first weeks", minimum=7, maximum=365, unit="nights")
-    if key == "medicines":
-        value = " ".join(without_controls(str(text or "")).split())
-        if len(value) > MAX_MEDICINES:
-            raise InvalidInput("medicines", f"must be at most {MAX_MEDICINES} characters")
-        return value
-    if key == "theme":
-        value = str(text or "").strip()
-        if len(value) > 60 or not all(ch.isalnum() or ch in "-_" for ch in value):
-            raise InvalidInput("theme", "is not a theme name")
-        return value
-    if key == "primary_outcome":
-        value = str(text or "").strip().lower()
-        if value not in OUTCOMES:
-            raise InvalidInput("primary outcome", f"must be one of {', '.join(OUTCOMES)}")
-        return value
-    if key in REMINDER_FIELDS:
-        return parse_clock(text, REMINDER_FIELDS[key])
-    if key == "welcome_seen":
-        return str(text).lower() in ("1", "true", "yes")
-    raise InvalidInput("setting", f"unknown setting {key!r}")
+    parser = SETTING_PARSERS.get(key)
+    if parser is None:
+        raise InvalidInput("setting", f"unknown setting {key!r}")
+    return parser(text)
 
 
 def setting_text(value: object) -> str:

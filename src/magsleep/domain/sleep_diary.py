@@ -129,16 +129,7 @@ def compute_metrics(diary: Diary) -> SleepMetrics:
 
     Each rejection names the field a person should correct.
     """
-    if diary.latency_min < 0:
-        raise InvalidInput("latency", "cannot be negative")
-    if diary.waso_min < 0:
-        raise InvalidInput("waso", "cannot be negative")
-    if diary.awakenings < 0:
-        raise InvalidInput("awakenings", "cannot be negative")
-    if not 1 <= diary.quality <= 5:
-        raise InvalidInput("quality", "must be 1 (very poor) to 5 (very good)")
-    if diary.rested is not None and not 1 <= diary.rested <= 5:
-        raise InvalidInput("rested", "must be 1 (not at all) to 5 (very well)")
+    _check_answers(diary)
     tib = minutes_between(diary.bed, diary.up)
     if tib <= 0:
         raise InvalidInput("up", "out of bed is not after going to bed")
@@ -166,6 +157,20 @@ def compute_metrics(diary: Diary) -> SleepMetrics:
         tst_min=tst,
         se_pct=round(tst / tib * 100, 1),
     )
+
+
+def _check_answers(diary: Diary) -> None:
+    """The answers that stand on their own (counts and ratings), before the times are compared."""
+    if diary.latency_min < 0:
+        raise InvalidInput("latency", "cannot be negative")
+    if diary.waso_min < 0:
+        raise InvalidInput("waso", "cannot be negative")
+    if diary.awakenings < 0:
+        raise InvalidInput("awakenings", "cannot be negative")
+    if not 1 <= diary.quality <= 5:
+        raise InvalidInput("quality", "must be 1 (very poor) to 5 (very good)")
+    if diary.rested is not None and not 1 <= diary.rested <= 5:
+        raise InvalidInput("rested", "must be 1 (not at all) to 5 (very well)")
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ class ScheduledNight:
     period_night: int  # 1-based night within its period (or the baseline)
     counts: bool
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"night": self.night.isoformat(), "phase": self.phase, "pair": self.pair, "counts": self.counts}
 
 
@@ -89,7 +89,7 @@ class TrialPlan:
             return bag_or_phase
         return "on" if bag_or_phase == self.magnesium_bag else "off"
 
-    def canonical(self) -> dict:
+    def canonical(self) -> dict[str, Any]:
         """What the fingerprint covers: everything fixed before the data (not the stop, not the
         unblinding, which the commitment checks). An open plan's dict is as it always was."""
         data = asdict(self)
@@ -145,7 +145,7 @@ class TrialPlan:
         phase = self.phase_of(self.orders[pair].split("-")[second])
         return ScheduledNight(night, phase, pair + 1, period_night + 1, period_night >= self.washout_nights)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"start": self.start.isoformat(), "baseline_nights": self.baseline_nights,
                 "period_nights": self.period_nights, "pairs": self.pairs,
                 "washout_nights": self.washout_nights, "outcome": self.outcome,

@@ -33,6 +33,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import accumulate
 from operator import mul
+from typing import Any
 
 from magsleep.domain.comparison import t_quantile
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES, NightPoint
@@ -94,7 +95,7 @@ class PlanPower:
     def weeks(self) -> int:
         return math.ceil(self.nights / 7)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"baseline_nights": self.baseline_nights, "period_nights": self.period_nights,
                 "pairs": self.pairs, "washout_nights": self.washout_nights, "weeks": self.weeks,
                 "power": round(self.power, 3)}
@@ -126,7 +127,7 @@ class Sizing:
     reaches_target: bool
     """False when 80% power would take more than a year: `recommended` is then the best under a year."""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "effect": self.effect, "sd": round(self.sd, 2), "rho": round(self.rho, 3),
                 "mean": round(self.mean, 2), "missing": round(self.missing, 3), "nights_used": self.nights_used,
                 "basis": self.basis, "reaches_target": self.reaches_target,

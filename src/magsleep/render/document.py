@@ -73,30 +73,32 @@ def to_markdown(title: str, parts: list[Section], charts: dict[str, str] | None 
         if section.heading:
             out += [f"## {_md(section.heading)}", ""]
         for block in section.blocks:
-            if isinstance(block, Table):
-                if not block.rows:
-                    out += ["(none)", ""]
-                    continue
-                out.append("| " + " | ".join(_md(h) for h in block.head) + " |")
-                out.append("|" + "---|" * len(block.head))
-                out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in block.rows]
-            elif isinstance(block, Chart):
-                if charts and block.name in charts:
-                    out.append(f"![{_md(block.alt)}]({quote(charts[block.name])})")
-                else:
-                    out.append(f"({_md(block.alt)}: in the HTML report, or in a file beside this one when saved "
-                               "with -o.)")
-            elif isinstance(block, list):
-                for line in block:
-                    if isinstance(line, tuple):
-                        out.append(f"- {_md(line[0])}")
-                        out += [f"  - {_md(sub)}" for sub in line[1]]
-                    else:
-                        out.append(f"- {_md(line)}")
-            else:
-                out.append(f"> {_md(block)}" if isinstance(block, Note) else _md(block))
+            out += _md_block(block, charts or {})
             out.append("")
     return "\n".join(out)
+
+
+def _md_block(block: Block, charts: dict[str, str]) -> list[str]:
+    """One block's Markdown lines."""
+    if isinstance(block, Table):
+        if not block.rows:
+            return ["(none)"]
+        return ["| " + " | ".join(_md(h) for h in block.head) + " |", "|" + "---|" * len(block.head),
+                *("| " + " | ".join(_md(cell) for cell in row) + " |" for row in block.rows)]
+    if isinstance(block, Chart):
+        if block.name in charts:
+            return [f"![{_md(block.alt)}]({quote(charts[block.name])})"]
+        return [f"({_md(block.alt)}: in the HTML report, or in a file beside this one when saved with -o.)"]
+    if isinstance(block, list):
+        out = []
+        for line in block:
+            if isinstance(line, tuple):
+                out.append(f"- {_md(line[0])}")
+                out += [f"  - {_md(sub)}" for sub in line[1]]
+            else:
+                out.append(f"- {_md(line)}")
+        return out
+    return [f"> {_md(block)}" if isinstance(block, Note) else _md(block)]
 
 
 # ---------------------------------------------------------------- HTML

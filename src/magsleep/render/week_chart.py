@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -85,12 +85,7 @@ def _panel(svg: Svg, points: Sequence[NightPoint], metric: str, weeks: list[date
     if not values or not weeks:
         svg.add("text", "no nights with a diary in this period", x=LEFT, y=plot_top + 30, font_size=9)
         return
-    low, high = min(values), max(values)
-    if m.highest is not None:
-        high = min(high, m.highest)
-    low = max(low, m.lowest)
-    if high - low < 1e-9:  # a flat series still gets an axis
-        low, high = low - 1, high + 1
+    low, high = _axis_range(values, m.lowest, m.highest)
     right = WIDTH - RIGHT
 
     def x(week: date) -> float:
@@ -109,24 +104,40 @@ def _panel(svg: Svg, points: Sequence[NightPoint], metric: str, weeks: list[date
     for week in weeks[::step]:
         svg.add("text", f"{week:%d %b}", x=x(week), y=plot_bottom + 12, font_size=8, text_anchor="middle")
     for on, means in series.items():
-        style = STYLES[on]
-        side = "with" if on else "without"
         for run in _runs(means, position):
-            banded = [w for w in run if w.low is not None and w.high is not None]
-            if len(banded) >= 2:
-                edge = [f"{x(w.week):.1f},{y(w.high or 0):.1f}" for w in banded]
-                edge += [f"{x(w.week):.1f},{y(w.low or 0):.1f}" for w in reversed(banded)]
-                svg.add("polygon", class_=f"band {side}", points=" ".join(edge), fill=style["band"], fill_opacity=0.12)
-            if len(run) >= 2:
-                line = " ".join(f"{x(w.week):.1f},{y(w.mean):.1f}" for w in run)
-                svg.add("polyline", class_=f"line {side}", points=line, fill="none", stroke=style["stroke"],
-                        stroke_width=1.6, stroke_dasharray=style["stroke_dasharray"])
-            for w in run:
-                if on:
-                    svg.add("circle", class_=f"point {side}", cx=x(w.week), cy=y(w.mean), r=2.5, fill="#000")
-                else:
-                    svg.add("rect", class_=f"point {side}", x=x(w.week) - 2.5, y=y(w.mean) - 2.5, width=5, height=5,
-                            fill="#fff", stroke="#666")
+            _draw_run(svg, run, on, x, y)
+
+
+def _axis_range(values: list[float], lowest: float, highest: float | None) -> tuple[float, float]:
+    """The value axis: the data's range within the metric's bounds; a flat series still gets one."""
+    low, high = max(min(values), lowest), max(values)
+    if highest is not None:
+        high = min(high, highest)
+    if high - low < 1e-9:
+        low, high = low - 1, high + 1
+    return low, high
+
+
+def _draw_run(svg: Svg, run: list[WeekMean], on: bool, x: Callable[[date], float],
+              y: Callable[[float], float]) -> None:
+    """One unbroken run of weeks: its 95% band (where two or more weeks have one), line and points."""
+    style = STYLES[on]
+    side = "with" if on else "without"
+    banded = [w for w in run if w.low is not None and w.high is not None]
+    if len(banded) >= 2:
+        edge = [f"{x(w.week):.1f},{y(w.high or 0):.1f}" for w in banded]
+        edge += [f"{x(w.week):.1f},{y(w.low or 0):.1f}" for w in reversed(banded)]
+        svg.add("polygon", class_=f"band {side}", points=" ".join(edge), fill=style["band"], fill_opacity=0.12)
+    if len(run) >= 2:
+        line = " ".join(f"{x(w.week):.1f},{y(w.mean):.1f}" for w in run)
+        svg.add("polyline", class_=f"line {side}", points=line, fill="none", stroke=style["stroke"],
+                stroke_width=1.6, stroke_dasharray=style["stroke_dasharray"])
+    for w in run:
+        if on:
+            svg.add("circle", class_=f"point {side}", cx=x(w.week), cy=y(w.mean), r=2.5, fill="#000")
+        else:
+            svg.add("rect", class_=f"point {side}", x=x(w.week) - 2.5, y=y(w.mean) - 2.5, width=5, height=5,
+                    fill="#fff", stroke="#666")
 
 
 def _runs(means: list[WeekMean], position: dict[date, int]) -> list[list[WeekMean]]:

@@ -106,21 +106,7 @@ def _claims_old_schema(path: Path) -> bool:
 def _identify(path: Path) -> int | None:
     if not os.path.lexists(path):
         return None
-    if path.is_dir():
-        raise NotMagsleep(f"{path} is a directory, not a database file.")
-    if not path.is_file():
-        raise NotMagsleep(f"{path} is not a regular file.")
-    try:
-        header = _header(path)
-    except OSError as err:
-        raise StoreError(f"cannot read {path}: {err.strerror or err}.") from None
-    if not header:
-        # magsleep never leaves one (see create_database): someone else's, or a file made by hand.
-        raise NotMagsleep(f"{path} is an empty file, not a magsleep database; it was left as it is.")
-    if not header.startswith(SQLITE_HEADER):
-        raise NotMagsleep(f"{path} is not a SQLite database; it was left as it is.")
-    if len(header) < 100:
-        raise NotMagsleep(f"{path} is cut short inside its SQLite header; it was left as it is.")
+    header = _sqlite_header(path)
     version = int.from_bytes(header[60:64], "big")
     mark = int.from_bytes(header[68:72], "big")
     if mark == APPLICATION_ID:
@@ -136,6 +122,26 @@ def _identify(path: Path) -> int | None:
                           "it is. Remove it to start afresh there, or choose another file.")
     raise NotMagsleep(f"{path} is another program's SQLite database, not magsleep's; it was left as it is. "
                       "Check the file given with --db or MAGSLEEP_DB.")
+
+
+def _sqlite_header(path: Path) -> bytes:
+    """The first 100 bytes of an existing file that claims to be SQLite; refused with one line otherwise."""
+    if path.is_dir():
+        raise NotMagsleep(f"{path} is a directory, not a database file.")
+    if not path.is_file():
+        raise NotMagsleep(f"{path} is not a regular file.")
+    try:
+        header = _header(path)
+    except OSError as err:
+        raise StoreError(f"cannot read {path}: {err.strerror or err}.") from None
+    if not header:
+        # magsleep never leaves one (see create_database): someone else's, or a file made by hand.
+        raise NotMagsleep(f"{path} is an empty file, not a magsleep database; it was left as it is.")
+    if not header.startswith(SQLITE_HEADER):
+        raise NotMagsleep(f"{path} is not a SQLite database; it was left as it is.")
+    if len(header) < 100:
+        raise NotMagsleep(f"{path} is cut short inside its SQLite header; it was left as it is.")
+    return header
 
 
 def _tables_of_unmarked(path: Path) -> frozenset[str] | None:

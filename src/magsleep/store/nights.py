@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from sqlmodel import Session, col, delete, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.sleep_diary import Diary, Symptom
@@ -98,14 +99,7 @@ def save_diary(night: date, diary: Diary | None, *, symptoms: list[Symptom] | tu
 def load_nights(*, session: Session, start: date | None = None, end: date | None = None,
                 with_diary_only: bool = False) -> list[NightRecord]:
     """Every night in [start, end] with its doses, side effects and checklist, oldest first."""
-    query = select(Night).order_by(col(Night.date))
-    if start is not None:
-        query = query.where(Night.date >= start.isoformat())
-    if end is not None:
-        query = query.where(Night.date <= end.isoformat())
-    if with_diary_only:
-        query = query.where(col(Night.bed).is_not(None))
-    rows = session.exec(query).all()
+    rows = session.exec(_nights_query(start, end, with_diary_only)).all()
     if not rows:
         return []
     ids = {row_id(row): date.fromisoformat(row.date) for row in rows}
@@ -138,6 +132,17 @@ def load_nights(*, session: Session, start: date | None = None, end: date | None
         )
         for row in rows
     ]
+
+
+def _nights_query(start: date | None, end: date | None, with_diary_only: bool) -> SelectOfScalar[Night]:
+    query = select(Night).order_by(col(Night.date))
+    if start is not None:
+        query = query.where(Night.date >= start.isoformat())
+    if end is not None:
+        query = query.where(Night.date <= end.isoformat())
+    if with_diary_only:
+        query = query.where(col(Night.bed).is_not(None))
+    return query
 
 
 def load_night(night: date, *, session: Session) -> NightRecord | None:

@@ -42,7 +42,7 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat(timespec="seconds")
 
 
-def night_to_dict(record: NightRecord) -> dict:
+def night_to_dict(record: NightRecord) -> dict[str, Any]:
     """One night as the export format has it."""
     diary, metrics = record.diary, record.metrics
     return {
@@ -76,7 +76,7 @@ def night_to_dict(record: NightRecord) -> dict:
 
 
 
-def trial_to_dict(plan: TrialPlan | DamagedPlan) -> dict:
+def trial_to_dict(plan: TrialPlan | DamagedPlan) -> dict[str, Any]:
     """A plan as the export has it; one changed outside magsleep goes out as it is stored (an
     import then refuses it by its fingerprint, as the store does)."""
     if isinstance(plan, DamagedPlan):  # any value can be there, even bytes: JSON gets text for those
@@ -220,7 +220,7 @@ def plan_tracked(found: TrackerFile, *, session: Session, replace: bool = False)
     return TrackedPlan(tuple(new), tuple(there), tuple(replaced), frozenset(fill))
 
 
-def _tracked_columns(n: TrackedNight) -> tuple:
+def _tracked_columns(n: TrackedNight) -> tuple[object, ...]:
     def iso(moment: datetime | None) -> str | None:
         return None if moment is None else moment.isoformat(timespec="seconds")
 

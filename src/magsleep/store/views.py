@@ -78,7 +78,7 @@ class HistoryNight:
     """What History shows of one night, read in one query."""
 
     night: date
-    metrics_source: tuple | None  # the diary columns, for compute_metrics
+    metrics_source: tuple[Any, ...] | None  # the diary columns, for compute_metrics
     quality: int | None
     elemental_mg: float
     forms: tuple[str, ...]

@@ -59,10 +59,13 @@ class MagsleepApp(MagsleepBase):
     COMMANDS = App.COMMANDS | {_commands}
 
     def __init__(self, db_path: Path, *, private_dir: Path | None = None,
-                 clock: Callable[[], datetime] | None = None, open_store: bool = True) -> None:
-        super().__init__(db_path, clock=clock)
+                 clock: Callable[[], datetime] | None = None, open_store: bool = True,
+                 open_when: asyncio.Event | None = None, clock_tick: float = 5.0) -> None:
+        super().__init__(db_path, clock=clock, clock_tick=clock_tick)
         self.private_dir = private_dir
         self._open_store = open_store
+        self._open_when = open_when  # the store opens once this is set (tests: a slow disk)
+        self._open_task: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- start-up
 
@@ -76,9 +79,15 @@ class MagsleepApp(MagsleepBase):
         self.set_interval(self.NIGHT_SECONDS, self.check_new_night)
         if not self.is_headless:  # a real terminal (tests run headless and keep pytest's handlers)
             self._handle_signals()
-        if self._open_store:
+        if self._open_when is not None:
+            self._open_task = asyncio.create_task(self._open_after(self._open_when))
+        elif self._open_store:
             # After the dashboard's first frame: the opening thread would slow it down.
             self.call_after_refresh(self._open)
+
+    async def _open_after(self, gate: asyncio.Event) -> None:
+        await gate.wait()
+        self._open()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(self) -> None:
@@ -153,6 +162,8 @@ class MagsleepApp(MagsleepBase):
         self.push_screen(screens.store_error.StoreErrorScreen(message))
 
     def on_unmount(self) -> None:
+        if self._open_task is not None:
+            self._open_task.cancel()
         if self._watcher is not None:
             self._watcher.close()
         if self.store is not None:
@@ -249,9 +260,13 @@ class MagsleepApp(MagsleepBase):
 
 
 def make_app(db_path: Path | str, *, private_dir: Path | None = None,
-             clock: Callable[[], datetime] | None = None) -> MagsleepApp:
-    """The one factory: the `magsleep` command, the tests and the screenshot script all use it."""
-    return MagsleepApp(Path(db_path), private_dir=private_dir, clock=clock)
+             clock: Callable[[], datetime] | None = None, open_when: asyncio.Event | None = None,
+             clock_tick: float = 5.0) -> MagsleepApp:
+    """The one factory: the `magsleep` command, the tests and the screenshot script all use it.
+    Tests may hold the database closed until `open_when` is set, and make forms look at the clock
+    every `clock_tick` seconds."""
+    return MagsleepApp(Path(db_path), private_dir=private_dir, clock=clock, open_when=open_when,
+                       clock_tick=clock_tick)
 
 
 def run_dashboard(db_path: Path | None) -> int:

@@ -59,10 +59,13 @@ class MagsleepBase(KeysInOrder):
     store: var[Store | None] = var(None)
     """The open Store, or None until the database has been opened."""
 
-    def __init__(self, db_path: Path, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, db_path: Path, *, clock: Callable[[], datetime] | None = None,
+                 clock_tick: float = 5.0) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self._clock = clock
+        self.clock_tick = clock_tick
+        """Seconds between an open form's looks at the clock (its time field follows it)."""
         self._exit_code = 0
         self._write_tickets = 0  # handed out in the order writes are asked for
         self._write_next = 0  # the ticket whose write runs next

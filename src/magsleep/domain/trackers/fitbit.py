@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, tzinfo
+from typing import Any
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.import_file import ImportFailed, limited
@@ -67,7 +68,7 @@ def _local(value: object, field: str, tz: tzinfo) -> datetime:
     return attach_zone(moment, tz)
 
 
-def _minutes(log: dict, field: str, *, required: bool = True) -> int | None:
+def _minutes(log: dict[str, Any], field: str, *, required: bool = True) -> int | None:
     value = log.get(field)
     if value is None and not required:
         return None

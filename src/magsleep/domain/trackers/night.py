@@ -26,6 +26,17 @@ FORMAT_NAMES = {"sleepmeter": "Sleepmeter", "plees": "Plees Tracker", "sleep-as-
 DIARY_PARTS = ("bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up", "quality")
 
 
+def _check_counts(latency_min: int | None, awakenings: int | None, waso_min: int | None, length: int) -> None:
+    """What a record counts must be possible: InvalidInput naming the field when not (unknown is fine)."""
+    if latency_min is not None and not 0 <= latency_min <= MAX_LATENCY_MIN:
+        raise InvalidInput("latency", f"{latency_min} minutes to fall asleep is not possible "
+                                      f"(0 to {MAX_LATENCY_MIN})")
+    if awakenings is not None and not 0 <= awakenings <= MAX_AWAKENINGS:
+        raise InvalidInput("awakenings", f"{awakenings} awakenings is not possible (0 to {MAX_AWAKENINGS})")
+    if waso_min is not None and not 0 <= waso_min <= length:
+        raise InvalidInput("waso", f"{waso_min} minutes awake do not fit in a {length}-minute sleep")
+
+
 @dataclass(frozen=True)
 class TrackedNight:
     """One night as a tracker recorded it: None wherever the tracker has nothing."""
@@ -118,17 +129,11 @@ class Collector:
         if onset is not None and tried is not None:
             latency_min = minutes_between(tried, onset)
         _order(bed, tried, "tried", "starts before going to bed")
-        if latency_min is not None and not 0 <= latency_min <= MAX_LATENCY_MIN:
-            raise InvalidInput("latency", f"{latency_min} minutes to fall asleep is not possible "
-                                          f"(0 to {MAX_LATENCY_MIN})")
         asleep_from = onset or tried or start
         _order(asleep_from, final, "final", "the sleep ends before it starts")
         _order(final, up, "up", "out of bed before the final awakening")
-        if awakenings is not None and not 0 <= awakenings <= MAX_AWAKENINGS:
-            raise InvalidInput("awakenings", f"{awakenings} awakenings is not possible (0 to {MAX_AWAKENINGS})")
         length = minutes_between(asleep_from, final)
-        if waso_min is not None and not 0 <= waso_min <= length:
-            raise InvalidInput("waso", f"{waso_min} minutes awake do not fit in a {length}-minute sleep")
+        _check_counts(latency_min, awakenings, waso_min, length)
         if minutes_between(start, up or final) > MAX_NIGHT.total_seconds() / 60:
             raise InvalidInput("end", "the night would be longer than 24 hours")
         night = night_of(start, self.rollover_hour)

@@ -125,7 +125,7 @@ class DashboardScreen(MagsleepScreen[None]):
     def _mount_dose_form(self) -> None:
         if self.query(DoseForm):
             return
-        form = DoseForm(self.app.now, id="dose-form-box")
+        form = DoseForm(self.app.now, tick=self.app.clock_tick, id="dose-form-box")
         self.query_one("#dose-pane").mount(form, before="#dose-status")
         form.call_after_refresh(self._dose_form_ready)
 
@@ -298,7 +298,7 @@ class DashboardScreen(MagsleepScreen[None]):
     # ---------------------------------------------------------------- checklist
 
     @on(SelectionList.SelectionToggled, "#checklist")
-    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def _toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
         item_id = event.selection.value
         done = item_id in event.selection_list.selected
         night = self.view.night if self.view else self.app.tonight()

@@ -26,7 +26,7 @@ def form_prompt(facts: FormFacts) -> str:
     return "\n".join(lines)
 
 
-class FormsScreen(MagsleepScreen):
+class FormsScreen(MagsleepScreen[None]):
     """Forms side by side, and the cautions, with their sources."""
 
     BINDINGS = [

@@ -74,7 +74,7 @@ def search_text(n: HistoryNight) -> str:
     return " ".join([*history_cells(n), n.note or "", n.night.strftime("%A %B")]).lower()
 
 
-class HistoryScreen(MagsleepScreen):
+class HistoryScreen(MagsleepScreen[None]):
     """Browse, search, edit and delete past nights."""
 
     BINDINGS = [

@@ -29,7 +29,7 @@ COLUMNS = (("Measure", 19), ("Means", 13), ("Difference", 11), ("95% CI", 14), (
 TABLES = (("on_off", "Nights with magnesium vs without"), ("before_after", "Since starting vs before"))
 
 
-class InsightsScreen(MagsleepScreen):
+class InsightsScreen(MagsleepScreen[None]):
     """The honest answer to "is magnesium helping my sleep?"."""
 
     BINDINGS = [

@@ -7,6 +7,7 @@ domain's message beside the field it names, and nothing is saved.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from magsleep.domain.sleep_diary import (
 )
 from magsleep.domain.trackers.night import FORMAT_NAMES
 from magsleep.domain.usual_night import usual_answers
+from magsleep.store.records import CheckRecord, NightRecord
 from magsleep.ui import screens
 from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup, plain
@@ -58,7 +60,20 @@ QUESTIONS = (
 FIELDS = [q[0] for q in QUESTIONS] + ["guess", "note"]
 
 
-class MorningLogScreen(MagsleepScreen):
+@dataclass(frozen=True)
+class LoggedNight:
+    """What the morning log reads for one night: the record, its checklist, the diaries before it,
+    what a tracker's import brought for it, and a blinded trial's guess (asked, and the one given)."""
+
+    record: NightRecord | None
+    checks: list[CheckRecord]
+    recent: dict[date, Diary]
+    imported: ImportedParts | None = None
+    guessing: bool = False
+    guessed: str | None = None
+
+
+class MorningLogScreen(MagsleepScreen[None]):
     """Log (or edit) the sleep diary of one night."""
 
     BINDINGS = [
@@ -75,11 +90,11 @@ class MorningLogScreen(MagsleepScreen):
         super().__init__()
         self.night = night
         self.edit = edit
-        self.record = None
+        self.record: NightRecord | None = None
         self.filled = False  # the form holds the stored answers (filled once, never over edits)
         self.suggested: dict[str, str] = {}
         """The usual answers offered as placeholders (field: text)."""
-        self.saved_answers: tuple = ()
+        self.saved_answers: tuple[object, ...] = ()
         """The answers as last loaded or saved: anything else on escape is an unsaved edit."""
 
     def compose(self) -> ComposeResult:
@@ -127,19 +142,27 @@ class MorningLogScreen(MagsleepScreen):
     def load(self) -> None:
 
         night = self.night
-        self.app.run_db(lambda s: (store.nights.load_night(night, session=s),
-                                   store.routine.checklist_for(night, session=s),
-                                   store.nights.recent_diaries(night, session=s),
-                                   store.transfer.imported_parts(night, session=s),
-                                   store.blinding.guess_for(night, session=s)), done=self._loaded)
+        self.app.run_db(lambda s: LoggedNight(store.nights.load_night(night, session=s),
+                                              store.routine.checklist_for(night, session=s),
+                                              store.nights.recent_diaries(night, session=s),
+                                              store.transfer.imported_parts(night, session=s),
+                                              *store.blinding.guess_for(night, session=s)), done=self._loaded)
 
-    def _loaded(self, result: tuple) -> None:
-        record, checks, recent, imported, (guessing, guessed) = result
-        self.query_one("#log-guess-row").display = guessing
-        self.record = record
+    def _loaded(self, result: LoggedNight) -> None:
+        self.query_one("#log-guess-row").display = result.guessing
+        record = self.record = result.record
         first = not self.filled and self._answers() == self.saved_answers  # nothing typed yet
         self.filled = True
-        if first and record is not None and record.diary is not None:
+        if first:
+            self._fill(result)
+        if self.edit:
+            self._show_night_extras(record, result.checks)
+
+    def _fill(self, result: LoggedNight) -> None:
+        """The stored answers, or the usual ones as suggestions, then what a tracker brought (the
+        first load only)."""
+        record = result.record
+        if record is not None and record.diary is not None:
             d = record.diary
             values = {"bed": f"{d.bed:%H:%M}", "tried": f"{d.tried:%H:%M}", "latency": str(d.latency_min),
                       "awakenings": str(d.awakenings), "waso": str(d.waso_min), "final": f"{d.final:%H:%M}",
@@ -151,34 +174,35 @@ class MorningLogScreen(MagsleepScreen):
             if bed.has_focus:  # as if focused after filling: the answer is selected, ready to retype
                 bed.select_all()
             self._show_result(record.diary)
-        if first and guessed is not None:
-            self.query_one("#log-guess", Input).value = guessed
-        if first and record is not None:
+        if result.guessed is not None:
+            self.query_one("#log-guess", Input).value = result.guessed
+        if record is not None:
             self.query_one("#log-note", Input).value = record.note or ""
             self.query_one(SymptomPicker).show(record.symptoms)
-        if first and (record is None or record.diary is None):
-            self._suggest(usual_answers(list(recent.values())))
-            if imported is not None:
-                self._fill_imported(imported)
-        if first:
-            self.saved_answers = self._answers()
-        if self.edit:
-            self.query_one("#log-checklist", Checklist).show(checks)
-            doses = self.query_one("#log-doses", OptionList)
-            doses.clear_options()
-            for d in record.doses if record else ():
-                doses.add_option(Option(plain(f"{d.taken_at:%H:%M}  {d.form}  {d.amount_mg:g} mg {d.amount_is}"
-                                              f"  = {d.elemental_mg:g} mg elemental"), id=str(d.id)))
-            minutes = dose_to_bed_min([d.taken_at for d in record.doses], record.diary.tried) \
-                if record is not None and record.diary is not None else None
-            if minutes is not None:
-                self.query_one("#log-doses-title", Static).update(markup(
-                    "[b]Doses that night[/b] · last one $when · x deletes the highlighted one",
-                    when=f"{minutes} min before trying to sleep" if minutes >= 0 else f"{-minutes} min after"))
-            if not doses.option_count:
-                doses.add_option(Option("No doses that night.", disabled=True))
-            else:
-                doses.highlighted = 0
+        if record is None or record.diary is None:
+            self._suggest(usual_answers(list(result.recent.values())))
+            if result.imported is not None:
+                self._fill_imported(result.imported)
+        self.saved_answers = self._answers()
+
+    def _show_night_extras(self, record: NightRecord | None, checks: list[CheckRecord]) -> None:
+        """The night editor's checklist and doses (with the last dose's distance from bed)."""
+        self.query_one("#log-checklist", Checklist).show(checks)
+        doses = self.query_one("#log-doses", OptionList)
+        doses.clear_options()
+        for d in record.doses if record else ():
+            doses.add_option(Option(plain(f"{d.taken_at:%H:%M}  {d.form}  {d.amount_mg:g} mg {d.amount_is}"
+                                          f"  = {d.elemental_mg:g} mg elemental"), id=str(d.id)))
+        minutes = dose_to_bed_min([d.taken_at for d in record.doses], record.diary.tried) \
+            if record is not None and record.diary is not None else None
+        if minutes is not None:
+            self.query_one("#log-doses-title", Static).update(markup(
+                "[b]Doses that night[/b] · last one $when · x deletes the highlighted one",
+                when=f"{minutes} min before trying to sleep" if minutes >= 0 else f"{-minutes} min after"))
+        if not doses.option_count:
+            doses.add_option(Option("No doses that night.", disabled=True))
+        else:
+            doses.highlighted = 0
 
     def _fill_imported(self, parts: ImportedParts) -> None:
         """A night a tracker recorded: its times are filled in, and focus goes to the first answer
@@ -276,7 +300,7 @@ class MorningLogScreen(MagsleepScreen):
     # ---------------------------------------------------------------- night editor extras
 
     @on(SelectionList.SelectionToggled, "#log-checklist")
-    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def _toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
         item_id, night = event.selection.value, self.night
         done = item_id in event.selection_list.selected
         def refused(err: Exception) -> None:
@@ -317,7 +341,7 @@ class MorningLogScreen(MagsleepScreen):
         else:
             log.scroll_page_up(animate=False)
 
-    def _answers(self) -> tuple:
+    def _answers(self) -> tuple[object, ...]:
         """What the form holds now: compared with what was loaded or saved to find unsaved edits."""
         return (tuple(self.query_one(f"#log-{field}", Input).value for field in FIELDS),
                 tuple(self.query_one(SymptomPicker).chosen()))

@@ -3,7 +3,7 @@ outcome, daily limit, rollover hour, first weeks length and the reminder times."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +17,7 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.guidance import MAX_MEDICINES
 from magsleep.domain.magnesium import FORMS
 from magsleep.domain.routine import MAX_LABEL
-from magsleep.domain.settings import parse_setting, setting_text
+from magsleep.domain.settings import Settings, parse_setting, setting_text
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup
@@ -36,7 +36,7 @@ CAPS = {"medicines": MAX_MEDICINES}
 """Typing caps beyond the short fields' (a list of medicines is longer than a number)."""
 
 
-class SettingsScreen(MagsleepScreen):
+class SettingsScreen(MagsleepScreen[None]):
     """Change the checklist and the settings."""
 
     BINDINGS = [
@@ -56,7 +56,7 @@ class SettingsScreen(MagsleepScreen):
         super().__init__()
         self.items: list[ItemRecord] = []
         self.editing: int | None = None  # item id being renamed; None when adding
-        self.saved_prefs: tuple | None = None
+        self.saved_prefs: tuple[object, ...] | None = None
         """The settings as loaded or last saved: anything else on escape is an unsaved edit."""
 
     def compose(self) -> ComposeResult:
@@ -100,7 +100,7 @@ class SettingsScreen(MagsleepScreen):
         self.app.run_db(lambda s: (store.routine.list_items(session=s), store.settings.load_settings(session=s)),
                         done=self._loaded)
 
-    def _loaded(self, result: tuple) -> None:
+    def _loaded(self, result: tuple[list[ItemRecord], Settings]) -> None:
         self.items, settings = result
         items = self.query_one("#items", OptionList)
         keep = items.highlighted
@@ -121,7 +121,7 @@ class SettingsScreen(MagsleepScreen):
             self.query_one(f"#pref-{key}", Input).value = shown
         self.saved_prefs = self._prefs()
 
-    def _prefs(self) -> tuple:
+    def _prefs(self) -> tuple[object, ...]:
         """The settings as the form holds them now."""
         return (self.query_one("#pref-default_form", Select).value,
                 self.query_one("#pref-primary_outcome", Select).value,
@@ -222,7 +222,7 @@ class SettingsScreen(MagsleepScreen):
 
         at_save = self._prefs()
 
-        def done(saved: dict) -> None:
+        def done(saved: dict[str, Any]) -> None:
             self.saved_prefs = at_save
             self.app.settings_rollover = saved["rollover_hour"]
             self.app.notify("Settings saved.", title="Settings")

@@ -7,7 +7,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 
-class TooSmallScreen(Screen):
+class TooSmallScreen(Screen[None]):
     """Asks for a bigger terminal; it goes away by itself when there is room."""
 
     BINDINGS = [("q", "app.quit", "Quit")]

@@ -43,10 +43,12 @@ class DoseForm(Vertical):
         amount: DoseAmount
         taken_at: datetime
 
-    def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
+    def __init__(self, clock: Callable[[], datetime], *, tick: float = 5.0, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
         """The current moment, aware: given by the screen (the app's clock), never read from the app."""
+        self.tick = tick
+        """Seconds between looks at the clock (the time field follows it until one is typed)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
@@ -79,7 +81,7 @@ class DoseForm(Vertical):
     person has not edited it and it follows the clock."""
 
     def on_mount(self) -> None:
-        self.set_interval(5, self._follow_clock)
+        self.set_interval(self.tick, self._follow_clock)
 
     def prepare(self, settings: Settings, usual: DoseRecord | None, now: datetime) -> None:
         """Tonight's defaults: the settings' form, `usual` offered, the time, the reminders."""

@@ -8,6 +8,8 @@ it reads the bindings as they are when it runs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -19,7 +21,7 @@ class KeysFooter(Footer):
         super().__init__(compact=True, show_command_palette=False)
         self._rebuild_queued = False
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
         if self._rebuild_queued:
             return
         super().bindings_changed(screen)
