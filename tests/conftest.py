@@ -21,6 +21,21 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def run(db_path: Path):
+    """The real `magsleep` command group, in-process, on this test's database."""
+    from click.testing import CliRunner
+
+    from magsleep.cli import cli
+
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, ["--db", str(db_path), *args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
 def store(db_path: Path):
     from magsleep.store.engine import Store
 

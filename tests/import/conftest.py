@@ -5,22 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
-
-
-@pytest.fixture
-def run(db_path):
-    from magsleep.cli import cli
-
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, ["--db", str(db_path), *args], catch_exceptions=False)
-
-    return invoke
 
 
 def nights(db_path: Path) -> dict[str, dict]:

@@ -32,7 +32,6 @@ from magsleep.domain.sleep_diary import (
 )
 from magsleep.domain.trackers.night import FORMAT_NAMES
 from magsleep.domain.usual_night import usual_answers
-from magsleep.store.records import CheckRecord, NightRecord
 from magsleep.ui import screens
 from magsleep.ui.base import MagsleepScreen
 from magsleep.ui.safe_text import SHORT_FIELD, FieldError, TextField, markup, plain
@@ -43,6 +42,7 @@ from magsleep.ui.widgets.symptom_picker import SymptomPicker
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from magsleep.store.records import CheckRecord, NightRecord
     from magsleep.store.transfer import ImportedParts
 
 # (field, label, placeholder): the Consensus Sleep Diary questions in their order.
