@@ -139,3 +139,39 @@ def test_intervals_cover_over_many_more_runs(effect):
     assert 0.91 <= cover <= 0.98, cover
     if effect == 0.0:
         assert called <= 0.07, called
+
+
+def test_a_night_counts_only_for_the_metrics_it_gives():
+    """A tracker's night not completed (quality unknown) counts for efficiency but is never a 0
+    for quality: the quality comparison has only the nights that give it, and the efficiency one
+    is the same as when every night gave quality too."""
+    from dataclasses import replace
+
+    full = points([80 + (i % 5) for i in range(40)], [i % 2 == 0 for i in range(40)])
+    gapped = [replace(p, quality=None) if i % 4 == 0 else p for i, p in enumerate(full)]
+    by = {(c.metric, c.kind): c for c in all_comparisons(gapped, START + timedelta(days=20))}
+    assert by["quality", "on_off"].n_a + by["quality", "on_off"].n_b == 30
+    assert by["se_pct", "on_off"].n_a + by["se_pct", "on_off"].n_b == 40
+    reference = {(c.metric, c.kind): c for c in all_comparisons(full, START + timedelta(days=20))}
+    assert by["se_pct", "on_off"] == reference["se_pct", "on_off"]
+    assert by["se_pct", "before_after"] == reference["se_pct", "before_after"]
+
+
+def test_a_partial_night_gives_what_its_parts_give():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from magsleep.domain.trend import PartialNight, partial_point
+
+    tz = ZoneInfo("Europe/London")
+    bed, final, up = (datetime(2026, 1, 1, 23, 0, tzinfo=tz), datetime(2026, 1, 2, 6, 30, tzinfo=tz),
+                      datetime(2026, 1, 2, 7, 0, tzinfo=tz))
+    fitbit = partial_point(START, PartialNight(bed, bed, 15, 20, final, up, None), 0.0)
+    assert fitbit is not None and (fitbit.sol_min, fitbit.tst_min, fitbit.quality) == (15, 450 - 15 - 20, None)
+    assert fitbit.se_pct == round(100 * (450 - 35) / 480, 1) and fitbit.span is not None
+    plees = partial_point(START, PartialNight(bed, bed, None, None, final, None, 4), 0.0)
+    assert plees is not None and (plees.sol_min, plees.tst_min, plees.se_pct, plees.quality) == (None, None, None, 4)
+    assert partial_point(START, PartialNight(bed, bed, None, None, final, None, None), 0.0) is None
+    # parts that disagree give no total sleep rather than a wrong one
+    odd = partial_point(START, PartialNight(bed, bed, 15, 600, final, up, None), 0.0)
+    assert odd is not None and odd.tst_min is None and odd.se_pct is None

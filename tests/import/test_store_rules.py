@@ -86,7 +86,10 @@ def test_unknown_parts_are_never_read_as_zero_in_the_trend_history_or_verdict(ru
         with store.reading() as session:
             from magsleep.store import nights as store_nights
             from magsleep.store import views
-            assert views.trend_points(session=session) == []
+            points = views.trend_points(session=session)
+            # each night counts for what it gives (its rating), never as a 0 for what it does not
+            assert len(points) == 10 and all(p.quality == 4 for p in points)
+            assert all(p.sol_min is None and p.tst_min is None and p.se_pct is None for p in points)
             assert all(h.metrics_source is None for h in views.history_nights(session=session))
             assert all(r.diary is None for r in store_nights.load_nights(session=session))
             assert store_nights.recent_diaries(datetime(2024, 7, 1).date(), session=session) == {}
@@ -123,3 +126,31 @@ def test_an_imported_night_missing_answers_is_not_logged_for_the_status_line_rem
     assert json.loads(run("status", "--json").stdout)["last_night_logged"] is False
     adherence = json.loads(run("insights", "--json").stdout)["adherence"]
     assert all(item["nights"] == 0 for item in adherence.values())
+
+
+
+def test_a_trackers_night_counts_for_each_metric_it_gives_and_only_those(run, db_path):
+    """Issue 21: "the verdict uses a night for a metric only when that metric is known". A Fitbit
+    night knows latency, minutes awake, the times, but not quality: it counts for efficiency,
+    total sleep and time to fall asleep, and not for quality; the comparisons see it that way."""
+    from magsleep.store.engine import Store
+
+    assert run("import", str(FIXTURES / "fitbit"), "--tz", "Europe/London").exit_code == 0
+    store = Store.open(db_path)
+    try:
+        with store.reading() as session:
+            from magsleep.store import insights, views
+
+            points = views.trend_points(session=session)
+            assert points and all(p.quality is None for p in points)
+            assert all(p.sol_min is not None and p.se_pct is not None and p.tst_min is not None for p in points)
+            stored = nights(db_path)
+            for p in points:
+                row = stored[p.night.isoformat()]
+                assert p.sol_min == row["latency_min"]
+            found = insights.load_insights(points[-1].night, session=session)
+            by = {(c.metric, c.kind): c for c in found.comparisons}
+            assert by["quality", "on_off"].n_a + by["quality", "on_off"].n_b == 0  # no quality: not a 0
+            assert by["se_pct", "on_off"].n_a + by["se_pct", "on_off"].n_b == len(points)
+    finally:
+        store.close()

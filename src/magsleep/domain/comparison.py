@@ -215,14 +215,25 @@ def _block_bootstrap_ses(columns: list[Sequence[float]], in_a: Sequence[bool], r
 
 
 def all_comparisons(points: Sequence[NightPoint], start: date | None) -> list[Comparison]:
-    """On/off and before/after for every metric, in METRICS order."""
-    columns: dict[str, Sequence[float]] = {m.key: [getattr(p, m.key) for p in points] for m in METRICS}
-    on = compare_many(columns, [p.on_magnesium for p in points], "on_off")
-    if start is None:
-        after = [Comparison(m.key, "before_after", None, None, 0, 0, None, None, None) for m in METRICS]
-    else:
-        after = compare_many(columns, [p.night >= start for p in points], "before_after")
-    return [c for pair in zip(on, after) for c in pair]
+    """On/off and before/after for every metric, in METRICS order. Each metric on the nights that
+    give it (a tracker's night not completed gives some metrics only); metrics given by the same
+    nights (usually all) share one set of resamples."""
+    groups: dict[tuple[date, ...], list[str]] = {}
+    for m in METRICS:
+        groups.setdefault(tuple(p.night for p in points if getattr(p, m.key) is not None), []).append(m.key)
+    found: dict[tuple[str, str], Comparison] = {}
+    for nights, keys in groups.items():
+        chosen = set(nights)
+        sub = [p for p in points if p.night in chosen]
+        columns: dict[str, Sequence[float]] = {k: [getattr(p, k) for p in sub] for k in keys}
+        for c in compare_many(columns, [p.on_magnesium for p in sub], "on_off"):
+            found[c.metric, c.kind] = c
+        for k in keys:
+            found[k, "before_after"] = Comparison(k, "before_after", None, None, 0, 0, None, None, None)
+        if start is not None:
+            for c in compare_many(columns, [p.night >= start for p in sub], "before_after"):
+                found[c.metric, c.kind] = c
+    return [found[m.key, kind] for m in METRICS for kind in ("on_off", "before_after")]
 
 
 # ---------------------------------------------------------------- verdict

@@ -33,7 +33,8 @@ def on_time(minutes: float) -> bool:
 
 def timing_comparison(points: Sequence[NightPoint]) -> Comparison:
     """Time to fall asleep, doses 30-60 min before bed against other timings (dosed nights only)."""
-    timed = [(p.sol_min, m) for p in points if p.on_magnesium and (m := p.dose_to_bed_min) is not None]
+    timed = [(sol, m) for p in points if p.on_magnesium and (m := p.dose_to_bed_min) is not None
+             and (sol := p.sol_min) is not None]
     return compare([sol for sol, _ in timed], [on_time(m) for _, m in timed],
                    "sol_min", "timing")
 

@@ -101,8 +101,9 @@ def professional_advice(points: Sequence[NightPoint], *, side_effect_nights: int
                       "Poor sleep that goes on is worth "
                       f"discussing: {CONSULT[0].lower()}{CONSULT[1:]}")
     if first_weeks.finished and first_weeks.start is not None:
-        after = [p for p in points if p.night >= first_weeks.start + timedelta(days=first_weeks.length)]
-        low = sum(1 for p in after if p.se_pct < LOW_EFFICIENCY)
+        after = [p.se_pct for p in points if p.se_pct is not None
+                 and p.night >= first_weeks.start + timedelta(days=first_weeks.length)]
+        low = sum(1 for se in after if se < LOW_EFFICIENCY)
         if len(after) >= 7 and low * 2 > len(after):
             advice.append(f"Sleep efficiency was under {LOW_EFFICIENCY:.0f}% on {low} of {len(after)} nights "
                           f"since the first weeks. {CONSULT}")

@@ -42,7 +42,7 @@ from typing import Any
 
 from magsleep.domain.comparison import MIN_NIGHTS, Comparison, t_quantile
 from magsleep.domain.n_of_1 import TrialResult
-from magsleep.domain.trend import METRICS_BY_KEY, NightPoint
+from magsleep.domain.trend import METRICS_BY_KEY, NightPoint, with_known
 
 WINDOW_NIGHTS = 14
 MIN_EACH_SIDE = 3
@@ -83,6 +83,7 @@ def _direction(metric: str, low: float, high: float) -> str:
 
 def diary_effect(points: Sequence[NightPoint], metric: str) -> Effect:
     """Magnesium nights against nearby nights without, window by window (see the module docstring)."""
+    points = with_known(points, metric)  # a night that does not give the metric is not a 0 for it
     on = sum(1 for p in points if p.on_magnesium)
     off = len(points) - on
     if on < MIN_NIGHTS or off < MIN_NIGHTS:

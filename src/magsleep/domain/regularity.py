@@ -41,8 +41,12 @@ def _from_noon(moment: datetime, night: date) -> int:
 
 def sleep_span(night: date, diary: Diary) -> tuple[int, int]:
     """Minutes from noon when sleep began (tried + latency) and ended (final awakening)."""
-    onset = diary.tried + timedelta(minutes=diary.latency_min)
-    return _from_noon(onset, night), _from_noon(diary.final, night)
+    return span_between(night, diary.tried + timedelta(minutes=diary.latency_min), diary.final)
+
+
+def span_between(night: date, onset: datetime, final: datetime) -> tuple[int, int]:
+    """Minutes from noon of `night` of sleep onset and of the final awakening."""
+    return _from_noon(onset, night), _from_noon(final, night)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from magsleep.domain.regularity import MIDPOINT_NIGHTS, regularity_at, window_regularity
-from magsleep.domain.sleep_diary import SleepMetrics
+from magsleep.domain.regularity import MIDPOINT_NIGHTS, regularity_at, span_between, window_regularity
+from magsleep.domain.sleep_diary import SleepMetrics, minutes_between
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,29 @@ WINDOW = 7
 
 
 @dataclass(frozen=True)
+class PartialNight:
+    """What a night's record gives, each part None when unknown (a tracker's night not completed)."""
+
+    bed: datetime | None
+    tried: datetime | None
+    latency_min: int | None
+    waso_min: int | None
+    final: datetime | None
+    up: datetime | None
+    quality: int | None
+
+
+@dataclass(frozen=True)
 class NightPoint:
     """One logged night's numbers for trends and comparisons."""
 
     night: date
-    se_pct: float
-    tst_min: float
-    sol_min: float
-    quality: float
+    se_pct: float | None
+    tst_min: float | None
+    sol_min: float | None
+    quality: float | None
+    """None where the night's record does not give it (a tracker's night the person has not
+    completed): such a night counts for the metrics it gives, never as a 0 for the others."""
     elemental_mg: float
     dose_to_bed_min: int | None = None
     """Minutes from the night's last dose to "tried to sleep" (None without a dose)."""
@@ -68,9 +83,37 @@ class NightPoint:
     def on_magnesium(self) -> bool:
         return self.elemental_mg > 0
 
-    def value(self, metric: str) -> float:
+    def value(self, metric: str) -> float | None:
         value = getattr(self, metric)
-        return value / 60 if metric == "tst_min" else value
+        return value / 60 if metric == "tst_min" and value is not None else value
+
+    def known(self, metric: str) -> bool:
+        return getattr(self, metric) is not None
+
+
+def with_known(points: Sequence[NightPoint], metric: str) -> list[NightPoint]:
+    """The nights that give `metric` (a night never counts as a 0 for what it does not give)."""
+    return [p for p in points if getattr(p, metric) is not None]
+
+
+def partial_point(night: date, parts: PartialNight, elemental_mg: float,
+                  dose_to_bed_min: int | None = None) -> NightPoint | None:
+    """The metrics a night not yet completed gives (a tracker's night: the morning log asks for
+    the rest): each from the parts it needs, None where one is unknown, never a 0. None when it
+    gives none of them."""
+    tried = parts.tried or parts.bed
+    onset = tried + timedelta(minutes=parts.latency_min) if tried and parts.latency_min is not None else None
+    asleep = minutes_between(onset, parts.final) if onset and parts.final else None
+    tst = asleep - parts.waso_min if asleep is not None and parts.waso_min is not None else None
+    tib = minutes_between(parts.bed, parts.up) if parts.bed and parts.up else None
+    if tst is not None and (tst < 0 or (tib is not None and tst > tib)):
+        tst = None  # the parts disagree: no total sleep rather than a wrong one
+    se = round(100 * tst / tib, 1) if tst is not None and tib else None
+    values = (se, tst, parts.latency_min, parts.quality)
+    if all(v is None for v in values):
+        return None
+    return NightPoint(night, se, tst, parts.latency_min, parts.quality, elemental_mg, dose_to_bed_min,
+                      span_between(night, onset, parts.final) if onset and parts.final else None)
 
 
 def point(night: date, metrics: SleepMetrics, quality: int, elemental_mg: float,
@@ -83,7 +126,7 @@ def series(points: Sequence[NightPoint], metric: str) -> list[tuple[NightPoint, 
     """Each point with its value of `metric`; a regularity metric has a value once its 14-night
     window holds 7 nights."""
     if metric not in ("midsleep_sd", "sri"):
-        return [(p, p.value(metric)) for p in points]
+        return [(p, v) for p in points if (v := p.value(metric)) is not None]
 
     out = []
     spanned = [p for p in points if p.span is not None]  # in date order
@@ -153,9 +196,10 @@ def summary(points: Sequence[NightPoint], metric: str = "se_pct", end: date | No
             return text + f" · sleep midpoint varies by {latest:.0f} min over the last 14 nights"
         return text + f" · regularity index {latest:.0f} over the last 14 nights (100: same times daily)"
     m = METRICS_BY_KEY[metric]
-    if len(points) >= 2 * WINDOW:
-        first = sum(p.value(metric) for p in points[:WINDOW]) / WINDOW
-        last = sum(p.value(metric) for p in points[-WINDOW:]) / WINDOW
+    values = [v for p in points if (v := p.value(metric)) is not None]
+    if len(values) >= 2 * WINDOW:
+        first = sum(values[:WINDOW]) / WINDOW
+        last = sum(values[-WINDOW:]) / WINDOW
         # The means to the precision of their difference, so the three numbers agree.
         return text + (f" · last 7 nights {fmt_precise(last, m)} vs first 7 {fmt_precise(first, m)}"
                        f" ({fmt_diff(last - first, m)})")

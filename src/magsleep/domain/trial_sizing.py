@@ -196,7 +196,9 @@ def usable_nights(points: Sequence[NightPoint], outcome: str) -> tuple[dict[date
     recent = [p for p in points if (last - p.night).days < YEAR_NIGHTS]
     span = (last - min(p.night for p in recent)).days + 1
     metric = OUTCOMES[outcome]
-    return {p.night: getattr(p, metric) for p in recent if not p.on_magnesium}, 1 - len(recent) / span
+    # A night without the outcome (a tracker's night not completed) is a missing night, never a 0.
+    given = {p.night: value for p in recent if not p.on_magnesium and (value := getattr(p, metric)) is not None}
+    return given, 1 - len([p for p in recent if getattr(p, metric) is not None]) / span
 
 
 def noise_model(outcome: str, values: Mapping[date, float],

@@ -39,9 +39,10 @@ class WeekMean:
 def week_means(points: Sequence[NightPoint], metric: str, on: bool) -> list[WeekMean]:
     weeks: dict[date, list[float]] = {}
     for p in points:
-        if p.on_magnesium == on:
+        value = p.value(metric)  # in the axis's unit (total sleep in hours)
+        if p.on_magnesium == on and value is not None:
             week = p.night - timedelta(days=p.night.weekday())
-            weeks.setdefault(week, []).append(p.value(metric))  # in the axis's unit (total sleep in hours)
+            weeks.setdefault(week, []).append(value)
     out = []
     for week, values in sorted(weeks.items()):
         mean = statistics.fmean(values)

@@ -14,7 +14,7 @@ from magsleep.domain.n_of_1 import NightData, TrialPlan
 from magsleep.domain.regularity import sleep_span
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.sleep_diary import Diary, SleepMetrics, compute_metrics
-from magsleep.domain.trend import NightPoint, point
+from magsleep.domain.trend import NightPoint, PartialNight, partial_point, point
 from magsleep.store.nights import diary_from_columns
 from magsleep.store.tonight import COMPLETE_DIARY, TonightView, connection_of, read_tonight
 
@@ -54,23 +54,47 @@ DIARY_COLUMNS = "n.bed, n.tried, n.latency_min, n.awakenings, n.waso_min, n.fina
 
 
 def trend_points(*, session: Session) -> list[NightPoint]:
-    """The trend's points straight from SQL: only the columns it plots, one query (years of nights)."""
+    """The trend's points straight from SQL: only the columns it plots, one query (years of nights).
+    A tracker's night not yet completed counts for the metrics its parts give (`partial_point`)."""
     rows = session.connection().exec_driver_sql(
         f"SELECT n.date, {DIARY_COLUMNS}, "
         "coalesce((SELECT sum(d.elemental_mg) FROM dose d WHERE d.night_id = n.id), 0), "
-        "(SELECT group_concat(d.taken_at, ' ') FROM dose d WHERE d.night_id = n.id) "
-        f"FROM night n WHERE {COMPLETE_DIARY.format(n='n.')} ORDER BY n.date"
+        "(SELECT group_concat(d.taken_at, ' ') FROM dose d WHERE d.night_id = n.id), "
+        f"{COMPLETE_DIARY.format(n='n.')} "
+        f"FROM night n WHERE {COMPLETE_DIARY.format(n='n.')} OR (n.source IS NOT NULL AND n.bed IS NOT NULL) "
+        "ORDER BY n.date"
     ).all()
     out = []
-    for night, *diary, mg, taken in rows:
+    for night, *diary, mg, taken, complete in rows:
+        night_date = date.fromisoformat(night)
+        doses = [datetime.fromisoformat(t) for t in taken.split()] if taken else []
+        if not complete:
+            found = _partial(night_date, tuple(diary), round(float(mg), 1), doses)
+            if found is not None:
+                out.append(found)
+            continue
         checked, metrics = diary_metrics(tuple(diary))
         if checked is not None and metrics is not None:
-            minutes = dose_to_bed_min([datetime.fromisoformat(t) for t in taken.split()], checked.tried) \
-                if taken else None
-            night_date = date.fromisoformat(night)
+            minutes = dose_to_bed_min(doses, checked.tried) if doses else None
             out.append(point(night_date, metrics, checked.quality, round(float(mg), 1), minutes,
                              sleep_span(night_date, checked)))
     return out
+
+
+def _partial(night: date, columns: tuple[Any, ...], mg: float, doses: list[datetime]) -> NightPoint | None:
+    """A tracker's night with some parts unknown: what its known parts give."""
+    bed, tried, latency, _awakenings, waso, final, up, quality = columns
+
+    def moment(text: str | None) -> datetime | None:
+        return None if text is None else datetime.fromisoformat(text)
+
+    try:
+        parts = PartialNight(moment(bed), moment(tried), latency, waso, moment(final), moment(up), quality)
+    except ValueError:
+        return None
+    start = parts.tried or parts.bed
+    minutes = dose_to_bed_min(doses, start) if doses and start is not None else None
+    return partial_point(night, parts, mg, minutes)
 
 
 @dataclass(frozen=True)
