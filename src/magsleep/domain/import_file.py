@@ -22,7 +22,7 @@ from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import dose_amount
 from magsleep.domain.n_of_1 import ORDERS, TrialPlan, check_plan, check_plan_numbers
-from magsleep.domain.parsing import check_date, clean_note, parse_date, parse_number
+from magsleep.domain.parsing import check_date, clean_note, iso_moment, parse_date, parse_number
 from magsleep.domain.routine import clean_label, label_key
 from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
 from magsleep.domain.text_safety import csv_uncell, visible
@@ -270,12 +270,7 @@ def _csv_items(text: str) -> list[tuple[int, object]]:
 
 
 def _moment(value: object, field: str) -> datetime:
-    if not isinstance(value, str):
-        raise InvalidInput(field, "must be an ISO date-time with its UTC offset")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"{visible(value[:30])!r} is not an ISO date-time") from None
+    moment = iso_moment(value, field, example=" with its UTC offset")
     if moment.tzinfo is None:
         raise InvalidInput(field, "needs its UTC offset, e.g. 2026-11-24T23:00:00+01:00")
     check_date(moment.date(), field)

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, tzinfo
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.nights import attach_zone
-from magsleep.domain.text_safety import without_controls
+from magsleep.domain.text_safety import visible, without_controls
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.h]?(\d{2})\s*$")  # 23:15, 23.15, 23h15, 2315, 915
 
@@ -53,6 +53,17 @@ def parse_date(text: str | None, field: str, *, latest: date | None = None) -> d
     except ValueError:
         raise InvalidInput(field, f"{_show(text)} is not a date; use YYYY-MM-DD") from None
     return check_date(value, field, latest=latest)
+
+
+def iso_moment(value: object, field: str, *, kind: str = "an ISO date-time", example: str = "") -> datetime:
+    """An ISO 8601 date-time from a file or a stored value (offset or not: callers decide); InvalidInput
+    naming `field` and the `kind` wanted (with an `example`) when it is not a string or not one."""
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"must be {kind}{example}")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field, f"{visible(value[:30])!r} is not {kind}") from None
 
 
 def parse_moment(text: str, field: str, *, today: date, zone: tzinfo | None = None) -> datetime:

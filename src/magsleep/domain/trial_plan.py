@@ -16,8 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.parsing import EARLIEST_DATE
-from magsleep.domain.text_safety import visible
+from magsleep.domain.parsing import EARLIEST_DATE, iso_moment
 from magsleep.domain.trend import OUTCOMES
 
 DEFAULTS: dict[str, Any] = {"baseline": 14, "period": 14, "pairs": 4, "washout": 7, "outcome": "sol"}
@@ -211,12 +210,7 @@ def earlier_fingerprint(plan: TrialPlan, pairs: int) -> str:
 
 
 def _moment(value: object, field: str) -> datetime:
-    if not isinstance(value, str):
-        raise InvalidInput(field, "must be an ISO date-time")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"{visible(value[:30])!r} is not an ISO date-time") from None
+    moment = iso_moment(value, field)
     if moment.date() < EARLIEST_DATE:
         raise InvalidInput(field, f"{moment.date()} is too early; dates start at {EARLIEST_DATE}")
     return moment

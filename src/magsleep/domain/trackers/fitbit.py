@@ -20,7 +20,7 @@ from typing import Any
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.import_file import ImportFailed, limited
 from magsleep.domain.nights import attach_zone
-from magsleep.domain.text_safety import visible
+from magsleep.domain.parsing import iso_moment
 from magsleep.domain.trackers.night import Collector, TrackerFile, elapsed
 
 
@@ -57,12 +57,7 @@ def parse(files: list[tuple[str, str]], *, tz: tzinfo, latest: date | None, roll
 
 
 def _local(value: object, field: str, tz: tzinfo) -> datetime:
-    if not isinstance(value, str):
-        raise InvalidInput(field, "must be a local time like 2024-03-09T23:10:00.000")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"{visible(value[:30])!r} is not a local time") from None
+    moment = iso_moment(value, field, kind="a local time", example=" like 2024-03-09T23:10:00.000")
     if moment.tzinfo is not None:
         return moment
     return attach_zone(moment, tz)
