@@ -10,6 +10,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.sleep_diary import Diary, Symptom
+from magsleep.domain.trend import PartialNight
 from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow, row_id
 from magsleep.store.records import CheckRecord, DoseRecord, NightRecord, dose_from_columns
 from magsleep.store.tonight import COMPLETE_DIARY
@@ -44,6 +45,20 @@ def diary_from_columns(bed: str, tried: str | None, latency: int | None, awakeni
     moment = datetime.fromisoformat
     return Diary(moment(bed), moment(tried or bed), latency, awakenings, waso,
                  moment(final), moment(up), quality, rested)
+
+
+PARTS_COLUMNS = "bed, tried, latency_min, waso_min, final, up, quality"
+"""The columns `parts_from_columns` takes, in its order."""
+
+
+def parts_from_columns(bed: str | None, tried: str | None, latency: int | None, waso: int | None,
+                       final: str | None, up: str | None, quality: int | None) -> PartialNight:
+    """What a night's columns give, each part None when unknown (a tracker's night not completed)."""
+
+    def moment(text: str | None) -> datetime | None:
+        return None if text is None else datetime.fromisoformat(text)
+
+    return PartialNight(moment(bed), moment(tried), latency, waso, moment(final), moment(up), quality)
 
 
 def recent_diaries(before: date, *, session: Session, nights: int = 14) -> dict[date, Diary]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -29,8 +29,9 @@ from magsleep.domain.nights import night_of
 from magsleep.domain.routine import label_key
 from magsleep.domain.text_safety import csv_cell
 from magsleep.domain.trackers.night import TrackedNight, TrackerFile
+from magsleep.domain.trend import PartialNight
 from magsleep.store.models import Dose, Night, RoutineCheck, row_id
-from magsleep.store.nights import load_nights, save_diary
+from magsleep.store.nights import PARTS_COLUMNS, load_nights, parts_from_columns, save_diary
 from magsleep.store.records import NightRecord
 from magsleep.store.routine import add_item, item_by_label
 from magsleep.store.settings import load_settings
@@ -259,29 +260,21 @@ def write_tracked(plan: TrackedPlan, *, session: Session) -> None:
 
 
 @dataclass(frozen=True)
-class ImportedParts:
-    """What a tracker gave for a night whose diary is not complete: the morning log fills these
-    in and asks for the rest (None: unknown)."""
+class ImportedParts(PartialNight):
+    """What a tracker gave for a night whose diary is not complete (the parts the trend uses, and
+    the awakenings): the morning log fills these in and asks for the rest (None: unknown)."""
 
     source: str
     device: str | None
-    bed: datetime | None
-    tried: datetime | None
-    latency_min: int | None
     awakenings: int | None
-    waso_min: int | None
-    final: datetime | None
-    up: datetime | None
-    quality: int | None
 
 
 def imported_parts(night: date, *, session: Session) -> ImportedParts | None:
     """The imported parts of `night`, or None when it was not imported from a tracker."""
     row = session.connection().exec_driver_sql(
-        "SELECT source, source_device, bed, tried, latency_min, awakenings, waso_min, final, up, quality "
-        "FROM night WHERE date = ? AND source IS NOT NULL", (night.isoformat(),)).first()
+        f"SELECT source, source_device, awakenings, {PARTS_COLUMNS} FROM night WHERE date = ? AND source IS NOT NULL",
+        (night.isoformat(),)).first()
     if row is None:
         return None
-    moment = lambda text: None if text is None else datetime.fromisoformat(text)  # noqa: E731
-    return ImportedParts(row[0], row[1], moment(row[2]), moment(row[3]), row[4], row[5], row[6], moment(row[7]),
-                         moment(row[8]), row[9])
+    source, device, awakenings, *parts = row
+    return ImportedParts(**asdict(parts_from_columns(*parts)), source=source, device=device, awakenings=awakenings)

@@ -14,8 +14,8 @@ from magsleep.domain.n_of_1 import NightData, TrialPlan
 from magsleep.domain.regularity import sleep_span
 from magsleep.domain.routine import TAKE_MAGNESIUM
 from magsleep.domain.sleep_diary import Diary, SleepMetrics, compute_metrics
-from magsleep.domain.trend import NightPoint, PartialNight, partial_point, point
-from magsleep.store.nights import diary_from_columns
+from magsleep.domain.trend import NightPoint, partial_point, point
+from magsleep.store.nights import diary_from_columns, parts_from_columns
 from magsleep.store.tonight import COMPLETE_DIARY, TonightView, connection_of, read_tonight
 
 
@@ -84,12 +84,8 @@ def trend_points(*, session: Session) -> list[NightPoint]:
 def _partial(night: date, columns: tuple[Any, ...], mg: float, doses: list[datetime]) -> NightPoint | None:
     """A tracker's night with some parts unknown: what its known parts give."""
     bed, tried, latency, _awakenings, waso, final, up, quality = columns
-
-    def moment(text: str | None) -> datetime | None:
-        return None if text is None else datetime.fromisoformat(text)
-
     try:
-        parts = PartialNight(moment(bed), moment(tried), latency, waso, moment(final), moment(up), quality)
+        parts = parts_from_columns(bed, tried, latency, waso, final, up, quality)
     except ValueError:
         return None
     start = parts.tried or parts.bed
