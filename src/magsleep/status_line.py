@@ -19,7 +19,7 @@ from typing import Any
 
 from magsleep import local_time, store
 from magsleep.domain.nights import last_night, night_of
-from magsleep.domain.routine import dose_means_taken
+from magsleep.domain.routine import is_deviation
 from magsleep.domain.text_safety import visible
 from magsleep.paths import DB_ENV, default_db_path
 
@@ -58,7 +58,7 @@ def status(path: Path, now: datetime) -> dict[str, Any]:
             "last_night_logged": bool(logged and logged[0]) if began else None,
             "trial": trial, "trial_phase": phase,
             # a dose on a no-magnesium night of the trial: said here as on the dashboard
-            "trial_deviation": bool(trial) and bool(doses) and not dose_means_taken(phase),
+            "trial_deviation": bool(trial) and is_deviation(phase, len(doses)),
             "trial_plan_changed": damaged}
 
 

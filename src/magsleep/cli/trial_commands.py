@@ -16,7 +16,7 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import TrialPlan, analyse, make_plan, tonight_text
 from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.parsing import parse_date, parse_int
-from magsleep.domain.routine import dose_means_taken
+from magsleep.domain.routine import is_deviation
 from magsleep.domain.text_safety import visible
 from magsleep.domain.trend import OUTCOMES
 from magsleep.domain.trial_plan import DEVIATION, MIN_NEW_PAIRS
@@ -195,7 +195,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                    + ("." if matches else " (this record does not match the plan: changed outside magsleep)."))
     click.echo(tonight_text(plan, tonight))
     tonight_data = data.get(tonight)
-    if entry is not None and not dose_means_taken(entry.phase) and tonight_data is not None and tonight_data.dosed:
+    if entry is not None and tonight_data is not None and is_deviation(entry.phase, int(tonight_data.dosed)):
         click.echo(f"⚠ {DEVIATION}")
     click.echo(result.text())
     if step := result.next_step():

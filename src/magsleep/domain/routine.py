@@ -46,10 +46,16 @@ def dose_keeps_tick(label: str, doses: int, phase: str | None) -> bool:
     return label == TAKE_MAGNESIUM and doses > 0 and dose_means_taken(phase)
 
 
+def is_deviation(phase: str | None, doses: int) -> bool:
+    """A dose logged on a trial's no-magnesium night (baseline or off): the plan was not kept. The
+    one rule the dashboard, the status line, the reminder and `trial status` say it by."""
+    return doses > 0 and not dose_means_taken(phase)
+
+
 def dose_breaks_tick(label: str, doses: int, phase: str | None) -> bool:
     """True when a dose was logged on a trial's no-magnesium night: the item then reads "No magnesium
     tonight", and the dose shows it was not kept (a deviation), so it cannot count as done."""
-    return label == TAKE_MAGNESIUM and doses > 0 and not dose_means_taken(phase)
+    return label == TAKE_MAGNESIUM and is_deviation(phase, doses)
 
 
 def tick_refused(night: str, doses: int) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.reminders import EveningState
-from magsleep.domain.routine import dose_means_taken
+from magsleep.domain.routine import is_deviation
 from magsleep.domain.settings import Settings
 from magsleep.domain.trial_plan import TrialPlan
 from magsleep.store import errors, tonight
@@ -55,7 +55,7 @@ def read_reminder_state(path: Path, now: datetime) -> ReminderState:
     # Only active items count: an item switched off but ticked that night is shown, not owed.
     items = tuple((c.label, c.done) for c in checks if c.item_id in active)
     phase = tonight.trial_phase(plan, night)
-    return ReminderState(settings, EveningState(night, items, phase, bool(doses) and not dose_means_taken(phase)),
+    return ReminderState(settings, EveningState(night, items, phase, is_deviation(phase, len(doses))),
                          bool(logged and logged[0]), running)
 
 

@@ -18,7 +18,7 @@ from magsleep import store
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import LimitStatus, dose_jump, limit_status
 from magsleep.domain.nights import night_of
-from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM, dose_means_taken
+from magsleep.domain.routine import REGULAR_BEDTIME, TAKE_MAGNESIUM, dose_means_taken, is_deviation
 from magsleep.domain.trend import (
     GRAPH_METRICS,
     GRAPH_METRICS_BY_KEY,
@@ -206,7 +206,7 @@ class DashboardScreen(MagsleepScreen[None]):
             line.update(plain(f"⚠ {view.trial_notice}" if view.trial_notice else ""))
             return None
         text = view.trial_line or ""
-        if not dose_means_taken(phase) and view.doses:  # a bag night's dose ("A"/"B") keeps the plan
+        if is_deviation(phase, len(view.doses)):  # a bag night's dose ("A"/"B") keeps the plan
             text += f"\n⚠ {DEVIATION}"
         line.update(plain(text))
         return phase
