@@ -72,7 +72,7 @@ def start(ctx: click.Context, baseline: str | None, period: str | None, pairs: s
     if sizing is not None:
         _say_sizing(sizing, given)
     click.echo(f"Trial plan {plan.short_fingerprint} made {plan.created_at}: {plan.start} to {plan.end} "
-               f"({plan_weeks(plan)} weeks).")
+               f"({plan.weeks} weeks).")
     click.echo(f"Outcome: {plan.outcome}. Baseline {plan.baseline_nights} nights, then {plan.pairs} pairs of "
                f"{plan.period_nights}-night periods; the first {plan.washout_nights} nights of each are "
                "kept to the plan but not counted.")
@@ -111,10 +111,6 @@ def _say_sizing(sizing: trial_sizing.Sizing, given: dict[str, str | None]) -> No
                else "The numbers you did not give are sized to your nights:")
     for line in sizing.lines()[:3]:
         click.echo(f"  {line.strip()}")
-
-
-def plan_weeks(plan: TrialPlan) -> int:
-    return -(-((plan.end - plan.start).days + 1) // 7)
 
 
 def _sizing(ctx: click.Context, outcome: str, effect: float | None) -> trial_sizing.Sizing:
@@ -219,7 +215,7 @@ def extend(ctx: click.Context, more: str) -> None:
         plan = store.trials.extend_trial(added, now.isoformat(timespec="seconds"), tonight, session=session)
     was = before.pairs if isinstance(before, TrialPlan) else plan.pairs - added
     click.echo(f"Trial extended from {was} to {plan.pairs} pairs: it now runs to {plan.end} "
-               f"({plan_weeks(plan)} weeks); the call is made after that night. Plan {plan.short_fingerprint}.")
+               f"({plan.weeks} weeks); the call is made after that night. Plan {plan.short_fingerprint}.")
     for s in plan.schedule():
         if s.period_night == 1 and s.pair is not None and s.pair > was:
             click.echo(f"  from {s.night}  pair {s.pair}: {'magnesium' if s.phase == 'on' else 'no magnesium'}")

@@ -116,6 +116,11 @@ class TrialPlan:
         return self.stopped_at is not None and datetime.fromisoformat(self.stopped_at).date() <= self.end
 
     @property
+    def weeks(self) -> int:
+        """How many weeks the plan runs, a part week counted whole."""
+        return -(-((self.end - self.start).days + 1) // 7)
+
+    @property
     def end(self) -> date:
         """The plan's last night."""
         return self.start + timedelta(days=self.baseline_nights + 2 * self.pairs * self.period_nights - 1)

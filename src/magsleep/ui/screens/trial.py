@@ -214,9 +214,8 @@ def _plan_text(view: TrialView) -> str:
     plan = view.plan
     lines = []
     if plan is not None and view.running:
-        weeks = -(-((plan.end - plan.start).days + 1) // 7)
         lines.append(f"Plan {plan.short_fingerprint} (made {plan.created_at[:16].replace('T', ' ')}): "
-                     f"{plan.start} to {plan.end}, {weeks} weeks · baseline {plan.baseline_nights} nights, then "
+                     f"{plan.start} to {plan.end}, {plan.weeks} weeks · baseline {plan.baseline_nights} nights, then "
                      f"{plan.pairs} pairs of {plan.period_nights} nights (the first {plan.washout_nights} of each "
                      f"settle in, not counted) · outcome {plan.outcome}.")
     if view.sizing is not None:
