@@ -13,6 +13,11 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 DEFAULT_ROLLOVER_HOUR = 12
 
 
+def week_of(day: date) -> date:
+    """The Monday of `day`'s week (weeks of nights run Monday to Sunday)."""
+    return day - timedelta(days=day.weekday())
+
+
 def night_of(moment: datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> date:
     """The night (evening date) that a local wall-clock moment belongs to."""
     if not 0 <= rollover_hour <= 23:

@@ -91,7 +91,7 @@ def diary_chart(records: Mapping[date, NightRecord], first: date, last: date, *,
         y = TOP + row * ROW
         record = records.get(night)
         weekend = is_weekend(night)
-        classes = "night" + (" weekend" if weekend else "") + ("" if _logged(record) else " missing")
+        classes = "night" + (" weekend" if weekend else "") + ("" if logged_night(record) else " missing")
         svg.open("g", class_=classes, data_night=night.isoformat())
         if weekend:
             svg.add("rect", class_="weekend-band", x=0, y=y, width=plot_right, height=ROW, fill="#e6e6e6")
@@ -115,7 +115,7 @@ def diary_chart(records: Mapping[date, NightRecord], first: date, last: date, *,
             svg.add("text", f"{dose.elemental_mg:g} mg", x=x - 4 if left else x + 4, y=y + 7, font_size=7,
                     text_anchor="end" if left else None)
             svg.close("g")
-        if not _logged(record):
+        if not logged_night(record):
             svg.add("text", "not logged", x=x_of(0) + 4, y=y + ROW - 4, font_size=8, fill="#666")
         phase = label(night)
         if phase:
@@ -126,7 +126,8 @@ def diary_chart(records: Mapping[date, NightRecord], first: date, last: date, *,
     return str(svg)
 
 
-def _logged(record: NightRecord | None) -> bool:
+def logged_night(record: NightRecord | None) -> bool:
+    """A night with a diary or a dose (an empty row in the chart otherwise)."""
     return record is not None and (record.diary is not None or bool(record.doses))
 
 

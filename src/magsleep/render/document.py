@@ -9,11 +9,11 @@ every page, rows and charts never cut across pages.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from magsleep.domain.text_safety import markdown_text, visible
+from magsleep.render.svg import esc
 
 
 class Data(str):
@@ -117,38 +117,34 @@ h2{break-after:avoid}figure{break-inside:avoid}figure+figure{break-before:page}
 thead{display:table-header-group}tr,li{break-inside:avoid}}"""
 
 
-def _e(text: str) -> str:
-    return html.escape(visible(text), quote=True)
-
-
 def _li(line: Line) -> str:
     if isinstance(line, tuple):
-        return f"<li>{_e(line[0])}<ul>" + "".join(f"<li>{_e(sub)}</li>" for sub in line[1]) + "</ul></li>"
-    return f"<li>{_e(line)}</li>"
+        return f"<li>{esc(line[0])}<ul>" + "".join(f"<li>{esc(sub)}</li>" for sub in line[1]) + "</ul></li>"
+    return f"<li>{esc(line)}</li>"
 
 
 def to_html(title: str, parts: list[Section]) -> str:
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{_e(title)}</title>",
-           f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{_e(title)}</h1>"]
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{esc(title)}</title>",
+           f"<style>{CSS}</style>", "</head>", "<body>", f"<h1>{esc(title)}</h1>"]
     for section in parts:
         out.append('<section class="new-page">' if section.new_page else "<section>")
         if section.heading:
-            out.append(f"<h2>{_e(section.heading)}</h2>")
+            out.append(f"<h2>{esc(section.heading)}</h2>")
         for block in section.blocks:
             if isinstance(block, Table):
                 if not block.rows:
                     out.append("<p>(none)</p>")
                     continue
                 out.append(('<table class="wide">' if block.wide else "<table>") + "<thead><tr>"
-                           + "".join(f"<th>{_e(h)}</th>" for h in block.head) + "</tr></thead><tbody>")
-                out += ["<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in block.rows]
+                           + "".join(f"<th>{esc(h)}</th>" for h in block.head) + "</tr></thead><tbody>")
+                out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in block.rows]
                 out.append("</tbody></table>")
             elif isinstance(block, Chart):
-                out += [f'<figure aria-label="{_e(block.alt)}">{page}</figure>' for page in block.pages]
+                out += [f'<figure aria-label="{esc(block.alt)}">{page}</figure>' for page in block.pages]
             elif isinstance(block, list):
                 out.append("<ul>" + "".join(_li(line) for line in block) + "</ul>")
             else:
-                out.append(f'<p class="person">{_e(block)}</p>' if isinstance(block, Note) else f"<p>{_e(block)}</p>")
+                out.append(f'<p class="person">{esc(block)}</p>' if isinstance(block, Note) else f"<p>{esc(block)}</p>")
         out.append("</section>")
     out += ["</body>", "</html>", ""]
     return "\n".join(out)

@@ -14,7 +14,7 @@ import re
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session
@@ -25,10 +25,12 @@ from magsleep.domain.guidance import CAUTIONS
 from magsleep.domain.headline import Effect
 from magsleep.domain.insights import Insights
 from magsleep.domain.magnesium import CONSULT
+from magsleep.domain.nights import week_of
 from magsleep.domain.sleep_diary import format_minutes, minutes_between
 from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES
 from magsleep.domain.trial_plan import TrialPlan
-from magsleep.render.diary_chart import NIGHTS_PER_PAGE, diary_chart, nights_between, trial_labels
+from magsleep.domain.usual_night import usual_clock
+from magsleep.render.diary_chart import NIGHTS_PER_PAGE, diary_chart, logged_night, nights_between, trial_labels
 from magsleep.render.document import Block, Chart, Data, Line, Note, Section, Table, to_html, to_markdown
 from magsleep.render.week_chart import week_chart
 from magsleep.store.errors import StoreError
@@ -73,8 +75,7 @@ def _hm(moment: object) -> str:
 def header(data: ReportData, made: date) -> list[Block]:
     records, settings = list(data.records.values()), data.insights.settings
     logged = sum(1 for r in records if r.diary is not None)
-    missing = sum(1 for n in nights_between(data.first, data.last)
-                  if n not in data.records or (data.records[n].diary is None and not data.records[n].doses))
+    missing = sum(1 for n in nights_between(data.first, data.last) if not logged_night(data.records.get(n)))
     forms: dict[str, list[NightRecord]] = defaultdict(list)
     for r in records:
         for form in sorted({d.form for d in r.doses}):
@@ -82,11 +83,10 @@ def header(data: ReportData, made: date) -> list[Block]:
     used: list[list[str]] = []
     for form, nights in forms.items():
         mgs = [sum(d.elemental_mg for d in r.doses if d.form == form) for r in nights]
-        times = [d.taken_at.hour * 60 + d.taken_at.minute for r in nights for d in r.doses if d.form == form]
-        usual = int(statistics.median(times))
+        usual = usual_clock([d.taken_at for r in nights for d in r.doses if d.form == form])
         low, high = min(mgs), max(mgs)
         amount = f"{low:g}" if low == high else f"{low:g} to {high:g} (median {statistics.median(mgs):g})"
-        used.append([Data(form), amount, str(len(nights)), f"{usual // 60:02d}:{usual % 60:02d}"])
+        used.append([Data(form), amount, str(len(nights)), usual or ""])
     limit = settings.daily_limit_mg
     over = [(r.night, r.elemental_mg) for r in records if r.elemental_mg > limit]
     over_text = ("none" if not over else f"{plural(len(over), 'night')}: "
@@ -266,15 +266,14 @@ def dose_weeks(records: Sequence[NightRecord]) -> Table:
     weeks: dict[date, list[NightRecord]] = defaultdict(list)
     for r in records:
         if r.doses:
-            weeks[r.night - timedelta(days=r.night.weekday())].append(r)
+            weeks[week_of(r.night)].append(r)
     rows = []
     for start, nights in sorted(weeks.items()):
         forms = sorted({d.form for r in nights for d in r.doses})
-        minutes = [d.taken_at.hour * 60 + d.taken_at.minute for r in nights for d in r.doses]
-        usual = int(statistics.median(minutes))
+        usual = usual_clock([d.taken_at for r in nights for d in r.doses]) or ""
         rows.append([f"{start:%Y-%m-%d}", Data(", ".join(forms)), str(len(nights)),
                      f"{statistics.mean(r.elemental_mg for r in nights):.0f}",
-                     f"{max(r.elemental_mg for r in nights):.0f}", f"{usual // 60:02d}:{usual % 60:02d}"])
+                     f"{max(r.elemental_mg for r in nights):.0f}", usual])
     return Table(["Week of", "Form", "Nights dosed", "Mean mg/night", "Max mg", "Usual time"], rows)
 
 
@@ -339,11 +338,7 @@ def sections(data: ReportData, made: date) -> list[Section]:
 def build_report(fmt: str, last: date, *, session: Session, start: date | None = None, end: date | None = None,
                  made: date | None = None, charts: dict[str, str] | None = None) -> str:
     """The report for nights `start`..`end` (default: all nights up to `last`), made on `made`."""
-    return _render(fmt, _load(last, session, start, end), made, charts)[0]
-
-
-def _load(last: date, session: Session, start: date | None, end: date | None) -> ReportData:
-    return load_report_data(last, session=session, start=start, end=end)
+    return _render(fmt, load_report_data(last, session=session, start=start, end=end), made, charts)[0]
 
 
 def _render(fmt: str, data: ReportData, made: date | None,
@@ -358,7 +353,7 @@ def write_report(path: Path, fmt: str, last: date, *, session: Session, start: d
     """Write the report 0600, complete or not at all (it is health data); a Markdown report gets
     its charts as SVG files beside it (`<name>-diary.svg`, `<name>-weeks.svg`), linked."""
     path = Path(path)
-    data = _load(last, session, start, end)
+    data = load_report_data(last, session=session, start=start, end=end)
     if fmt != "html":
         names = {name: f"{path.stem}-{name}.svg" for name in ("diary", "weeks")}
         text, charts = _render(fmt, data, made, names)

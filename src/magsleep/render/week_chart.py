@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from magsleep.domain.comparison import t_quantile
+from magsleep.domain.nights import week_of
 from magsleep.domain.trend import METRICS_BY_KEY, NightPoint, axis_ticks, tick_label
 from magsleep.render.svg import Svg
 
@@ -41,7 +42,7 @@ def week_means(points: Sequence[NightPoint], metric: str, on: bool) -> list[Week
     for p in points:
         value = p.value(metric)  # in the axis's unit (total sleep in hours)
         if p.on_magnesium == on and value is not None:
-            week = p.night - timedelta(days=p.night.weekday())
+            week = week_of(p.night)
             weeks.setdefault(week, []).append(value)
     out = []
     for week, values in sorted(weeks.items()):
@@ -57,7 +58,7 @@ def week_means(points: Sequence[NightPoint], metric: str, on: bool) -> list[Week
 
 def week_chart(points: Sequence[NightPoint], metrics: Sequence[str]) -> str:
     """One panel per metric: a solid line with magnesium, a dashed one without, bands for intervals."""
-    mondays = sorted({p.night - timedelta(days=p.night.weekday()) for p in points})
+    mondays = sorted({week_of(p.night) for p in points})
     # Every week from the first to the last is on the axis, so time runs evenly and gaps show.
     count = (mondays[-1] - mondays[0]).days // 7 + 1 if mondays else 0
     weeks = [mondays[0] + timedelta(weeks=i) for i in range(count)]

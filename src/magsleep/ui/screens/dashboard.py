@@ -34,7 +34,7 @@ from magsleep.ui.messages import TonightPeeked
 from magsleep.ui.safe_text import markup, plain
 from magsleep.ui.widgets.checklist import Checklist
 from magsleep.ui.widgets.dose_form import DoseForm
-from magsleep.ui.widgets.dose_list import DoseList
+from magsleep.ui.widgets.dose_list import DoseList, dose_line
 from magsleep.ui.widgets.keys_footer import KeysFooter
 from magsleep.ui.widgets.limit_bar import LimitBar
 
@@ -353,7 +353,7 @@ class DashboardScreen(MagsleepScreen[None]):
     @on(DoseList.RemoveAsked)
     def _remove_asked(self, event: DoseList.RemoveAsked) -> None:
         dose = event.dose
-        what = f"{dose.taken_at:%H:%M} {dose.form} {dose.elemental_mg:g} mg"
+        what = dose_line(dose)
 
         def removed(record: DoseRecord | None) -> None:
             self.removed = record
@@ -391,7 +391,7 @@ class DashboardScreen(MagsleepScreen[None]):
         # keys typed after enter belong there (ui/key_order.py).
         checklist = self.query_one(Checklist)
         if checklist.highlighted is not None and \
-                checklist.labels.get(checklist.get_option_at_index(checklist.highlighted).value) == TAKE_MAGNESIUM:
+                checklist.get_option_at_index(checklist.highlighted).value == self._magnesium_item:
             self._next_item()
         checklist.focus()
 

@@ -21,16 +21,12 @@ if TYPE_CHECKING:  # the first frame draws an empty list: the records come with 
 class Checklist(SelectionList[int]):
     """The active checklist items for one night; each value is the item's id."""
 
-    labels: dict[int, str] = {}
-    """Each item's label as stored (the prompts are Content, never markup)."""
-
     def show(self, checks: tuple[CheckRecord, ...] | list[CheckRecord]) -> None:
         """Replace the items, keeping the highlight where it was."""
         keep = self.highlighted
         with self.prevent(SelectionList.SelectedChanged):
             self.clear_options()
             self.add_options([Selection(plain(c.label), c.item_id, c.done) for c in checks])
-        self.labels = {c.item_id: c.label for c in checks}
         if checks:
             self.highlighted = min(keep or 0, len(checks) - 1)
         self.call_after_refresh(self.fit)  # once the lines above it (a trial line) have their height
