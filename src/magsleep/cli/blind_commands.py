@@ -22,6 +22,7 @@ from magsleep.domain.n_of_1 import make_plan
 from magsleep.domain.nights import last_night, night_of
 from magsleep.domain.parsing import parse_date
 from magsleep.domain.text_safety import visible
+from magsleep.domain.trial_plan import BAGS
 
 MAX_SHEET_BYTES = 64 * 1024
 
@@ -95,7 +96,7 @@ def start_blinded(ctx: click.Context, now: datetime, first: date | None, outcome
 def guess(ctx: click.Context, bag: str, night: str | None) -> None:
     """Record which bag you think a night was (the blinding check, shown only at the end)."""
     value = bag.strip().upper()
-    if value not in ("A", "B"):
+    if value not in BAGS:
         raise InvalidInput("guess", f"{visible(bag[:10])!r} is not a bag: A or B")
     now = local_time.now()
     chosen = parse_date(night, "--night") if night else None

@@ -197,9 +197,9 @@ def calendar(ctx: click.Context, output: Path | None) -> None:
     ]
     if state.plan is not None:
         plan = state.plan
-        for night, phase in store.reminders.trial_nights(plan):
-            entry = plan.night(night)
-            where_in = "baseline" if entry is None or entry.pair is None else f"pair {entry.pair} of {plan.pairs}"
+        for entry in plan.schedule():
+            night, phase = entry.night, entry.phase
+            where_in = "baseline" if entry.pair is None else f"pair {entry.pair} of {plan.pairs}"
             events.append(ical.DayEvent(
                 ical.uid_for(plan.fingerprint, night.isoformat()), f"Trial: {trial_night_wording(phase)}",
                 f"magsleep randomised trial, {where_in}, night of {night.isoformat()} "

@@ -187,7 +187,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Trial plan {plan.short_fingerprint} (made {plan.created_at}): {plan.start} to {plan.end}, "
                f"outcome {plan.outcome}.{ended}")
     for at, pairs_before, pairs_after, matches in history:
-        click.echo(f"Extended {at} from {pairs_before} to {pairs_after} pairs"
+        click.echo(f"Extended {visible(at)} from {pairs_before} to {pairs_after} pairs"
                    + ("." if matches else " (this record does not match the plan: changed outside magsleep)."))
     click.echo(tonight_text(plan, tonight))
     tonight_data = data.get(tonight)

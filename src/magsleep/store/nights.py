@@ -34,8 +34,6 @@ def night_row(night: date, *, session: Session) -> Night:
     return row
 
 
-
-
 def diary_from_columns(bed: str, tried: str | None, latency: int | None, awakenings: int | None,
                        waso: int | None, final: str, up: str, quality: int, rested: int | None = None) -> Diary:
     """A Diary from the night table's columns (ORM row or plain SQL alike); ValueError when a
@@ -54,11 +52,7 @@ PARTS_COLUMNS = "bed, tried, latency_min, waso_min, final, up, quality"
 def parts_from_columns(bed: str | None, tried: str | None, latency: int | None, waso: int | None,
                        final: str | None, up: str | None, quality: int | None) -> PartialNight:
     """What a night's columns give, each part None when unknown (a tracker's night not completed)."""
-
-    def moment(text: str | None) -> datetime | None:
-        return None if text is None else datetime.fromisoformat(text)
-
-    return PartialNight(moment(bed), moment(tried), latency, waso, moment(final), moment(up), quality)
+    return PartialNight(_moment(bed), _moment(tried), latency, waso, _moment(final), _moment(up), quality)
 
 
 def recent_diaries(before: date, *, session: Session, nights: int = 14) -> dict[date, Diary]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from magsleep.domain.nights import last_night, night_of
@@ -51,14 +51,9 @@ def read_reminder_state(path: Path, now: datetime) -> ReminderState:
                                 else f"{path} is from an older magsleep: open magsleep once to update it") from None
     except (sqlite3.Error, ValueError, OSError) as err:
         raise errors.StoreError(f"cannot read {path} ({err})") from None
-    running = plan if isinstance(plan, TrialPlan) and plan.stopped_at is None and plan.end >= night else None
+    running = plan if isinstance(plan, TrialPlan) and tonight.running(plan, night) else None
     # Only active items count: an item switched off but ticked that night is shown, not owed.
     items = tuple((c.label, c.done) for c in checks if c.item_id in active)
     phase = tonight.trial_phase(plan, night)
     return ReminderState(settings, EveningState(night, items, phase, is_deviation(phase, len(doses))),
                          bool(logged and logged[0]), running)
-
-
-def trial_nights(plan: TrialPlan) -> list[tuple[date, str]]:
-    """Each night of a plan with its phase, first to last."""
-    return [(entry.night, entry.phase) for entry in plan.schedule()]

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, func, select
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.routine import (
+    TAKE_MAGNESIUM,
     clean_label,
     dose_breaks_tick,
     dose_keeps_tick,
@@ -38,14 +39,15 @@ def set_check(night: date, item_id: int, done: bool, *, at: datetime | None = No
               session: Session) -> None:
     """Tick or untick an item on a night; "Take magnesium" stays ticked while the night has a dose."""
     item = _existing(item_id, session)
-    conn = connection_of(session)
-    doses = read_doses(conn, night)
-    phase = trial_phase(read_trial(conn), night)
-    if not done and dose_keeps_tick(item.label, len(doses), phase):
-        raise InvalidInput("item", untick_refused(f"{night:%a %d %b}", len(doses),
-                                                  round(sum(d.elemental_mg for d in doses), 1)))
-    if done and dose_breaks_tick(item.label, len(doses), phase):
-        raise InvalidInput("item", tick_refused(f"{night:%a %d %b}", len(doses)))
+    if item.label == TAKE_MAGNESIUM:  # the one item a dose speaks for: the night's doses and plan decide
+        conn = connection_of(session)
+        doses = read_doses(conn, night)
+        phase = trial_phase(read_trial(conn), night)
+        if not done and dose_keeps_tick(item.label, len(doses), phase):
+            raise InvalidInput("item", untick_refused(f"{night:%a %d %b}", len(doses),
+                                                      round(sum(d.elemental_mg for d in doses), 1)))
+        if done and dose_breaks_tick(item.label, len(doses), phase):
+            raise InvalidInput("item", tick_refused(f"{night:%a %d %b}", len(doses)))
     row = night_row(night, session=session)
     check = session.exec(select(RoutineCheck).where(
         RoutineCheck.night_id == row.id, RoutineCheck.item_id == item_id)).first()

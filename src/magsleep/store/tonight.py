@@ -55,6 +55,13 @@ class DamagedPlan:
         return f"The trial plan made {made} {self.problem}: its schedule and result are not used.{tail}"
 
 
+def running(plan: TrialPlan | DamagedPlan | None, tonight: date) -> bool:
+    """Whether `plan` is running on night `tonight` (a damaged open plan runs until it is stopped)."""
+    if isinstance(plan, DamagedPlan):
+        return plan.running
+    return plan is not None and plan.stopped_at is None and plan.end >= tonight
+
+
 def trial_phase(plan: TrialPlan | DamagedPlan | None, night: date) -> str | None:
     """`night`'s phase in a running trial ("baseline", "on", "off"; a sealed blinded plan's bag "A"/"B"),
     None outside one."""

@@ -222,11 +222,8 @@ def plan_tracked(found: TrackerFile, *, session: Session, replace: bool = False)
 
 
 def _tracked_columns(n: TrackedNight) -> tuple[object, ...]:
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else moment.isoformat(timespec="seconds")
-
-    return (iso(n.bed), iso(n.tried), n.latency_min, n.awakenings, n.waso_min, iso(n.final), iso(n.up), n.quality,
-            n.source, n.source_id, n.device)
+    return (_iso(n.bed), _iso(n.tried), n.latency_min, n.awakenings, n.waso_min, _iso(n.final), _iso(n.up),
+            n.quality, n.source, n.source_id, n.device)
 
 
 _TRACKED = "bed, tried, latency_min, awakenings, waso_min, final, up, quality, source, source_id, source_device"

@@ -22,7 +22,15 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.routine import TAKE_MAGNESIUM, dose_means_taken
 from magsleep.domain.trial_plan import TrialPlan, earlier_fingerprint, extend_plan
 from magsleep.store.models import Night, RoutineCheck, RoutineItem, TrialChange, TrialRow, row_id
-from magsleep.store.tonight import DamagedPlan, connection_of, read_doses, read_trial, read_trials, trial_phase
+from magsleep.store.tonight import (
+    DamagedPlan,
+    connection_of,
+    read_doses,
+    read_trial,
+    read_trials,
+    running,
+    trial_phase,
+)
 
 
 def current_trial(*, session: Session) -> TrialPlan | DamagedPlan | None:
@@ -32,13 +40,6 @@ def current_trial(*, session: Session) -> TrialPlan | DamagedPlan | None:
 
 def all_trials(*, session: Session) -> list[TrialPlan | DamagedPlan]:
     return read_trials(connection_of(session))
-
-
-def running(plan: TrialPlan | DamagedPlan | None, tonight: date) -> bool:
-    """Whether `plan` is running on night `tonight` (a damaged open plan runs until it is stopped)."""
-    if isinstance(plan, DamagedPlan):
-        return plan.running
-    return plan is not None and plan.stopped_at is None and plan.end >= tonight
 
 
 def plan_problems(*, session: Session) -> list[str]:

@@ -176,10 +176,7 @@ class GuardedServer(Server):
                 self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                 close=lambda: _close(websocket), download_manager=self.download_manager, debug=self.debug)
             await app_service.start(width, height)
-            try:
-                await self._process_messages(websocket, app_service)
-            finally:
-                await app_service.stop()
+            await self._process_messages(websocket, app_service)
         except asyncio.CancelledError:
             await websocket.close()
         except Exception as error:  # a broken connection or message: logged, and the session ends

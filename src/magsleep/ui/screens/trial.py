@@ -44,7 +44,7 @@ def load_view(tonight: date, last: date, *, session: Session) -> TrialView:
     current = store.trials.current_trial(session=session)
     plan = current if isinstance(current, TrialPlan) else None
     notice = current.notice if isinstance(current, store.tonight.DamagedPlan) else None
-    running = store.trials.running(current, tonight)
+    running = store.tonight.running(current, tonight)
     result = None
     if plan is not None and tonight >= plan.start:
         nights = store.views.trial_nights(plan, session=session)
