@@ -24,7 +24,7 @@ from typing import Any
 
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.n_of_1 import NightData, TrialResult, analyse
-from magsleep.domain.trend import METRICS_BY_KEY
+from magsleep.domain.trend import DIFF_UNITS, METRICS_BY_KEY
 from magsleep.domain.trial_plan import BAGS, TrialPlan, commitment, trial_item_label
 
 SALT_BYTES = 16
@@ -246,7 +246,7 @@ class BlindedResult:
         return self.missed
 
     def bags_text(self) -> str:
-        e, unit = self.bags.as_randomised, self.bags._unit()
+        e, unit = self.bags.as_randomised, DIFF_UNITS[self.plan.metric]
         done = f"{e.pairs_complete} of {self.plan.pairs} pairs done"
         label = METRICS_BY_KEY[self.plan.metric].label
         if e.estimate is None:

@@ -39,7 +39,7 @@ from itertools import accumulate
 from operator import itemgetter, mul, sub
 from typing import Any
 
-from magsleep.domain.trend import METRICS, METRICS_BY_KEY, NightPoint
+from magsleep.domain.trend import DIFF_UNITS, METRICS, METRICS_BY_KEY, NightPoint
 
 MIN_NIGHTS = 7
 RESAMPLES = 1000
@@ -241,7 +241,7 @@ def all_comparisons(points: Sequence[NightPoint], start: date | None) -> list[Co
 
 def comparison_parts(c: Comparison) -> tuple[str, str, str]:
     """The difference with its unit, the interval, and the group sizes, as text."""
-    unit = {"se_pct": " points", "tst_min": " min", "sol_min": " min", "quality": ""}[c.metric]
+    unit = DIFF_UNITS[c.metric]
     digits = 0 if c.metric == "tst_min" else 1
 
     def f(x: float) -> str:

@@ -42,7 +42,7 @@ from typing import Any
 
 from magsleep.domain.comparison import MIN_NIGHTS, Comparison, t_quantile
 from magsleep.domain.n_of_1 import TrialResult
-from magsleep.domain.trend import METRICS_BY_KEY, NightPoint, with_known
+from magsleep.domain.trend import DIFF_UNITS, METRICS_BY_KEY, NightPoint, with_known
 
 WINDOW_NIGHTS = 14
 MIN_EACH_SIDE = 3
@@ -133,7 +133,7 @@ def headline_text(effect: Effect, since_start: tuple[float | None, float | None,
     """The headline in plain words. `since_start` is the raw before/after (diff, low, high), said
     when the diary cannot separate magnesium from time."""
     m = METRICS_BY_KEY[effect.metric]
-    unit = {"se_pct": " points", "tst_min": " min", "sol_min": " min", "quality": ""}[effect.metric]
+    unit = DIFF_UNITS[effect.metric]
     if effect.direction == "too few":
         return (f"Too few nights to tell yet: {m.label.lower()} needs at least {MIN_NIGHTS} nights with "
                 f"and {MIN_NIGHTS} without magnesium.")

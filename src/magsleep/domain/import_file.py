@@ -21,12 +21,11 @@ from typing import Any
 from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import dose_amount
-from magsleep.domain.n_of_1 import ORDERS, TrialPlan, check_plan, check_plan_numbers
 from magsleep.domain.parsing import check_date, clean_note, iso_moment, parse_date, parse_number
 from magsleep.domain.routine import clean_label, label_key
 from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
 from magsleep.domain.text_safety import csv_uncell, visible
-from magsleep.domain.trial_plan import BLIND_ORDERS
+from magsleep.domain.trial_plan import BLIND_ORDERS, ORDERS, TrialPlan, check_plan, check_plan_numbers
 
 SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",
                   "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "dose_to_bed_min", "note")

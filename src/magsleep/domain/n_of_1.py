@@ -32,7 +32,7 @@ from typing import Any
 
 from magsleep.domain import trial_sizing
 from magsleep.domain.comparison import t_quantile
-from magsleep.domain.trend import METRICS_BY_KEY
+from magsleep.domain.trend import DIFF_UNITS, METRICS_BY_KEY
 
 # The plan lives in `trial_plan` (light, read with tonight); these names stay importable from here.
 from magsleep.domain.trial_plan import DEFAULTS as DEFAULTS
@@ -162,7 +162,7 @@ class TrialResult:
 
     def next_step(self) -> str:
         """What to do next, in plain words (after the result, before the numbers' details)."""
-        size = f"{self.effect:g}-{'minute' if self._unit() == ' min' else 'point'}"
+        size = self._size()
         if self.direction == "interim":
             ext = self.extension
             if ext is None:
@@ -204,7 +204,11 @@ class TrialResult:
                 "next_step": self.next_step()}
 
     def _unit(self) -> str:
-        return {"se_pct": " points", "tst_min": " min", "sol_min": " min", "quality": ""}[self.plan.metric]
+        return DIFF_UNITS[self.plan.metric]
+
+    def _size(self) -> str:
+        """The effect looked for, as words: "15-minute" or "5-point"."""
+        return f"{self.effect:g}-{'minute' if self._unit() == ' min' else 'point'}"
 
     def numbers(self) -> str:
         """The estimate, what its sign means, the interval and the p-value, as one clause."""
@@ -241,12 +245,10 @@ class TrialResult:
         if self.direction == "too few":
             return (f"Finished: only {e.pairs_complete} of {self.plan.pairs} pairs had {MIN_COUNTED} counted diary "
                     f"nights in both periods: no conclusion.{tail}")
-        metric = METRICS_BY_KEY[self.plan.metric]
         if self.direction == "unclear":
             found = ""
             if self.power is not None:
-                size = f"{self.effect:g}-{'minute' if metric.unit in ('min', 'h') else 'point'}"
-                found = (f" A real {size} improvement would be found about {round(self.power * 10)} times "
+                found = (f" A real {self._size()} improvement would be found about {round(self.power * 10)} times "
                          "in 10 by this plan; no clear difference does not mean it does nothing.")
             return f"No clear difference in your randomised trial ({done}).{found}{tail}"
         words = {"better": "Better on magnesium", "worse": "Worse on magnesium"}[self.direction]

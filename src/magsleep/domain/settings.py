@@ -109,8 +109,9 @@ def setting_text(value: object) -> str:
 
 def settings_from_text(stored: dict[str, str]) -> Settings:
     """Settings from stored text; a value that no longer parses falls back to its default."""
-    stored = {OLD_KEYS.get(k, k): v for k, v in stored.items() if k not in OLD_KEYS} | \
-        {new: stored[old] for old, new in OLD_KEYS.items() if old in stored and new not in stored}
+    # A key stored under its old name is read under its new one; the new one wins when both are there.
+    stored = {**{new: stored[old] for old, new in OLD_KEYS.items() if old in stored},
+              **{k: v for k, v in stored.items() if k not in OLD_KEYS}}
     result = Settings()
     for key in SETTING_KEYS:
         if key in stored:

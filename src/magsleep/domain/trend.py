@@ -49,6 +49,11 @@ RANGES: tuple[int | None, ...] = (7, 30, 90, None)  # None: all nights
 WINDOW = 7
 
 
+
+DIFF_UNITS = {"se_pct": " points", "tst_min": " min", "sol_min": " min", "quality": ""}
+"""The unit of a difference in each outcome (efficiency in points: a difference of percentages is
+not a percentage; total sleep in minutes)."""
+
 @dataclass(frozen=True)
 class PartialNight:
     """What a night's record gives, each part None when unknown (a tracker's night not completed)."""
@@ -60,6 +65,24 @@ class PartialNight:
     final: datetime | None
     up: datetime | None
     quality: int | None
+
+    @property
+    def onset(self) -> datetime | None:
+        """Tried to sleep (or, unknown, into bed) plus the latency, when both are known."""
+        tried = self.tried or self.bed
+        return tried + timedelta(minutes=self.latency_min) if tried and self.latency_min is not None else None
+
+    def known_minutes(self) -> tuple[int | None, int | None, float | None]:
+        """Time in bed, total sleep and efficiency, each only when all its parts are known; parts
+        that disagree give no total sleep rather than a wrong one."""
+        onset = self.onset
+        tib = minutes_between(self.bed, self.up) if self.bed and self.up else None
+        tst = minutes_between(onset, self.final) - self.waso_min \
+            if onset and self.final and self.waso_min is not None else None
+        if tst is not None and (tst < 0 or (tib is not None and tst > tib)):
+            tst = None
+        se = round(100 * tst / tib, 1) if tst is not None and tib else None
+        return tib, tst, se
 
 
 @dataclass(frozen=True)
@@ -87,8 +110,6 @@ class NightPoint:
         value = getattr(self, metric)
         return value / 60 if metric == "tst_min" and value is not None else value
 
-    def known(self, metric: str) -> bool:
-        return getattr(self, metric) is not None
 
 
 def with_known(points: Sequence[NightPoint], metric: str) -> list[NightPoint]:
@@ -101,16 +122,9 @@ def partial_point(night: date, parts: PartialNight, elemental_mg: float,
     """The metrics a night not yet completed gives (a tracker's night: the morning log asks for
     the rest): each from the parts it needs, None where one is unknown, never a 0. None when it
     gives none of them."""
-    tried = parts.tried or parts.bed
-    onset = tried + timedelta(minutes=parts.latency_min) if tried and parts.latency_min is not None else None
-    asleep = minutes_between(onset, parts.final) if onset and parts.final else None
-    tst = asleep - parts.waso_min if asleep is not None and parts.waso_min is not None else None
-    tib = minutes_between(parts.bed, parts.up) if parts.bed and parts.up else None
-    if tst is not None and (tst < 0 or (tib is not None and tst > tib)):
-        tst = None  # the parts disagree: no total sleep rather than a wrong one
-    se = round(100 * tst / tib, 1) if tst is not None and tib else None
-    values = (se, tst, parts.latency_min, parts.quality)
-    if all(v is None for v in values):
+    onset = parts.onset
+    tib, tst, se = parts.known_minutes()
+    if all(v is None for v in (se, tst, parts.latency_min, parts.quality)):
         return None
     return NightPoint(night, se, tst, parts.latency_min, parts.quality, elemental_mg, dose_to_bed_min,
                       span_between(night, onset, parts.final) if onset and parts.final else None)

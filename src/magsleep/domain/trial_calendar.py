@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from magsleep.domain.reminders import trial_night_wording
 from magsleep.domain.trial_plan import TrialPlan
 
 SYMBOLS = {"baseline": "b", "on": "M", "off": "-"}
@@ -59,6 +60,5 @@ def assignment(plan: TrialPlan, night: date) -> str:
     entry = plan.night(night)
     if entry is None:
         return "before the trial" if night < plan.start else "after the trial"
-    what = {"baseline": "baseline, no magnesium", "on": "magnesium", "off": "no magnesium"}.get(
-        entry.phase, f"bag {entry.phase}")
+    what = "baseline, no magnesium" if entry.phase == "baseline" else trial_night_wording(entry.phase)
     return what + ("" if entry.counts or entry.phase == "baseline" else " (settling in, not counted)")

@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -200,9 +200,7 @@ def extend_plan(plan: TrialPlan, more: int, tonight: date,
         raise InvalidInput("--pairs", f"the plan already holds {MAX_PAIRS} pairs, the most a plan holds")
     if not 1 <= more <= MAX_PAIRS - plan.pairs:
         raise InvalidInput("--pairs", f"must be 1 to {MAX_PAIRS - plan.pairs} (a plan holds at most {MAX_PAIRS} pairs)")
-    longer = TrialPlan(plan.start, plan.baseline_nights, plan.period_nights, plan.pairs + more,
-                       plan.washout_nights, plan.outcome, plan.orders + tuple(draw(ORDERS) for _ in range(more)),
-                       plan.created_at)
+    longer = replace(plan, pairs=plan.pairs + more, orders=plan.orders + tuple(draw(ORDERS) for _ in range(more)))
     check_plan(longer)
     return longer
 
@@ -210,8 +208,7 @@ def extend_plan(plan: TrialPlan, more: int, tonight: date,
 def earlier_fingerprint(plan: TrialPlan, pairs: int) -> str:
     """The fingerprint the plan had with only its first `pairs` pairs: an extension's record is
     checked against it (the orders of the first pairs never change)."""
-    return TrialPlan(plan.start, plan.baseline_nights, plan.period_nights, pairs, plan.washout_nights,
-                     plan.outcome, plan.orders[:pairs], plan.created_at).fingerprint
+    return replace(plan, pairs=pairs, orders=plan.orders[:pairs]).fingerprint
 
 
 def _moment(value: object, field: str) -> datetime:

@@ -36,10 +36,9 @@ from operator import mul
 from typing import Any
 
 from magsleep.domain.comparison import t_quantile
-from magsleep.domain.trend import METRICS_BY_KEY, OUTCOMES, NightPoint
+from magsleep.domain.trend import DIFF_UNITS, METRICS_BY_KEY, OUTCOMES, NightPoint
+from magsleep.domain.trial_plan import MIN_COUNTED
 
-MIN_COUNTED = 4
-"""A period counts only with this many counted nights with a diary (as n_of_1.MIN_COUNTED)."""
 MIN_MEASURED = 14
 """Usable nights needed before the person's own SD and autocorrelation are used."""
 TARGET = 0.80
@@ -162,7 +161,7 @@ def _percent(share: float) -> str:
 
 
 def _unit(metric: str) -> str:
-    return {"se_pct": " points", "tst_min": " min", "sol_min": " min", "quality": ""}[metric]
+    return DIFF_UNITS[metric]
 
 
 def _better(metric: str) -> str:

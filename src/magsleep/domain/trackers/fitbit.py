@@ -18,7 +18,6 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.import_file import ImportFailed, limited
 from magsleep.domain.nights import attach_zone
 from magsleep.domain.parsing import iso_moment
 from magsleep.domain.trackers.night import Collector, TrackerFile, elapsed
@@ -51,8 +50,6 @@ def parse(files: list[tuple[str, str]], *, tz: tzinfo, latest: date | None, roll
                 _log(collect, where, log, tz)
             except InvalidInput as err:
                 collect.problem(where, err)
-    if collect.problems:
-        raise ImportFailed(limited(collect.problems))
     return collect.finish()
 
 

@@ -16,9 +16,9 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.nights import night_of
 from magsleep.domain.parsing import check_date, clean_note
 from magsleep.domain.sleep_diary import MAX_AWAKENINGS, MAX_LATENCY_MIN, MAX_NIGHT, minutes_between
+from magsleep.domain.trend import PartialNight
 
 MIN_NIGHT_MIN = 3 * 60
-FORMATS = ("sleepmeter", "plees", "sleep-as-android", "fitbit", "apple-health")
 FORMAT_CHOICES = ("auto", "json", "csv", "sleepmeter", "plees", "sleep-as-android", "fitbit", "apple-health")
 """What `magsleep import --format` takes: auto (by content), magsleep's own, and each tracker."""
 FORMAT_NAMES = {"sleepmeter": "Sleepmeter", "plees": "Plees Tracker", "sleep-as-android": "Sleep as Android",
@@ -68,13 +68,9 @@ class TrackedNight:
         return tuple(part for part in DIARY_PARTS if getattr(self, part) is None)
 
     def known_minutes(self) -> tuple[int | None, int | None, float | None]:
-        """Time in bed, total sleep and efficiency, each only when all its parts are known."""
-        tib = minutes_between(self.bed, self.up) if self.bed and self.up else None
-        tst = None
-        if self.tried and self.final and self.latency_min is not None and self.waso_min is not None:
-            tst = minutes_between(self.tried, self.final) - self.latency_min - self.waso_min
-        se = round(tst / tib * 100, 1) if tib and tst is not None else None
-        return tib, tst, se
+        """Time in bed, total sleep and efficiency as the trend will count them (`PartialNight`)."""
+        return PartialNight(self.bed, self.tried, self.latency_min, self.waso_min, self.final, self.up,
+                            self.quality).known_minutes()
 
 
 @dataclass
