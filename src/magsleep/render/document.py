@@ -9,6 +9,7 @@ every page, rows and charts never cut across pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -36,7 +37,7 @@ class Chart:
     name: str  # the file's suffix when written beside a Markdown report
     alt: str
     pages: list[str]  # SVG, one printed page each
-    whole: str  # the same chart as one SVG (the Markdown's file)
+    whole: Callable[[], str]  # the same chart as one SVG (the Markdown's file): drawn only when written
 
 
 Line = str | tuple[str, list[str]]  # a line, or a line with its own lines under it

@@ -208,7 +208,9 @@ def diary_section(data: ReportData) -> Section:
     nights = nights_between(data.first, data.last)
     pages = [diary_chart(data.records, nights[i], nights[min(i + NIGHTS_PER_PAGE, len(nights)) - 1], label=label)
              for i in range(0, len(nights), NIGHTS_PER_PAGE)]
-    whole = pages[0] if len(pages) == 1 else diary_chart(data.records, data.first, data.last, label=label)
+    def whole() -> str:
+        return pages[0] if len(pages) == 1 else diary_chart(data.records, data.first, data.last, label=label)
+
     return Section("Sleep diary chart", [Chart("diary", "Sleep diary chart, one row per night", pages, whole)],
                    new_page=True)
 
@@ -217,7 +219,7 @@ def trend_section(data: ReportData) -> Section:
     primary = OUTCOMES[data.insights.settings.primary_outcome]
     metrics = [primary] + (["se_pct"] if primary != "se_pct" else [])
     svg = week_chart(data.insights.points, metrics)
-    return Section("Weekly trend", [Chart("weeks", "Weekly trend with and without magnesium", [svg], svg)])
+    return Section("Weekly trend", [Chart("weeks", "Weekly trend with and without magnesium", [svg], lambda: svg)])
 
 
 NIGHT_HEAD = ["Night of", "In bed", "Tried to sleep", "Min to fall asleep", "Wakes", "Min awake", "Final wake",
@@ -361,7 +363,7 @@ def write_report(path: Path, fmt: str, last: date, *, session: Session, start: d
         try:
             for chart in charts:
                 written.append(write_private(path.with_name(names[chart.name]),
-                                             '<?xml version="1.0" encoding="UTF-8"?>\n' + chart.whole))
+                                             '<?xml version="1.0" encoding="UTF-8"?>\n' + chart.whole()))
             return write_private(path, text)
         except StoreError:
             for svg in written:  # the report is written with its charts or not at all

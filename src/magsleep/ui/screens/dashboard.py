@@ -390,8 +390,10 @@ class DashboardScreen(MagsleepScreen[None]):
         # Back to the checklist for the rest of the evening now, not when the save is done:
         # keys typed after enter belong there (ui/key_order.py).
         checklist = self.query_one(Checklist)
-        if checklist.highlighted is not None and \
-                checklist.get_option_at_index(checklist.highlighted).value == self._magnesium_item:
+        on_item = checklist.highlighted is not None and \
+            checklist.get_option_at_index(checklist.highlighted).value == self._magnesium_item
+        # Moves on from "Take magnesium" only where it reads so (on a trial night the item stays put).
+        if on_item and trial_item_label(self.view.trial_phase if self.view else None) is None:
             self._next_item()
         checklist.focus()
 

@@ -141,11 +141,11 @@ class MorningLogScreen(MagsleepScreen[None]):
 
     def load(self) -> None:
 
-        night = self.night
+        night, first = self.night, not self.filled  # what a tracker brought fills only the first load
         self.app.run_db(lambda s: LoggedNight(store.nights.load_night(night, session=s),
                                               store.routine.checklist_for(night, session=s),
                                               store.nights.recent_diaries(night, session=s),
-                                              store.transfer.imported_parts(night, session=s),
+                                              store.transfer.imported_parts(night, session=s) if first else None,
                                               *store.blinding.guess_for(night, session=s)), done=self._loaded)
 
     def _loaded(self, result: LoggedNight) -> None:
