@@ -12,18 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from magsleep import local_time
 from magsleep.domain import blinding
 from magsleep.domain.trial_plan import mapping_text
+from tests.support.clock import at
 
 MADE = datetime(2026, 3, 2, 20, 0)
 PLAN = ("--baseline", "0", "--period", "4", "--pairs", "3", "--washout", "0")
 FIRST, LAST = date(2026, 3, 2), date(2026, 3, 25)
-
-
-def at(monkeypatch, moment: datetime) -> None:
-    """The command line's clock (local_time.now) set to `moment`, in the test's zone."""
-    monkeypatch.setattr(local_time, "now", lambda: moment.replace(tzinfo=local_time.local_zone()))
 
 
 def trial_row(db_path: Path) -> tuple:

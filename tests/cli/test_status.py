@@ -10,14 +10,16 @@ import pytest
 
 from magsleep import status_line
 from magsleep.status_line import line
+from tests.support.clock import EVENING, at
 
 
-def test_status_line_and_json(run, db_path, capsys):
+def test_status_line_and_json(run, db_path, capsys, monkeypatch):
     from datetime import timedelta
 
     from magsleep import local_time
     from magsleep.domain.nights import last_night
 
+    at(monkeypatch, EVENING)  # before the rollover hour, tonight is also the night to log
     run("dose", "150")
     assert status_line.run(["--db", str(db_path), "status"]) == 0
     text = capsys.readouterr().out.strip()
@@ -75,9 +77,10 @@ def test_line_words():
 
 @pytest.mark.parametrize("sql", ["UPDATE trial SET pairs = pairs + 1", "UPDATE trial SET start = '9999-12-01'",
                                  "UPDATE trial SET created_at = 7"])
-def test_status_of_a_tampered_trial_plan_shows_tonight_and_says_so(run, db_path, capsys, sql):
+def test_status_of_a_tampered_trial_plan_shows_tonight_and_says_so(run, db_path, capsys, sql, monkeypatch):
     import sqlite3
 
+    at(monkeypatch, EVENING)
     run("dose", "150")
     assert run("trial", "start").exit_code == 0
     conn = sqlite3.connect(db_path)

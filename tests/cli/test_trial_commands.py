@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from magsleep import local_time
-from magsleep.domain.nights import night_of
+from magsleep.domain.nights import last_night, night_of
 
 
 def tonight() -> date:
@@ -155,11 +155,12 @@ def test_a_bad_stopped_at_is_a_reported_plan_not_a_traceback(run, db_path):
 
 @pytest.mark.parametrize("start", ["9999-12-01", "+366"])
 def test_a_plan_more_than_a_year_ahead_is_refused_before_anything_is_stored(run, db_path, start):
-    first = (tonight() + timedelta(days=int(start[1:]))).isoformat() if start.startswith("+") else start
+    made = local_time.now().date()  # "a year ahead" counts from the day the plan is made, not the night
+    first = (made + timedelta(days=int(start[1:]))).isoformat() if start.startswith("+") else start
     result = run("trial", "start", "--start", first)
     assert result.exit_code == 2 and "--start: " in one_line(result.stderr)
     assert rows(db_path, "trial") == 0
-    last_allowed = run("trial", "start", "--start", (tonight() + timedelta(days=365)).isoformat())
+    last_allowed = run("trial", "start", "--start", (made + timedelta(days=365)).isoformat())
     assert last_allowed.exit_code == 0, last_allowed.output
     for command in (("trial", "status"), ("insights",), ("report",), ("trial", "stop")):
         assert run(*command).exit_code == 0, command
@@ -295,7 +296,7 @@ def test_adherence_counts_unticked_items_and_doses(run, db_path):
     data = json.loads(run("insights", "--json").stdout)["adherence"]
     # One logged night, nothing ticked: every active item counts it, none done.
     assert all(v == {"done": 0, "nights": 1} for v in data.values()), data
-    last = night_of(local_time.now()) - timedelta(days=1)
+    last = last_night(local_time.now())  # the night just logged (tonight itself, before the rollover)
     run("dose", "100", "--at", f"{last}T22:00")
     data = json.loads(run("insights", "--json").stdout)["adherence"]
     assert data["Take magnesium"] == {"done": 1, "nights": 1}
