@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Header, Input, Select, SelectionList, Static
 
@@ -47,6 +47,13 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
+
+
+def hidden(line: Static) -> Static:
+    """A line shown only when it has something to say; hidden before it is mounted, which costs
+    the first frame nothing (hiding it after cost a layout)."""
+    line.display = False
+    return line
 
 
 class DashboardScreen(MagsleepScreen[None]):
@@ -90,37 +97,33 @@ class DashboardScreen(MagsleepScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="dash"):
-            with Vertical(id="dash-left"):
-                with Vertical(id="tonight-pane", classes="pane") as pane:
-                    pane.border_title = "Tonight"
-                    yield Static("", id="trial-tonight")
-                    yield Checklist(id="checklist")
-                with Vertical(id="dose-pane", classes="pane") as pane:
-                    pane.border_title = "Dose"
-                    # The form (a third of the first frame's cost) is mounted once tonight is shown,
-                    # above what it adds up; that part scrolls, so the form's rows always show.
-                    with VerticalScroll(id="dose-status") as status:
-                        status.can_focus = False
-                        yield Static("", id="dose-preview")
-                        yield DoseList(id="dose-list")
-                        yield LimitBar(id="limit-bar")
-                        yield Static("", id="dose-warning")
-            with Vertical(id="trend-pane", classes="pane") as pane:
-                pane.border_title = "Sleep trend"
-                # The plot (and plotext) arrive with the data, after the first frame.
-                yield Static("", id="trend-placeholder")
-                yield Static("[#5fd7ff]●[/] magnesium  [grey62]○[/] none  [#ffaf00]⋯[/] 7-night avg",
-                             id="trend-legend")
-                yield Static("Opening your data…", id="trend-summary")
-                yield Static("", id="verdict")
+        with Vertical(id="dash-left"):
+            with Vertical(id="tonight-pane", classes="pane") as pane:
+                pane.border_title = "Tonight"
+                yield hidden(Static("", id="trial-tonight"))
+                yield Checklist(id="checklist")
+            with Vertical(id="dose-pane", classes="pane") as pane:
+                pane.border_title = "Dose"
+                # The form (a third of the first frame's cost) is mounted once tonight is shown,
+                # above what it adds up; that part scrolls, so the form's rows always show.
+                with VerticalScroll(id="dose-status") as status:
+                    status.can_focus = False
+                    yield hidden(Static("", id="dose-preview"))
+                    yield DoseList(id="dose-list")
+                    yield LimitBar(id="limit-bar")
+                    yield hidden(Static("", id="dose-warning"))
+        with Vertical(id="trend-pane", classes="pane") as pane:
+            pane.border_title = "Sleep trend"
+            # The plot (and plotext) arrive with the data, after the first frame.
+            yield Static("", id="trend-placeholder")
+            yield Static("[#5fd7ff]●[/] magnesium  [#9e9e9e]○[/] none  [#ffaf00]⋯[/] 7-night avg",
+                         id="trend-legend")
+            yield Static("Opening your data…", id="trend-summary")
+            yield Static("", id="verdict")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(Checklist).focus()
-        self.query_one("#dose-warning").display = False
-        self.query_one("#dose-preview").display = False
-        self.query_one("#trial-tonight").display = False
 
     def _mount_dose_form(self) -> None:
         if self.query(DoseForm):
@@ -284,7 +287,7 @@ class DashboardScreen(MagsleepScreen[None]):
         self.query_one("#trend-summary", Static).update(plain(summary(self.points, self.metric, self.app.last_night())))
         regular = self.metric not in METRICS_BY_KEY  # a 14-night figure: no 7-night average drawn
         self.query_one("#trend-legend", Static).update(markup(
-            "[#5fd7ff]●[/] magnesium  [grey62]○[/] none  " + ("each: the 14 nights to it" if regular
+            "[#5fd7ff]●[/] magnesium  [#9e9e9e]○[/] none  " + ("each: the 14 nights to it" if regular
                                                              else "[#ffaf00]⋯[/] 7-night avg")))
 
     def watch_metric(self) -> None:
