@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+import time
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -77,6 +78,21 @@ async def settle(pilot, rounds: int = 1) -> None:
         rounds -= 1
         if rounds <= 0 and not any(w.is_running for w in app.workers):
             break
+    # What a result scheduled for after its frame (the dose form mounts after tonight's frame,
+    # then fills itself after its own): each pause draws a frame and runs what waited for it.
+    for _ in range(2):
+        await pilot.pause(0)
+
+
+async def wait_until(pilot, condition, seconds: float = 15.0) -> bool:
+    """Real time passes (the app's own once-a-second and two-second watches run) until
+    `condition()` holds, for at most `seconds` of the clock: a loaded machine runs the app's
+    timers late, so a wait counted in steps (40 of 0.1 s) ran out before the app looked."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.25)
+        await pilot.app.workers.wait_for_complete()
+    return condition()
 
 
 def open_store(path: Path):

@@ -7,7 +7,19 @@ from datetime import timedelta
 
 from magsleep.store.nights import load_night
 from magsleep.ui.app import make_app
-from tests.support.app import LAST_NIGHT, NOW, SIZE, TONIGHT, CountedKeys, app_for, open_store, seed, settle, text_of
+from tests.support.app import (
+    LAST_NIGHT,
+    NOW,
+    SIZE,
+    TONIGHT,
+    CountedKeys,
+    app_for,
+    open_store,
+    seed,
+    settle,
+    text_of,
+    wait_until,
+)
 
 
 def unlogged_last_night(db_path):
@@ -156,8 +168,6 @@ async def test_each_side_effect_keeps_its_own_severity(db_path):
 
 
 async def test_writes_from_another_process_appear(seeded):
-    import asyncio
-
     from magsleep.domain.magnesium import dose_amount
     from magsleep.store.doses import add_dose
 
@@ -165,16 +175,13 @@ async def test_writes_from_another_process_appear(seeded):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "No dose logged tonight" in text_of(app, "#dose-list")
-        assert app.screen.query_one("#dose-amount").value != ""  # the usual dose, offered
+        # The usual dose, offered (the form fills itself once mounted, after tonight's frame).
+        assert await wait_until(pilot, lambda: any(field.value for field in app.screen.query("#dose-amount")))
         store = open_store(seeded)  # another connection, as `magsleep dose 100` in another shell
         with store.writing() as s:
             add_dose(TONIGHT, NOW, dose_amount("citrate", "100"), session=s)
         store.close()
-        for _ in range(40):  # the app looks every two seconds: wait for it, at most 4 s
-            await asyncio.sleep(0.1)
-            await pilot.pause()
-            if "citrate" in text_of(app, "#dose-list"):
-                break
+        assert await wait_until(pilot, lambda: "citrate" in text_of(app, "#dose-list"))  # it looks every 2 s
         await settle(pilot)
         assert "citrate 100 mg" in text_of(app, "#dose-list")
         assert app.check_outside_changes() is False  # seen once, not again

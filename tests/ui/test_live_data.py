@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.app import SIZE, TONIGHT, app_for, settle, text_of
+from tests.support.app import SIZE, TONIGHT, app_for, settle, text_of, wait_until
 from tests.support.records import stored_total, with_plan
 
 MAGSLEEP = str(Path(sys.executable).with_name("magsleep"))
@@ -20,16 +20,6 @@ def magsleep(db: Path, *args: str) -> None:
     """A write from another shell (London time, like the app's fixed clock)."""
     subprocess.run([MAGSLEEP, "--db", str(db), *args], check=True, capture_output=True,
                    env={**os.environ, "TZ": "Europe/London"})
-
-
-async def wait_until(pilot, condition, seconds: float = 8.0) -> bool:
-    """Real time passes (the app's own 2-second watch runs), until `condition()` holds."""
-    for _ in range(int(seconds / 0.25)):
-        await pilot.pause(0.25)
-        await pilot.app.workers.wait_for_complete()
-        if condition():
-            return True
-    return condition()
 
 
 async def test_outside_writes_in_the_same_window_as_the_apps_own_are_never_lost(seeded):

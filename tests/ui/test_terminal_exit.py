@@ -23,29 +23,15 @@ from magsleep.store.engine import Store
 from magsleep.store.nights import load_night
 from magsleep.store.settings import save_setting
 from tests.support.app import seed
+from tests.support.terminal import SOCKET, tmux, wait_for
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
-
-
 def screen_of(session: str) -> str:
     return tmux("capture-pane", "-p", "-t", session)
-
-
-def wait_for(session: str, text: str, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = screen_of(session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
 
 def demo_db(tmp_path: Path, nights: int = 20) -> Path:
@@ -71,7 +57,7 @@ def running(tmp_path: Path, db: Path, *, prefix: str = "", size: tuple[int, int]
     try:
         yield session
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
 
 
 def leave(session: str) -> None:
