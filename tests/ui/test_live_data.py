@@ -10,7 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.app import SIZE, TONIGHT, app_for, settle, text_of, wait_until
+from magsleep.store.routine import checklist_for
+from tests.support.app import SIZE, TONIGHT, app_for, open_store, settle, text_of, wait_until
 from tests.support.records import stored_total, with_plan
 
 MAGSLEEP = str(Path(sys.executable).with_name("magsleep"))
@@ -213,3 +214,35 @@ async def test_the_trial_line_stays_while_the_dashboard_is_left_open(seeded):
         await pilot.pause(2.5)  # real time: the 1-second and 2-second timers run
         await settle(pilot)
         assert line.display and line.region.height >= 1
+
+
+
+def stored_checks(db: Path, night) -> list:
+    store = open_store(db)
+    with store.reading() as s:
+        checks = checklist_for(night, session=s)
+    store.close()
+    return checks
+
+
+async def test_a_tick_is_stored_as_ticked_when_a_reload_lands_before_its_handler(seeded):
+    """A reload (a dose's save finishing) that redraws a checklist between a space and the
+    handler of that space: the tick is stored as the person made it. The handlers read the state
+    from the list when they ran, found the redrawn (stale) one and stored the opposite: under load,
+    a dose then a space typed in one burst left "Screens off" unticked (test_type_ahead.py)."""
+    app = app_for(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for selector in ("#checklist", "#log-checklist"):
+            if selector == "#log-checklist":  # the night editor's: History, enter on the newest night
+                for key in ("h", "enter"):
+                    await pilot.press(key)
+                    await settle(pilot)
+            night = app.screen.night if selector == "#log-checklist" else TONIGHT
+            checklist = app.screen.query_one(selector)
+            stale = stored_checks(seeded, night)
+            item = next(c for c in stale if not c.done and c.label != "Take magnesium")
+            checklist.toggle(item.item_id)  # the space
+            checklist.show(stale)  # the reload, drawn before the space's handler runs
+            await settle(pilot)
+            assert {c.label: c.done for c in stored_checks(seeded, night)}[item.label] is True, selector

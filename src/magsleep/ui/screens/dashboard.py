@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Header, Input, Select, SelectionList, Static
+from textual.widgets import Header, Input, Select, Static
 
 from magsleep import store
 from magsleep.domain.errors import InvalidInput
@@ -300,10 +300,9 @@ class DashboardScreen(MagsleepScreen[None]):
 
     # ---------------------------------------------------------------- checklist
 
-    @on(SelectionList.SelectionToggled, "#checklist")
-    def _toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
-        item_id = event.selection.value
-        done = item_id in event.selection_list.selected
+    @on(Checklist.Ticked, "#checklist")
+    def _toggled(self, event: Checklist.Ticked) -> None:
+        item_id, done = event.item_id, event.done
         night = self.view.night if self.view else self.app.tonight()
         now = self.app.now()
         self._show_tonight_count()

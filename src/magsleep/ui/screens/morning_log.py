@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Header, Input, Label, OptionList, SelectionList, Static
+from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from magsleep import store
@@ -299,10 +299,9 @@ class MorningLogScreen(MagsleepScreen[None]):
 
     # ---------------------------------------------------------------- night editor extras
 
-    @on(SelectionList.SelectionToggled, "#log-checklist")
-    def _toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
-        item_id, night = event.selection.value, self.night
-        done = item_id in event.selection_list.selected
+    @on(Checklist.Ticked, "#log-checklist")
+    def _toggled(self, event: Checklist.Ticked) -> None:
+        item_id, done, night = event.item_id, event.done, self.night
         def refused(err: Exception) -> None:
             self.app.notify(getattr(err, "message", str(err)), title="Kept as it was", severity="warning", timeout=10)
             self.load()  # the list shows what is stored again

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import SelectionList
@@ -15,11 +16,36 @@ from textual.widgets.selection_list import Selection
 from magsleep.ui.safe_text import plain
 
 if TYPE_CHECKING:  # the first frame draws an empty list: the records come with the data
+    from typing import Self
+
     from magsleep.store.records import CheckRecord
 
 
 class Checklist(SelectionList[int]):
     """The active checklist items for one night; each value is the item's id."""
+
+    class Ticked(Message):
+        """An item ticked or unticked by the person, with its new state as it was at that moment.
+
+        Textual's SelectionToggled carries only a row index: a handler had to read the state (and
+        the item) from the list when it ran, and a reload that replaced the list in between (a
+        dose's save, moments before a space typed behind it) made it store the opposite."""
+
+        def __init__(self, checklist: Checklist, item_id: int, done: bool) -> None:
+            super().__init__()
+            self.checklist = checklist
+            self.item_id = item_id
+            self.done = done
+
+        @property
+        def control(self) -> Checklist:
+            return self.checklist
+
+    def toggle(self, selection: Selection[int] | int) -> Self:
+        super().toggle(selection)
+        item_id = selection.value if isinstance(selection, Selection) else selection
+        self.post_message(self.Ticked(self, item_id, item_id in self.selected))
+        return self
 
     def show(self, checks: tuple[CheckRecord, ...] | list[CheckRecord]) -> None:
         """Replace the items, keeping the highlight where it was."""
