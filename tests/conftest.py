@@ -46,7 +46,6 @@ def store(db_path: Path):
     opened.close()
 
 
-
 def pytest_configure(config: pytest.Config) -> None:
     """Bytecode is cached, even where PYTHONDONTWRITEBYTECODE is set (as on these machines): the
     tests' (pytest rewrote the asserts of 200 modules in each of the five processes, 1.5 s each)

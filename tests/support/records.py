@@ -13,6 +13,16 @@ ORDERS = ["off-on", "on-off", "on-off", "off-on"]
 """The orders with_plan's plan draws, pair by pair."""
 
 
+def read_back(path: Path, read, *args):
+    """What `read(*args, session=...)` (a store query) gives on the file at `path`, opened for it alone."""
+    store = open_store(path)
+    try:
+        with store.reading() as s:
+            return read(*args, session=s)
+    finally:
+        store.close()
+
+
 def stored_total(db: Path) -> float:
     """Tonight's total in mg as the file holds it (read-only, through SQLite alone)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)  # SQLite only: no Python open() of the file

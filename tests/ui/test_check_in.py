@@ -20,6 +20,7 @@ from tests.support.app import (
     text_of,
     wait_until,
 )
+from tests.support.records import read_back
 
 
 def unlogged_last_night(db_path):
@@ -34,11 +35,7 @@ def unlogged_last_night(db_path):
 
 
 def night_record(path, night):
-    store = open_store(path)
-    with store.reading() as s:
-        record = load_night(night, session=s)
-    store.close()
-    return record
+    return read_back(path, load_night, night)
 
 
 async def test_a_hidden_percent_never_blocks_a_dose(empty_db):

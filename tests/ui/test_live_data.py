@@ -12,7 +12,7 @@ from pathlib import Path
 
 from magsleep.store.routine import checklist_for
 from tests.support.app import SIZE, TONIGHT, app_for, open_store, settle, text_of, wait_until
-from tests.support.records import stored_total, with_plan
+from tests.support.records import read_back, stored_total, with_plan
 
 MAGSLEEP = str(Path(sys.executable).with_name("magsleep"))
 
@@ -93,7 +93,7 @@ def test_the_store_refuses_the_untick_for_any_caller(seeded):
     from magsleep.domain.magnesium import dose_amount
     from magsleep.store.doses import add_dose
     from magsleep.store.routine import checklist_for, list_items, set_check
-    from tests.support.app import LONDON, open_store
+    from tests.support.app import LONDON
 
     store = open_store(seeded)
     with store.writing() as s:
@@ -217,14 +217,6 @@ async def test_the_trial_line_stays_while_the_dashboard_is_left_open(seeded):
 
 
 
-def stored_checks(db: Path, night) -> list:
-    store = open_store(db)
-    with store.reading() as s:
-        checks = checklist_for(night, session=s)
-    store.close()
-    return checks
-
-
 async def test_a_tick_is_stored_as_ticked_when_a_reload_lands_before_its_handler(seeded):
     """A reload (a dose's save finishing) that redraws a checklist between a space and the
     handler of that space: the tick is stored as the person made it. The handlers read the state
@@ -240,9 +232,9 @@ async def test_a_tick_is_stored_as_ticked_when_a_reload_lands_before_its_handler
                     await settle(pilot)
             night = app.screen.night if selector == "#log-checklist" else TONIGHT
             checklist = app.screen.query_one(selector)
-            stale = stored_checks(seeded, night)
+            stale = read_back(seeded, checklist_for, night)
             item = next(c for c in stale if not c.done and c.label != "Take magnesium")
             checklist.toggle(item.item_id)  # the space
             checklist.show(stale)  # the reload, drawn before the space's handler runs
             await settle(pilot)
-            assert {c.label: c.done for c in stored_checks(seeded, night)}[item.label] is True, selector
+            assert {c.label: c.done for c in read_back(seeded, checklist_for, night)}[item.label] is True, selector

@@ -39,9 +39,9 @@ def test_only_the_dashboard_pauses_collection(tmp_path):
     code = ("import gc, sys\nfrom magsleep.__main__ import main\n"
             "sys.argv = ['magsleep', *sys.argv[1:]]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\nprint('gc', gc.isenabled())\n")
-    for args in (["--db", str(tmp_path / "m.db"), "status"], ["--help"], ["--db", str(tmp_path / "m.db")]):
+    db = str(tmp_path / "m.db")
+    # The last: the dashboard's path, without a terminal, so the app never starts to resume it.
+    for args, expected in ((["--db", db, "status"], "gc True"), (["--help"], "gc True"), (["--db", db], "gc False")):
         result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                                 stdin=subprocess.DEVNULL)
-        # The last: no terminal, so the app never starts (and the process ends at once).
-        expected = "gc False" if args == ["--db", str(tmp_path / "m.db")] else "gc True"
         assert result.stdout.strip().splitlines()[-1] == expected, result.stdout + result.stderr
