@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from magsleep.domain.errors import InvalidInput
@@ -125,16 +126,10 @@ class TrialPlan:
         """The plan's last night."""
         return self.start + timedelta(days=self.baseline_nights + 2 * self.pairs * self.period_nights - 1)
 
-    def schedule(self) -> list[ScheduledNight]:
-        nights = [ScheduledNight(self.start + timedelta(days=i), "baseline", None, i + 1, False)
-                  for i in range(self.baseline_nights)]
-        day = self.start + timedelta(days=self.baseline_nights)
-        for pair, order in enumerate(self.orders, 1):
-            for phase in order.split("-"):
-                for i in range(self.period_nights):
-                    nights.append(ScheduledNight(day, self.phase_of(phase), pair, i + 1, i >= self.washout_nights))
-                    day += timedelta(days=1)
-        return nights
+    def schedule(self) -> tuple[ScheduledNight, ...]:
+        """Every night of the plan, in order. Equal plans share one tuple: a look at the trial
+        reads it three times, and the simulations behind its claims look thousands of times."""
+        return _schedule(self)
 
     def night(self, night: date) -> ScheduledNight | None:
         """The plan's entry for `night`, or None outside the plan."""
@@ -329,3 +324,17 @@ def tonight_text(plan: TrialPlan, night: date) -> str:
     if not s.counts:  # the settling-in nights, said so they do not read as "stop taking it"
         text = text[:-1] + " (settling in as the last period's effect fades: not counted)."
     return text
+
+
+@lru_cache(maxsize=64)
+def _schedule(plan: TrialPlan) -> tuple[ScheduledNight, ...]:
+    nights = [ScheduledNight(plan.start + timedelta(days=i), "baseline", None, i + 1, False)
+              for i in range(plan.baseline_nights)]
+    day = plan.start + timedelta(days=plan.baseline_nights)
+    for pair, order in enumerate(plan.orders, 1):
+        for phase in order.split("-"):
+            shown = plan.phase_of(phase)
+            for i in range(plan.period_nights):
+                nights.append(ScheduledNight(day, shown, pair, i + 1, i >= plan.washout_nights))
+                day += timedelta(days=1)
+    return tuple(nights)
