@@ -176,6 +176,7 @@ def writers_under_load(tmp_path: Path, writers: int, hogs: int) -> None:
         results = [p.communicate(timeout=600) for p in procs]
     failed = [err.strip() for p, (_, err) in zip(procs, results, strict=True) if p.returncode]
     assert failed == [], f"{len(failed)} of {writers} failed: {failed[:2]}"
+    assert not any("locked" in err for _, err in results)  # they queued: none even said it waited
     conn = sqlite3.connect(db)
     notes = {row[0] for row in conn.execute("SELECT note FROM dose")}
     conn.close()
@@ -183,6 +184,8 @@ def writers_under_load(tmp_path: Path, writers: int, hogs: int) -> None:
 
 
 def test_ten_writers_and_a_cpu_hog(tmp_path):
+    """The command line run in parallel, on a machine kept busy (the same without the hog is a
+    lighter case of this one, and was folded into it)."""
     writers_under_load(tmp_path, 10, 1)
 
 

@@ -11,8 +11,6 @@ import random
 import select
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -115,18 +113,6 @@ def test_two_writers_at_once_queue_instead_of_failing(tmp_path):
     stored = notes_in(path)
     assert {f"{tag}:{seq}" for tag in (1, 2) for seq in range(200)} <= stored
     assert len(stored) == 400
-
-
-def test_the_command_line_run_in_parallel(tmp_path):
-    db = str(tmp_path / "cli.db")
-    Store.open(Path(db)).close()
-    procs = [subprocess.Popen([sys.executable, "-m", "magsleep", "--db", db, "dose", "100",
-                               "--at", f"2026-01-{day:02d}T21:00", "--note", f"p{day}"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for day in range(1, 13)]
-    results = [p.communicate(timeout=120) for p in procs]
-    assert all(p.returncode == 0 for p in procs), results
-    assert not any("locked" in err for _, err in results)
-    assert {f"p{day}" for day in range(1, 13)} <= notes_in(Path(db))
 
 
 def test_backup_while_another_process_writes_is_consistent(tmp_path):
