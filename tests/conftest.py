@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.parsed_css import share_parsed_css
+
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,8 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """Bytecode is cached, even where PYTHONDONTWRITEBYTECODE is set (as on these machines): the
     tests' (pytest rewrote the asserts of 200 modules in each of the five processes, 1.5 s each)
     and, once before the workers start, magsleep's, as an installed copy has it (every `magsleep`
-    a test starts compiled what it imports again: about 50 ms of each of some hundred launches)."""
+    a test starts compiled what it imports again: about 50 ms of each of some hundred launches).
+    Textual's parsed CSS is shared by the apps each process starts (tests/support/parsed_css.py)."""
     sys.dont_write_bytecode = False
+    share_parsed_css()
     if not hasattr(config, "workerinput"):
         import compileall
 
