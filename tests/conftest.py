@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.order import for_worksteal
 from tests.support.parsed_css import share_parsed_css
 
 
@@ -64,42 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(Path(magsleep.__file__).parent, quiet=1)
 
 
-# Tests that mostly wait on another process (a real terminal, a browser, faketime's clock,
-# writers racing for the file, the benchmarks' launches): their waiting should overlap tests that
-# keep the cores busy, and none should be left for the end, where it would run alone.
-WAITING = ("tests/reach/", "tests/faults/", "tests/ui/test_terminal_", "tests/ui/test_rollover_e2e.py",
-           "tests/test_benchmarks_smoke.py", "tests/cli/test_output_encoding.py")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The order that keeps both cores busy under xdist's "worksteal": it hands worker k the k-th
-    quarter of this list, and a worker that runs dry takes the back half of another's queue. So
-    each quarter gets a share of each kind: the waiting tests spread through its first half, then
-    Pilot tests (about half idle, in `pilot.pause()`) alternating with tests that only compute."""
-    workers = getattr(config, "workerinput", {}).get("workercount", 1)
-    waiting = [item for item in items if item.nodeid.startswith(WAITING)]
-    pilot = [item for item in items if item.nodeid.startswith("tests/ui/") and item not in waiting]
-    computing = [item for item in items if item not in waiting and item not in pilot]
-    ordered: list[pytest.Item] = []
-    for k in range(workers):
-        rest = spread(pilot[k::workers], computing[k::workers])
-        half = len(rest) // 2
-        ordered += spread(waiting[k::workers], rest[:half]) + rest[half:]
-    items[:] = ordered
-
-
-def spread(a: list[pytest.Item], b: list[pytest.Item]) -> list[pytest.Item]:
-    """`a` and `b` merged evenly, each in its own order."""
-    merged: list[pytest.Item] = []
-    i = j = 0
-    while i < len(a) or j < len(b):
-        if j >= len(b) or (i < len(a) and i * len(b) <= j * len(a)):
-            merged.append(a[i])
-            i += 1
-        else:
-            merged.append(b[j])
-            j += 1
-    return merged
+    items[:] = for_worksteal(items, getattr(config, "workerinput", {}).get("workercount", 1))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
