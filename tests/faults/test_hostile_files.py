@@ -265,7 +265,7 @@ def test_a_healthy_database_in_a_read_only_folder_is_not_called_damaged(open_fol
 
 async def test_the_app_says_what_was_not_saved_and_exits_non_zero(db):
     from magsleep.ui.app import make_app
-    from tests.support.app import SIZE, settle
+    from tests.support.app import SIZE, notices, settle
 
     os.chmod(db, 0o400)
     before = db.read_bytes()
@@ -275,7 +275,7 @@ async def test_the_app_says_what_was_not_saved_and_exits_non_zero(db):
         assert "read-only" in str(app.screen.query_one("#store-error-message").render())
         app.run_db(lambda s: None, write=True)  # a tick that arrives after the failure
         await settle(pilot)
-        messages = [n.message for n in app._notifications]
+        messages = notices(app)
         assert any("Not saved" in m and "read-only" in m for m in messages), messages
         await pilot.press("q")
     assert app.return_code == 2

@@ -56,7 +56,6 @@ def _make(path: Path, nights: int, *, welcome_seen: bool) -> None:
     store.close()
 
 
-
 def app_for(path: Path):
     from magsleep.ui.app import make_app
 
@@ -109,6 +108,12 @@ def text_of(app, selector: str) -> str:
     visual = widget.visual if hasattr(widget, "visual") else widget.render()
     plain = getattr(visual, "plain", None)
     return plain if plain is not None else str(visual)
+
+
+def notices(app) -> list[str]:
+    """The notifications on the screen now, as the person reads them: each toast's title and
+    message. Textual's test runs show none unless the app runs with `run_test(notifications=True)`."""
+    return [toast.render().plain for toast in app.screen.query("Toast")]
 
 
 class CountedKeys:

@@ -7,7 +7,7 @@ import asyncio
 from magsleep.store.engine import Store, make_engine
 from magsleep.store.nights import count_nights, load_night
 from magsleep.ui.app import make_app
-from tests.support.app import LAST_NIGHT, SIZE, app_for, clock, open_store, settle, text_of
+from tests.support.app import LAST_NIGHT, SIZE, app_for, clock, notices, open_store, settle, text_of
 
 
 def night_count(path):
@@ -228,7 +228,7 @@ async def test_undo_never_overwrites_a_night_logged_again_after_the_delete(seede
 
     magsleep = Path(sys.executable).with_name("magsleep")
     app = app_for(seeded)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         table = await open_history(pilot)
         await pilot.press("down", "d")
         await pilot.pause()
@@ -249,12 +249,12 @@ async def test_undo_never_overwrites_a_night_logged_again_after_the_delete(seede
         assert [(x.kind, x.severity) for x in night.symptoms] == [("headache", 2)]
         assert night.diary is not None and night.diary.latency_min == 40
         assert not night.doses  # nothing of the deleted night merged in
-        messages = [n.message for n in app._notifications]
-        assert any(m.startswith("Not undone") and "logged again" in m for m in messages), messages
+        messages = notices(app)
+        assert any("Not undone" in m and "logged again" in m for m in messages), messages
         assert not any("is back" in m for m in messages)
         await pilot.press("u")  # the undo is spent: it can never apply
         await settle(pilot)
-        assert "Nothing to undo." in [n.message for n in app._notifications]
+        assert any("Nothing to undo." in m for m in notices(app))
         app.check_outside_changes()  # the 2-second watch, now
         await settle(pilot)
         assert table.row_count == 60

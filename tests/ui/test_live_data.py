@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from magsleep.store.routine import checklist_for
-from tests.support.app import SIZE, TONIGHT, app_for, open_store, settle, text_of, wait_until
+from tests.support.app import SIZE, TONIGHT, app_for, notices, open_store, settle, text_of, wait_until
 from tests.support.records import read_back, stored_total, with_plan
 
 MAGSLEEP = str(Path(sys.executable).with_name("magsleep"))
@@ -48,7 +48,7 @@ async def test_take_magnesium_stays_ticked_while_a_dose_is_logged_and_says_why(s
     """Unticking "Take magnesium" after two doses is refused with the reason; the dashboard, the
     night editor and History all count the night the same way."""
     app = app_for(seeded)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("a", *"200", "enter")
         await settle(pilot)
@@ -61,7 +61,7 @@ async def test_take_magnesium_stays_ticked_while_a_dose_is_logged_and_says_why(s
         await settle(pilot)
         assert "1/6 done" in str(app.screen.query_one("#tonight-pane").border_title)
         assert checklist.get_option_at_index(0).value in checklist.selected
-        messages = [n.message for n in app._notifications]
+        messages = notices(app)
         assert any('"Take magnesium" stays ticked while 2 doses (400 mg) are logged' in m for m in messages), messages
         assert stored_total(seeded) == 400
         # History counts the same night the same way.
@@ -118,7 +118,7 @@ async def test_an_app_left_open_moves_to_the_new_night_at_the_rollover(seeded):
 
     moment = [datetime(2026, 11, 26, 11, 59, 50, tzinfo=LONDON)]
     app = make_app(seeded, clock=lambda: moment[0])
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("a", *"100", "enter")  # a dose on the night of the 25th
         await settle(pilot)
@@ -126,11 +126,11 @@ async def test_an_app_left_open_moves_to_the_new_night_at_the_rollover(seeded):
         assert "100 mg" in text_of(app, "#dose-list")
         moment[0] += timedelta(seconds=28)  # 12:00:18
         assert await wait_until(pilot, lambda: app.screen.sub_title == "night of Thu 26 Nov"
-                                and any("night of Thursday" in n.message for n in app._notifications), 4)
+                                and any("night of Thursday" in m for m in notices(app)), 4)
         await settle(pilot)
         assert text_of(app, "#dose-list") == "No dose logged tonight."
         assert "0/6 done" in str(app.screen.query_one("#tonight-pane").border_title)
-        assert any("night of Thursday 26 November" in n.message for n in app._notifications)
+        assert any("night of Thursday 26 November" in m for m in notices(app))
         await pilot.press("down", "space")
         await settle(pilot)
     import sqlite3

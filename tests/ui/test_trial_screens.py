@@ -7,7 +7,7 @@ import pytest
 
 from magsleep.domain.n_of_1 import make_plan
 from magsleep.store.trials import add_trial
-from tests.support.app import SIZE, TONIGHT, app_for, open_store, seed, settle, text_of
+from tests.support.app import SIZE, TONIGHT, app_for, notices, open_store, seed, settle, text_of
 from tests.support.records import with_plan
 
 
@@ -66,7 +66,7 @@ def magnesium_item_done(path) -> bool | None:
 
 async def test_a_dose_on_a_no_magnesium_night_is_saved_and_marked(db_path):
     app = app_for(with_plan(seed(db_path, nights=30), 20))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("a", *"100", "enter")
         await settle(pilot)
@@ -80,7 +80,7 @@ async def test_a_dose_on_a_no_magnesium_night_is_saved_and_marked(db_path):
         await pilot.press("home", "space")
         await settle(pilot)
         assert first.value not in checklist.selected
-        assert any("deviation" in n.message for n in app._notifications)
+        assert any("deviation" in m for m in notices(app))
     assert magnesium_item_done(db_path) is False
 
 
@@ -186,7 +186,7 @@ async def test_a_plan_changed_outside_magsleep_shows_tonight_with_one_notice(db_
     app = app_for(path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        said = [(n.title, n.message) for n in app._notifications]
+        said = notices(app)
         assert not said, said  # no failed read, no failed save: the plan is simply not used
         notice = text_of(app, "#trial-tonight")
         assert "changed outside magsleep" in notice and "'magsleep trial stop' ends it" in notice
