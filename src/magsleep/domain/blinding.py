@@ -136,13 +136,8 @@ def unblind(plan: TrialPlan, blind: Blind, at: str) -> TrialPlan:
 
 def bag_of(plan: TrialPlan, night: date) -> str | None:
     """The bag of `night` in a blinded plan ("A"/"B"); None in the baseline, outside it or unblinded."""
-    if not plan.blinded:
-        return None
-    offset = (night - plan.start).days - plan.baseline_nights
-    if offset < 0 or night > plan.end:
-        return None
-    pair, within = divmod(offset, 2 * plan.period_nights)
-    return plan.orders[pair].split("-")[within // plan.period_nights]
+    where = plan.planned(night) if plan.blinded else None
+    return None if where is None or where[0] is None else where[1]
 
 
 def night_label(plan: TrialPlan | None, night: date) -> str | None:

@@ -131,18 +131,29 @@ class TrialPlan:
         reads it three times, and the simulations behind its claims look thousands of times."""
         return _schedule(self)
 
-    def night(self, night: date) -> ScheduledNight | None:
-        """The plan's entry for `night`, or None outside the plan."""
+    def planned(self, night: date) -> tuple[int | None, str, int] | None:
+        """Where `night` falls as planned: its pair (None in the baseline), the order's word for
+        its period as written ("on"/"off", or a bag "A"/"B" even once unblinded) and its 0-based
+        night within the period or baseline; None outside the plan."""
         offset = (night - self.start).days
         if offset < 0 or night > self.end:
             return None
         if offset < self.baseline_nights:
-            return ScheduledNight(night, "baseline", None, offset + 1, False)
+            return None, "baseline", offset
         offset -= self.baseline_nights
         pair, within = divmod(offset, 2 * self.period_nights)
         second, period_night = divmod(within, self.period_nights)
-        phase = self.phase_of(self.orders[pair].split("-")[second])
-        return ScheduledNight(night, phase, pair + 1, period_night + 1, period_night >= self.washout_nights)
+        return pair + 1, self.orders[pair].split("-")[second], period_night
+
+    def night(self, night: date) -> ScheduledNight | None:
+        """The plan's entry for `night`, or None outside the plan."""
+        where = self.planned(night)
+        if where is None:
+            return None
+        pair, word, index = where
+        if pair is None:
+            return ScheduledNight(night, "baseline", None, index + 1, False)
+        return ScheduledNight(night, self.phase_of(word), pair, index + 1, index >= self.washout_nights)
 
     def as_dict(self) -> dict[str, Any]:
         return {"start": self.start.isoformat(), "baseline_nights": self.baseline_nights,
