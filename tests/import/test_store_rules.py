@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from tests.support.app import LONDON
+from tests.support.trackers import plees_file
 
 from .conftest import FIXTURES, nights
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def plees_file(tmp_path, rows: list[tuple[int, datetime, int, int]]):
-    path = tmp_path / "plees.csv"
-    path.write_text("sid,start,stop,rating\n" + "".join(
-        f"{sid},{int(start.timestamp() * 1000)},{int(start.timestamp() * 1000) + minutes * 60_000},{rating}\n"
-        for sid, start, minutes, rating in rows))
-    return path
 
 
 def test_a_night_logged_by_hand_is_already_there_and_kept_and_the_import_succeeds(run, tmp_path, db_path):
