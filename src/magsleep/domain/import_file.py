@@ -5,7 +5,9 @@ with moments as ISO 8601 with their UTC offset. CSV: one row per night with the 
 columns, plus ``symptoms`` (``kind:severity;...``), and ``doses`` and ``routine`` as JSON text.
 Pure: `store.transfer` writes the exports and the checked nights. Values a file claims that can
 be derived (metrics, elemental mg, minutes from dose to bed) are recomputed, and a file that
-disagrees is refused; a field this version does not know is refused too.
+disagrees is refused; a field this version does not know is refused too. A night imported from a
+tracker travels with its `source` and may have an incomplete diary (the answers it knew); any
+other night's diary is complete or absent.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from magsleep.domain.errors import InvalidInput
 from magsleep.domain.magnesium import dose_amount
 from magsleep.domain.parsing import check_date, clean_note, iso_moment, parse_date, parse_number
 from magsleep.domain.routine import clean_label, label_key
-from magsleep.domain.sleep_diary import Diary, Symptom, compute_metrics, parse_symptom
+from magsleep.domain.sleep_diary import Answers, Diary, Provenance, Symptom, compute_metrics, parse_symptom
 from magsleep.domain.text_safety import csv_uncell, visible
+from magsleep.domain.trackers.night import FORMAT_NAMES
+from magsleep.domain.trend import answered_minutes
 from magsleep.domain.trial_plan import BLIND_ORDERS, ORDERS, TrialPlan, check_plan, check_plan_numbers
 
 SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",
-                  "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "dose_to_bed_min", "note")
+                  "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "dose_to_bed_min", "note",
+                  "source", "source_id", "source_device")
 CSV_COLUMNS = (*SCALAR_COLUMNS, "symptoms", "doses", "routine")
 MAX_PROBLEMS = 20
 TRIAL_KEYS = ("start", "baseline_nights", "period_nights", "pairs", "washout_nights", "outcome", "orders",
@@ -49,6 +54,9 @@ class ImportNight:
     doses: tuple[dict[str, Any], ...]
     symptoms: tuple[Symptom, ...]
     routine: tuple[tuple[str, bool], ...]
+    answers: Answers | None = None
+    """A tracker's night whose diary is not complete: the answers it holds (`diary` is None)."""
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True)
@@ -313,15 +321,57 @@ def _parse_night(line: int, raw: object, latest: date | None) -> ImportNight:
     night_text = raw.get("night")
     night = parse_date(night_text if isinstance(night_text, str) else None, "night", latest=latest)
     _known_fields(raw, NIGHT_KEYS, "")
-    diary = _parse_diary(raw)
+    provenance = _parse_provenance(raw)
+    incomplete = provenance is not None and not _complete(raw)
+    answers = _parse_answers(raw) if incomplete else None
+    diary = _parse_diary(raw) if not incomplete else None
     doses = _parse_doses(raw.get("doses"))
     if diary is not None:
         _on_night(diary.bed, night, "bed")  # the other answers are checked against bed (within 24 h)
+    for key in ("bed", "tried", "final", "up") if answers is not None else ():
+        if (moment := getattr(answers, key)) is not None:
+            _on_night(moment, night, key)
     for index, d in enumerate(doses):
         _on_night(d["taken_at"], night, f"doses[{index}].taken_at")
-    _check_derived(raw, diary, doses)
+    _check_derived(raw, diary or answers, doses)
     return ImportNight(line, night, diary, _text(raw.get("note"), "note"), tuple(doses),
-                       _parse_symptoms(raw.get("symptoms")), _parse_routine(raw.get("routine")))
+                       _parse_symptoms(raw.get("symptoms")), _parse_routine(raw.get("routine")), answers, provenance)
+
+
+def _parse_provenance(raw: dict[str, Any]) -> Provenance | None:
+    """Where an exported night was imported from, when it was: a tracker magsleep reads."""
+    source = raw.get("source")
+    if source is None:
+        if raw.get("source_id") is not None or raw.get("source_device") is not None:
+            raise InvalidInput("source", "is needed with source_id and source_device")
+        return None
+    if source not in FORMAT_NAMES:
+        raise InvalidInput("source", f"must be one of {', '.join(FORMAT_NAMES)}")
+    return Provenance(str(source), _text(raw.get("source_id"), "source_id"), _text(raw.get("source_device"),
+                                                                                     "source_device"))
+
+
+ANSWER_KEYS = ("bed", "latency_min", "awakenings", "waso_min", "final", "up", "quality")
+"""What a complete diary needs (a tracker's night gives some of them; how rested is optional)."""
+
+
+def _complete(raw: dict[str, Any]) -> bool:
+    return all(raw.get(key) is not None for key in ANSWER_KEYS)
+
+
+def _parse_answers(raw: dict[str, Any]) -> Answers | None:
+    """A tracker's incomplete diary, each answer checked as the diary's is, None when unknown
+    (None when it holds no answer: a diary deleted in History keeps where the night came from)."""
+    def moment(key: str) -> datetime | None:
+        return None if raw.get(key) is None else _moment(raw[key], key)
+
+    def number(key: str, lo: int, hi: int) -> int | None:
+        return None if raw.get(key) is None else _int(raw[key], key, lo, hi)
+
+    answers = Answers(moment("bed"), moment("tried"), number("latency_min", 0, 720), number("awakenings", 0, 60),
+                      number("waso_min", 0, 1440), moment("final"), moment("up"), number("quality", 1, 5),
+                      number("rested", 1, 5))
+    return None if answers == Answers() else answers
 
 
 def _on_night(moment: datetime, night: date, field: str) -> None:
@@ -334,14 +384,19 @@ def _on_night(moment: datetime, night: date, field: str) -> None:
                                   f"(it must fall on {night} or the morning after)")
 
 
-def _check_derived(raw: dict[str, Any], diary: Diary | None, doses: list[dict[str, Any]]) -> None:
+def _check_derived(raw: dict[str, Any], answered: Diary | Answers | None, doses: list[dict[str, Any]]) -> None:
     """A value the file claims that can be computed must agree with the computation: a file is
     never trusted when it claims a derived value."""
-    metrics = compute_metrics(diary) if diary is not None else None
-    for key in ("tib_min", "tst_min", "se_pct"):
-        _agrees(raw.get(key), getattr(metrics, key) if metrics else None, key)
-    _agrees(raw.get("dose_to_bed_min"), dose_to_bed_min([d["taken_at"] for d in doses],
-                                                        diary.tried if diary else None), "dose_to_bed_min", 0.5)
+    if isinstance(answered, Diary):
+        metrics = compute_metrics(answered)
+        derived: tuple[float | None, ...] = (metrics.tib_min, metrics.tst_min, metrics.se_pct)
+    else:
+        derived = answered_minutes(answered) if answered is not None else (None, None, None)
+    for key, value in zip(("tib_min", "tst_min", "se_pct"), derived, strict=True):
+        _agrees(raw.get(key), value, key)
+    tried = (answered.tried or answered.bed) if answered is not None else None
+    _agrees(raw.get("dose_to_bed_min"), dose_to_bed_min([d["taken_at"] for d in doses], tried),
+            "dose_to_bed_min", 0.5)
     total = round(sum(d["elemental_mg"] for d in doses), 1)
     if raw.get("elemental_mg") is not None or doses:
         _agrees(raw.get("elemental_mg", total), total, "elemental_mg")

@@ -174,6 +174,32 @@ def _check_answers(diary: Diary) -> None:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """A night's diary answers when not all of them are known (a tracker's night the morning log
+    has not completed): each None when unknown, never 0."""
+
+    bed: datetime | None = None
+    tried: datetime | None = None
+    latency_min: int | None = None
+    awakenings: int | None = None
+    waso_min: int | None = None
+    final: datetime | None = None
+    up: datetime | None = None
+    quality: int | None = None
+    rested: int | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an imported night came from: the tracker's format, its own id of the record, and the
+    device or app its file names (so the same file imported again adds nothing)."""
+
+    source: str
+    source_id: str | None = None
+    device: str | None = None
+
+
+@dataclass(frozen=True)
 class Symptom:
     """A side effect on a night: its kind and severity 1 (mild) to 3 (severe)."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from magsleep.domain.regularity import MIDPOINT_NIGHTS, regularity_at, span_between, window_regularity
-from magsleep.domain.sleep_diary import SleepMetrics, minutes_between
+from magsleep.domain.sleep_diary import Answers, SleepMetrics, minutes_between
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,12 @@ class PartialNight:
             tst = None
         se = round(100 * tst / tib, 1) if tst is not None and tib else None
         return tib, tst, se
+
+
+def answered_minutes(answers: Answers) -> tuple[int | None, int | None, float | None]:
+    """Time in bed, total sleep and efficiency that an incomplete diary's answers give."""
+    return PartialNight(answers.bed, answers.tried, answers.latency_min, answers.waso_min, answers.final,
+                        answers.up, answers.quality).known_minutes()
 
 
 @dataclass(frozen=True)

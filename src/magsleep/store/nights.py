@@ -9,7 +9,7 @@ from sqlmodel import Session, col, delete, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.sleep_diary import Diary, Symptom
+from magsleep.domain.sleep_diary import Answers, Diary, Provenance, Symptom
 from magsleep.domain.trend import PartialNight
 from magsleep.store.models import Dose, Night, RoutineCheck, RoutineItem, SymptomRow, row_id
 from magsleep.store.records import CheckRecord, DoseRecord, NightRecord, dose_from_columns
@@ -134,13 +134,40 @@ def load_nights(*, session: Session, start: date | None = None, end: date | None
     for check, item in pairs:
         if check.night_id in ids:
             checks[check.night_id].append(CheckRecord(row_id(item), item.label, check.done))
-    return [
-        NightRecord(
-            night=ids[row_id(row)], diary=diary_of(row), note=row.note,
+    records = []
+    for row in rows:
+        diary = diary_of(row)
+        records.append(NightRecord(
+            night=ids[row_id(row)], diary=diary, note=row.note,
             doses=tuple(doses[row_id(row)]), symptoms=tuple(symptoms[row_id(row)]), checks=tuple(checks[row_id(row)]),
-        )
-        for row in rows
-    ]
+            answers=answers_of(row) if diary is None else None, provenance=provenance_of(row)))
+    return records
+
+
+def answers_of(row: Night) -> Answers | None:
+    """The answers an incomplete diary holds (a tracker's night), or None when it holds none."""
+    answers = Answers(_moment(row.bed), _moment(row.tried), row.latency_min, row.awakenings, row.waso_min,
+                      _moment(row.final), _moment(row.up), row.quality, row.rested)
+    return answers if answers != Answers() else None
+
+
+def provenance_of(row: Night) -> Provenance | None:
+    return Provenance(row.source, row.source_id, row.source_device) if row.source is not None else None
+
+
+def save_imported(row: Night, answers: Answers | None, provenance: Provenance | None) -> None:
+    """An imported night's incomplete answers (its diary is None) and where it came from, on its row."""
+    if answers is not None:
+        row.bed, row.tried = _text_or_none(answers.bed), _text_or_none(answers.tried)
+        row.latency_min, row.awakenings, row.waso_min = answers.latency_min, answers.awakenings, answers.waso_min
+        row.final, row.up = _text_or_none(answers.final), _text_or_none(answers.up)
+        row.quality, row.rested = answers.quality, answers.rested
+    if provenance is not None:
+        row.source, row.source_id, row.source_device = provenance.source, provenance.source_id, provenance.device
+
+
+def _text_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else _text(moment)
 
 
 def _nights_query(start: date | None, end: date | None, with_diary_only: bool) -> SelectOfScalar[Night]:

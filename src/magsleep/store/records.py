@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from magsleep.domain.errors import InvalidInput
-from magsleep.domain.sleep_diary import Diary, SleepMetrics, Symptom, compute_metrics
+from magsleep.domain.sleep_diary import Answers, Diary, Provenance, SleepMetrics, Symptom, compute_metrics
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,10 @@ class NightRecord:
     doses: tuple[DoseRecord, ...] = ()
     symptoms: tuple[Symptom, ...] = ()
     checks: tuple[CheckRecord, ...] = field(default=())
+    answers: Answers | None = None
+    """The answers known of a diary that is not complete (then `diary` is None)."""
+    provenance: Provenance | None = None
+    """Set for a night imported from a tracker."""
 
     @property
     def elemental_mg(self) -> float:

@@ -22,16 +22,18 @@ from magsleep.domain.import_file import (
     TRIAL_KEYS,
     ImportFailed,
     ImportFile,
+    ImportNight,
     limited,
 )
 from magsleep.domain.n_of_1 import TrialPlan
 from magsleep.domain.nights import night_of
 from magsleep.domain.routine import label_key
-from magsleep.domain.text_safety import csv_cell
+from magsleep.domain.sleep_diary import Answers
+from magsleep.domain.text_safety import csv_cell, visible
 from magsleep.domain.trackers.night import TrackedNight, TrackerFile
-from magsleep.domain.trend import PartialNight
+from magsleep.domain.trend import PartialNight, answered_minutes
 from magsleep.store.models import Dose, Night, RoutineCheck, row_id
-from magsleep.store.nights import PARTS_COLUMNS, load_nights, parts_from_columns, save_diary
+from magsleep.store.nights import PARTS_COLUMNS, load_nights, parts_from_columns, save_diary, save_imported
 from magsleep.store.records import NightRecord
 from magsleep.store.routine import add_item, item_by_label
 from magsleep.store.settings import load_settings
@@ -44,24 +46,29 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def night_to_dict(record: NightRecord) -> dict[str, Any]:
-    """One night as the export format has it."""
-    diary, metrics = record.diary, record.metrics
+    """One night as the export format has it: a complete diary, or the answers an incomplete one
+    holds (a tracker's night), and where an imported night came from."""
+    answers = record.answers or _answers(record)
+    metrics = record.metrics
+    tib, tst, se = ((metrics.tib_min, metrics.tst_min, metrics.se_pct) if metrics is not None
+                    else answered_minutes(answers))
+    origin = record.provenance
     return {
         "night": record.night.isoformat(),
-        "bed": _iso(diary.bed) if diary else None,
-        "tried": _iso(diary.tried) if diary else None,
-        "latency_min": diary.latency_min if diary else None,
-        "awakenings": diary.awakenings if diary else None,
-        "waso_min": diary.waso_min if diary else None,
-        "final": _iso(diary.final) if diary else None,
-        "up": _iso(diary.up) if diary else None,
-        "quality": diary.quality if diary else None,
-        "rested": diary.rested if diary else None,
-        "tib_min": metrics.tib_min if metrics else None,
-        "tst_min": metrics.tst_min if metrics else None,
-        "se_pct": metrics.se_pct if metrics else None,
+        "bed": _iso(answers.bed),
+        "tried": _iso(answers.tried),
+        "latency_min": answers.latency_min,
+        "awakenings": answers.awakenings,
+        "waso_min": answers.waso_min,
+        "final": _iso(answers.final),
+        "up": _iso(answers.up),
+        "quality": answers.quality,
+        "rested": answers.rested,
+        "tib_min": tib,
+        "tst_min": tst,
+        "se_pct": se,
         "elemental_mg": record.elemental_mg,
-        "dose_to_bed_min": dose_to_bed_min([d.taken_at for d in record.doses], diary.tried if diary else None),
+        "dose_to_bed_min": dose_to_bed_min([d.taken_at for d in record.doses], answers.tried or answers.bed),
         "doses": [
             {"taken_at": _iso(d.taken_at), "form": d.form, "amount_mg": d.amount_mg,
              "amount_is": d.amount_is, "percent": d.percent, "elemental_mg": d.elemental_mg,
@@ -72,9 +79,19 @@ def night_to_dict(record: NightRecord) -> dict[str, Any]:
         "routine": {c.label: c.done for c in sorted(record.checks, key=lambda c: c.label)},
         "symptoms": [{"kind": s.kind, "severity": s.severity} for s in record.symptoms],
         "note": record.note,
+        "source": origin.source if origin else None,
+        "source_id": origin.source_id if origin else None,
+        "source_device": origin.device if origin else None,
     }
 
 
+def _answers(record: NightRecord) -> Answers:
+    """A complete diary's answers (or none at all) in the shape an incomplete one has."""
+    diary = record.diary
+    if diary is None:
+        return Answers()
+    return Answers(diary.bed, diary.tried, diary.latency_min, diary.awakenings, diary.waso_min, diary.final,
+                   diary.up, diary.quality, diary.rested)
 
 
 def trial_to_dict(plan: TrialPlan | DamagedPlan) -> dict[str, Any]:
@@ -145,9 +162,11 @@ def import_nights(parsed: ImportFile, *, session: Session) -> int:
     if clashes:
         raise ImportFailed(limited([f"line {n.line}, field night: {n.night} is already in the database"
                                      for n in clashes]))
+    _refuse_stored_records(nights, session=session)
     items: dict[str, int] = {}
     for n in nights:
         row = save_diary(n.night, n.diary, symptoms=n.symptoms, note=n.note, session=session)
+        save_imported(row, n.answers, n.provenance)
         for d in n.doses:
             session.add(Dose(night_id=row_id(row), taken_at=d["taken_at"].isoformat(timespec="seconds"), form=d["form"],
                              amount_mg=d["amount_mg"], amount_is=d["amount_is"], percent=d["percent"],
@@ -159,6 +178,31 @@ def import_nights(parsed: ImportFile, *, session: Session) -> int:
                 items[name] = row_id(item) if item is not None else add_item(label, session=session).id
             session.add(RoutineCheck(night_id=row_id(row), item_id=items[name], done=done))
     return len(nights)
+
+
+def _refuse_stored_records(nights: list[ImportNight], *, session: Session) -> None:
+    """A tracker's record is stored once: one the database (or the file itself) already holds on
+    another night is refused, naming it, before anything is written."""
+    seen: dict[tuple[str, str], int] = {}
+    problems = []
+    for n in nights:
+        origin = n.provenance
+        if origin is None or origin.source_id is None:
+            continue
+        key = (origin.source, origin.source_id)
+        stored = session.connection().exec_driver_sql(
+            "SELECT date FROM night WHERE source = ? AND source_id = ?", key).first()
+        if key in seen:
+            where = f"line {seen[key]} of this file"
+        elif stored is not None:
+            where = f"the night of {stored[0]}"
+        else:
+            seen[key] = n.line
+            continue
+        problems.append(f"line {n.line}, field source_id: {visible(origin.source_id)[:40]} from "
+                        f"{origin.source} is already imported ({where})")
+    if problems:
+        raise ImportFailed(limited(problems))
 
 
 def export_all(fmt: str, *, session: Session) -> str:
