@@ -11,7 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from magsleep.cli import cli
+from magsleep.domain.errors import InvalidInput
 from magsleep.domain.import_file import ImportFailed, parse_file
+from magsleep.store.engine import Store
+from magsleep.store.nights import delete_night, restore_night
 from tests.support.app import LONDON
 from tests.support.trackers import plees_file
 
@@ -71,11 +74,19 @@ def test_an_exported_tracker_night_is_checked_like_any_other():
         ("source", "[b]evil[/b]", "must be one of"), ("source", 3, "must be one of"),
         ("source_id", 12, "must be text"), ("source_device", ["x"], "must be text"),
         ("latency_min", -5, "latency_min"), ("latency_min", "soon", "latency_min"), ("quality", 9, "quality"),
-        ("awakenings", 1e9, "awakenings"), ("final", "06:00", "final"), ("up", "2031-01-01T07:00:00+00:00", "up"),
+        ("awakenings", 1e9, "awakenings"), ("final", "06:00", "final"), ("up", "2031-01-01T07:00:00+00:00", "24 hours"),
+        ("source", ["plees"], "must be one of"), ("source", {"a": 1}, "must be one of"),
+        ("source", "json", "must be one of"),
+        # What its tracker's record had to be on the way in: a start and an end, in order, counts that fit.
+        ("up", "2024-06-01T21:00:00+01:00", "out of bed before"),
+        ("tried", "2024-06-01T22:00:00+01:00", "before going to bed"),
+        ("final", "2024-06-01T22:30:00+01:00", "ends before it starts"), ("waso_min", 1400, "do not fit"),
+        ("final", "2024-06-03T01:00:00+01:00", "24 hours"), ("source_id", "x" * 501, "longer than 500"),
     ]:
         found = problems(**{field: value})
         assert found and said in found[0], (field, value, found)
     assert "source" in problems(source=None, source_id="1")[0]  # an id without its tracker
+    assert "no start or no end" in problems(bed=None, tried=None, final=None, quality=None, rested=4)[0]
     # Without a tracker a night's diary must be complete, as before.
     assert "field up" in problems(source=None, source_id=None)[0]
 
@@ -85,12 +96,53 @@ def test_a_tracker_record_is_stored_once(run, tmp_path, db_path):
     assert run("import", str(tracker)).exit_code == 0
     moved = tmp_path / "moved.json"
     moved.write_text(json.dumps({"nights": [{**TRACKED, "night": "2024-06-05", "bed": "2024-06-05T23:00:00+01:00",
-                                             "tried": None, "final": None}]}))
+                                             "tried": None, "final": "2024-06-06T06:00:00+01:00"}]}))
     result = run("import", str(moved))
     assert result.exit_code != 0 and "already imported (the night of 2024-06-01)" in result.output, result.output
     twice = tmp_path / "twice.json"
     twice.write_text(json.dumps({"nights": [{**TRACKED, "night": f"2024-07-0{d}", "bed": f"2024-07-0{d}T23:00:00+01:00",
-                                             "tried": None, "final": None, "source_id": "9"} for d in (1, 2)]}))
+                                             "tried": None, "final": f"2024-07-0{d + 1}T06:00:00+01:00",
+                                             "source_id": "9"} for d in (1, 2)]}))
     result = run("import", str(twice))
     assert result.exit_code != 0 and "already imported (line 1 of this file)" in result.output, result.output
     assert "2024-06-05" not in nights(db_path) and "2024-07-01" not in nights(db_path)  # nothing written
+
+
+def test_a_trackers_own_text_is_kept_exactly():
+    night = {**TRACKED, "source_id": " sp ", "source_device": "Jo's\tWatch"}
+    [parsed] = parse_file(json.dumps({"nights": [night]}), "json").nights
+    assert parsed.provenance is not None
+    assert (parsed.provenance.source_id, parsed.provenance.device) == (" sp ", "Jo's\tWatch")
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_nights_logged_here_export_as_before_without_the_trackers_fields(run, tmp_path, fmt):
+    assert run("sleep", "--night", "2024-06-03", "--bed", "22:00", "--latency", "10", "--final", "06:00",
+               "--up", "06:30", "--quality", "4").exit_code == 0
+    out = tmp_path / f"here.{fmt}"
+    assert run("export", "--format", fmt, "-o", str(out)).exit_code == 0
+    assert "source" not in out.read_text()  # an older magsleep still imports it
+
+
+def test_undoing_the_delete_of_a_trackers_night_brings_it_back_whole(run, tmp_path, db_path):
+    tracker = plees_file(tmp_path, [(1, datetime(2024, 6, 1, 23, 0, tzinfo=LONDON), 420, 2),
+                                    (2, datetime(2024, 6, 2, 23, 0, tzinfo=LONDON), 420, 3)])
+    assert run("import", str(tracker)).exit_code == 0
+    before = nights(db_path)
+    store = Store.open(db_path)
+    try:
+        with store.writing() as session:
+            deleted = [delete_night(datetime(2024, 6, d).date(), session=session) for d in (1, 2)]
+        with store.writing() as session:
+            restore_night(deleted[0], session=session)
+        assert {c: nights(db_path)["2024-06-01"][c] for c in COLUMNS} == {c: before["2024-06-01"][c] for c in COLUMNS}
+        moved = tmp_path / "moved.json"  # the second record imported again on another night meanwhile
+        moved.write_text(json.dumps({"nights": [{**TRACKED, "night": "2024-06-09", "source_id": "2",
+                                                 "bed": "2024-06-09T23:00:00+01:00", "tried": None,
+                                                 "final": "2024-06-10T06:00:00+01:00"}]}))
+        assert run("import", str(moved)).exit_code == 0
+        with pytest.raises(InvalidInput, match="imported again"), store.writing() as session:
+            restore_night(deleted[1], session=session)
+    finally:
+        store.close()
+    assert "2024-06-02" not in nights(db_path)

@@ -27,13 +27,15 @@ from magsleep.domain.parsing import check_date, clean_note, iso_moment, parse_da
 from magsleep.domain.routine import clean_label, label_key
 from magsleep.domain.sleep_diary import Answers, Diary, Provenance, Symptom, compute_metrics, parse_symptom
 from magsleep.domain.text_safety import csv_uncell, visible
-from magsleep.domain.trackers.night import FORMAT_NAMES
+from magsleep.domain.trackers.night import TRACKERS, check_parts
 from magsleep.domain.trend import answered_minutes
 from magsleep.domain.trial_plan import BLIND_ORDERS, ORDERS, TrialPlan, check_plan, check_plan_numbers
 
 SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",
                   "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "dose_to_bed_min", "note",
                   "source", "source_id", "source_device")
+PROVENANCE_COLUMNS = ("source", "source_id", "source_device")
+"""The last of SCALAR_COLUMNS: written only when a night came from a tracker."""
 CSV_COLUMNS = (*SCALAR_COLUMNS, "symptoms", "doses", "routine")
 MAX_PROBLEMS = 20
 TRIAL_KEYS = ("start", "baseline_nights", "period_nights", "pairs", "washout_nights", "outcome", "orders",
@@ -345,10 +347,20 @@ def _parse_provenance(raw: dict[str, Any]) -> Provenance | None:
         if raw.get("source_id") is not None or raw.get("source_device") is not None:
             raise InvalidInput("source", "is needed with source_id and source_device")
         return None
-    if source not in FORMAT_NAMES:
-        raise InvalidInput("source", f"must be one of {', '.join(FORMAT_NAMES)}")
-    return Provenance(str(source), _text(raw.get("source_id"), "source_id"), _text(raw.get("source_device"),
-                                                                                     "source_device"))
+    if not isinstance(source, str) or source not in TRACKERS:
+        raise InvalidInput("source", f"must be one of {', '.join(TRACKERS)}")
+    return Provenance(source, _exact(raw.get("source_id"), "source_id"), _exact(raw.get("source_device"),
+                                                                                  "source_device"))
+
+
+def _exact(value: object, field: str, limit: int = 500) -> str | None:
+    """A tracker's own text (its record id, its device), kept exactly as stored: an id changed by
+    a single space would no longer match the tracker's file. Shown only through `visible`."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(field, "must be text")
+    if value is not None and len(value) > limit:
+        raise InvalidInput(field, f"is longer than {limit} characters")
+    return value
 
 
 ANSWER_KEYS = ("bed", "latency_min", "awakenings", "waso_min", "final", "up", "quality")
@@ -371,7 +383,12 @@ def _parse_answers(raw: dict[str, Any]) -> Answers | None:
     answers = Answers(moment("bed"), moment("tried"), number("latency_min", 0, 720), number("awakenings", 0, 60),
                       number("waso_min", 0, 1440), moment("final"), moment("up"), number("quality", 1, 5),
                       number("rested", 1, 5))
-    return None if answers == Answers() else answers
+    if answers == Answers():
+        return None
+    # The checks its tracker's record passed on the way in: a start and an end, in order, that fit.
+    check_parts(answers.bed, answers.tried, answers.latency_min, answers.awakenings, answers.waso_min,
+                answers.final, answers.up)
+    return answers
 
 
 def _on_night(moment: datetime, night: date, field: str) -> None:

@@ -212,7 +212,15 @@ def restore_night(record: NightRecord, *, session: Session) -> None:
     if since is not None and _holds_anything(since):
         raise InvalidInput("night", f"the night of {record.night} was logged again after it was deleted; "
                                     "undo would overwrite that, so nothing was changed")
+    origin = record.provenance
+    if origin is not None and origin.source_id is not None:
+        moved = session.exec(select(Night.date).where(Night.source == origin.source,
+                                                      Night.source_id == origin.source_id)).first()
+        if moved is not None:
+            raise InvalidInput("night", f"the tracker's record of the night of {record.night} was imported again "
+                                        f"(the night of {moved}); undo would hold it twice, so nothing was changed")
     row = save_diary(record.night, record.diary, symptoms=record.symptoms, note=record.note, session=session)
+    save_imported(row, record.answers, record.provenance)
     for d in record.doses:
         session.add(Dose(night_id=row_id(row), taken_at=_text(d.taken_at), form=d.form, amount_mg=d.amount_mg,
                          amount_is=d.amount_is, percent=d.percent, elemental_mg=d.elemental_mg, note=d.note))
@@ -222,7 +230,7 @@ def restore_night(record: NightRecord, *, session: Session) -> None:
 
 
 def _holds_anything(record: NightRecord) -> bool:
-    return bool(record.diary or record.note or record.doses or record.symptoms or record.checks)
+    return bool(record.diary or record.answers or record.note or record.doses or record.symptoms or record.checks)
 
 
 def dose_record(d: Dose, night: date) -> DoseRecord:

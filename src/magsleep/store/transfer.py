@@ -18,6 +18,7 @@ from magsleep.domain.dose_timing import dose_to_bed_min
 from magsleep.domain.errors import InvalidInput
 from magsleep.domain.import_file import (
     CSV_COLUMNS,
+    PROVENANCE_COLUMNS,
     SCALAR_COLUMNS,
     TRIAL_KEYS,
     ImportFailed,
@@ -79,9 +80,9 @@ def night_to_dict(record: NightRecord) -> dict[str, Any]:
         "routine": {c.label: c.done for c in sorted(record.checks, key=lambda c: c.label)},
         "symptoms": [{"kind": s.kind, "severity": s.severity} for s in record.symptoms],
         "note": record.note,
-        "source": origin.source if origin else None,
-        "source_id": origin.source_id if origin else None,
-        "source_device": origin.device if origin else None,
+        # Only for a tracker's night: a night logged here reads as it did, for an older magsleep too.
+        **({"source": origin.source, "source_id": origin.source_id, "source_device": origin.device}
+           if origin is not None else {}),
     }
 
 
@@ -116,10 +117,13 @@ def export_json(records: list[NightRecord], trials: list[TrialPlan | DamagedPlan
 def export_csv(records: list[NightRecord]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    # The tracker's columns only when a night came from one: a file of nights logged here reads as
+    # it did, for an older magsleep too.
+    scalars = SCALAR_COLUMNS if any(r.provenance for r in records) else SCALAR_COLUMNS[:-len(PROVENANCE_COLUMNS)]
+    writer.writerow((*scalars, *CSV_COLUMNS[len(SCALAR_COLUMNS):]))
     for record in records:
         row = night_to_dict(record)
-        cells = [_cell(row[c]) for c in SCALAR_COLUMNS] + [
+        cells = [_cell(row.get(c)) for c in scalars] + [
             ";".join(f"{s['kind']}:{s['severity']}" for s in row["symptoms"]),
             json.dumps(row["doses"], ensure_ascii=False) if row["doses"] else "",
             json.dumps(row["routine"], ensure_ascii=False) if row["routine"] else ""]

@@ -118,20 +118,12 @@ class Collector:
             magnesium: bool = False, note: str | None = None) -> None:
         """Check one recorded sleep and keep it as a night, or count it as skipped. Raises
         InvalidInput naming the field when the record contradicts itself."""
-        start = bed or tried
-        if start is None or final is None:
-            raise InvalidInput("start", "the record has no start or no end")
         tried = tried or bed
         if onset is not None and tried is not None:
             latency_min = minutes_between(tried, onset)
-        _order(bed, tried, "tried", "starts before going to bed")
-        asleep_from = onset or tried or start
-        _order(asleep_from, final, "final", "the sleep ends before it starts")
-        _order(final, up, "up", "out of bed before the final awakening")
-        length = minutes_between(asleep_from, final)
-        _check_counts(latency_min, awakenings, waso_min, length)
-        if minutes_between(start, up or final) > MAX_NIGHT.total_seconds() / 60:
-            raise InvalidInput("end", "the night would be longer than 24 hours")
+        length = check_parts(bed, tried, latency_min, awakenings, waso_min, final, up, onset=onset)
+        start = bed or tried
+        assert start is not None  # check_parts refuses a record without one
         night = night_of(start, self.rollover_hour)
         check_date(night, "night", latest=self.latest)
         if nap:
@@ -166,6 +158,30 @@ def elapsed(moment: datetime, minutes: float) -> datetime:
     """`minutes` of lived time after `moment`, in its zone (aware arithmetic in Python is wall-clock
     arithmetic: across a DST change it would be an hour off)."""
     return (moment.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(moment.tzinfo)
+
+
+def check_parts(bed: datetime | None, tried: datetime | None, latency_min: int | None, awakenings: int | None,
+                waso_min: int | None, final: datetime | None, up: datetime | None, *,
+                onset: datetime | None = None) -> int:
+    """A tracker's record that contradicts itself raises InvalidInput naming the field: a start
+    and an end, in order, counts that fit, at most 24 hours. Returns the minutes from falling
+    asleep (or trying to) to the final awakening. Unknown parts (None) are fine."""
+    start = bed or tried
+    if start is None or final is None:
+        raise InvalidInput("start", "the record has no start or no end")
+    _order(bed, tried, "tried", "starts before going to bed")
+    asleep_from = onset or tried or start
+    _order(asleep_from, final, "final", "the sleep ends before it starts")
+    _order(final, up, "up", "out of bed before the final awakening")
+    length = minutes_between(asleep_from, final)
+    _check_counts(latency_min, awakenings, waso_min, length)
+    if minutes_between(start, up or final) > MAX_NIGHT.total_seconds() / 60:
+        raise InvalidInput("end", "the night would be longer than 24 hours")
+    return length
+
+
+TRACKERS = tuple(key for key in FORMAT_NAMES if key not in ("json", "csv"))
+"""The trackers a night can be imported from (its `source`)."""
 
 
 def _order(first: datetime | None, then: datetime | None, field_name: str, message: str) -> None:
