@@ -3,6 +3,7 @@ frame; the app resumes it once its file is open, or has failed to open."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import subprocess
 import sys
@@ -45,3 +46,15 @@ def test_only_the_dashboard_pauses_collection(tmp_path):
         result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                                 stdin=subprocess.DEVNULL)
         assert result.stdout.strip().splitlines()[-1] == expected, result.stdout + result.stderr
+
+
+async def test_quitting_while_tonight_loads_exits_cleanly(db_path):
+    """q just after the start, while tonight arrives and the dose form mounts: taken down
+    mid-mount, Textual's Select failed in its own mount handler, or the form was mounted into a
+    pane already gone, and the app ended with a traceback (2 of 30 starts before the fix)."""
+    for delay in range(10):
+        app = app_for(seed(db_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await asyncio.sleep(delay / 100)
+            await pilot.press("q")
+        assert app.return_code == 0

@@ -37,7 +37,9 @@ from magsleep.ui.key_order import KeysInOrder
 from magsleep.ui.messages import DataChanged
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from sqlmodel import Session
+    from textual.widget import AwaitMount, Widget
 
     from magsleep.store.engine import Store
 
@@ -67,6 +69,8 @@ class MagsleepBase(KeysInOrder):
         self.clock_tick = clock_tick
         """Seconds between an open form's looks at the clock (its time field follows it)."""
         self._exit_code = 0
+        self.quitting = False
+        """Set once the app is on its way out: screens mount nothing more (`MagsleepScreen.mount_late`)."""
         self._write_tickets = 0  # handed out in the order writes are asked for
         self._write_next = 0  # the ticket whose write runs next
         self._write_turn = threading.Condition()
@@ -282,6 +286,23 @@ class MagsleepBase(KeysInOrder):
     async def action_quit(self) -> None:
         self.exit(return_code=self._exit_code)
 
+    def exit(self, result: int | None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        """Textual's exit (q, a signal, a fatal error), once what a screen is mounting is mounted:
+        taken down mid-mount, a widget fails in its own mount handler (Textual's Select looks for
+        its parts) and the app ended with a traceback instead of its exit code."""
+        self.quitting = True
+        mounting = [m for screen in self.screen_stack if isinstance(screen, MagsleepScreen) for m in screen.mounting]
+        if not mounting:
+            super().exit(result, return_code, message)
+            return
+
+        async def once_mounted() -> None:
+            for pending in mounting:
+                await pending
+            super(MagsleepBase, self).exit(result, return_code, message)
+
+        self.call_next(once_mounted)
+
 
 class OnMagsleepApp(MessagePump):
     """Mixed into magsleep's screens and widgets that ask the app for something: `self.app` is
@@ -293,6 +314,19 @@ class OnMagsleepApp(MessagePump):
 
 class MagsleepScreen(OnMagsleepApp, Screen[R]):
     """A magsleep screen: `load()` runs whenever the data changes, `leave()` closes it once."""
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        self.mounting: list[AwaitMount] = []
+        """Mounts started after the first frame (`mount_late`): the app's exit waits for them."""
+
+    def mount_late(self, widget: Widget, *, into: Widget, before: str | None = None) -> bool:
+        """Mount `widget` into `into` after the screen's first frame, unless the app is quitting
+        or `into` is already gone; False when it was not mounted."""
+        if self.app.quitting or not into.is_attached:
+            return False
+        self.mounting.append(into.mount(widget, before=before))
+        return True
 
     def load(self) -> None:
         """Read what this screen shows; runs again on every `DataChanged` (the store opened, a

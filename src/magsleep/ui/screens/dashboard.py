@@ -129,8 +129,8 @@ class DashboardScreen(MagsleepScreen[None]):
         if self.query(DoseForm):
             return
         form = DoseForm(self.app.now, tick=self.app.clock_tick, id="dose-form-box")
-        self.query_one("#dose-pane").mount(form, before="#dose-status")
-        form.call_after_refresh(self._dose_form_ready)
+        if self.mount_late(form, into=self.query_one("#dose-pane"), before="#dose-status"):
+            form.call_after_refresh(self._dose_form_ready)
 
     def _dose_form_ready(self) -> None:
         if self.view is not None:
