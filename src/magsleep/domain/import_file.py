@@ -31,11 +31,11 @@ from magsleep.domain.trackers.night import TRACKERS, check_parts
 from magsleep.domain.trend import answered_minutes
 from magsleep.domain.trial_plan import BLIND_ORDERS, ORDERS, TrialPlan, check_plan, check_plan_numbers
 
-SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",
-                  "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "dose_to_bed_min", "note",
-                  "source", "source_id", "source_device")
 PROVENANCE_COLUMNS = ("source", "source_id", "source_device")
 """The last of SCALAR_COLUMNS: written only when a night came from a tracker."""
+SCALAR_COLUMNS = ("night", "bed", "tried", "latency_min", "awakenings", "waso_min", "final", "up",
+                  "quality", "rested", "tib_min", "tst_min", "se_pct", "elemental_mg", "dose_to_bed_min", "note",
+                  *PROVENANCE_COLUMNS)
 CSV_COLUMNS = (*SCALAR_COLUMNS, "symptoms", "doses", "routine")
 MAX_PROBLEMS = 20
 TRIAL_KEYS = ("start", "baseline_nights", "period_nights", "pairs", "washout_nights", "outcome", "orders",

@@ -188,6 +188,14 @@ class Answers:
     quality: int | None = None
     rested: int | None = None
 
+    @classmethod
+    def of(cls, diary: Diary | None) -> Answers:
+        """A complete diary's answers (none at all for no diary), in the same shape."""
+        if diary is None:
+            return cls()
+        return cls(diary.bed, diary.tried, diary.latency_min, diary.awakenings, diary.waso_min, diary.final,
+                   diary.up, diary.quality, diary.rested)
+
 
 @dataclass(frozen=True)
 class Provenance:

@@ -158,16 +158,24 @@ def provenance_of(row: Night) -> Provenance | None:
 def save_imported(row: Night, answers: Answers | None, provenance: Provenance | None) -> None:
     """An imported night's incomplete answers (its diary is None) and where it came from, on its row."""
     if answers is not None:
-        row.bed, row.tried = _text_or_none(answers.bed), _text_or_none(answers.tried)
+        row.bed, row.tried = moment_text(answers.bed), moment_text(answers.tried)
         row.latency_min, row.awakenings, row.waso_min = answers.latency_min, answers.awakenings, answers.waso_min
-        row.final, row.up = _text_or_none(answers.final), _text_or_none(answers.up)
+        row.final, row.up = moment_text(answers.final), moment_text(answers.up)
         row.quality, row.rested = answers.quality, answers.rested
     if provenance is not None:
         row.source, row.source_id, row.source_device = provenance.source, provenance.source_id, provenance.device
 
 
-def _text_or_none(moment: datetime | None) -> str | None:
+def moment_text(moment: datetime | None) -> str | None:
+    """A moment as its column holds it (None stays NULL)."""
     return None if moment is None else _text(moment)
+
+
+def stored_records(*, session: Session) -> dict[tuple[str, str], str]:
+    """Every tracker record stored (its source and the tracker's id) with the night it is on."""
+    rows = session.connection().exec_driver_sql(
+        "SELECT source, source_id, date FROM night WHERE source IS NOT NULL AND source_id IS NOT NULL").all()
+    return {(source, source_id): night for source, source_id, night in rows}
 
 
 def _nights_query(start: date | None, end: date | None, with_diary_only: bool) -> SelectOfScalar[Night]:
@@ -214,8 +222,7 @@ def restore_night(record: NightRecord, *, session: Session) -> None:
                                     "undo would overwrite that, so nothing was changed")
     origin = record.provenance
     if origin is not None and origin.source_id is not None:
-        moved = session.exec(select(Night.date).where(Night.source == origin.source,
-                                                      Night.source_id == origin.source_id)).first()
+        moved = stored_records(session=session).get((origin.source, origin.source_id))
         if moved is not None:
             raise InvalidInput("night", f"the tracker's record of the night of {record.night} was imported again "
                                         f"(the night of {moved}); undo would hold it twice, so nothing was changed")

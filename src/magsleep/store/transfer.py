@@ -34,7 +34,15 @@ from magsleep.domain.text_safety import csv_cell, visible
 from magsleep.domain.trackers.night import TrackedNight, TrackerFile
 from magsleep.domain.trend import PartialNight, answered_minutes
 from magsleep.store.models import Dose, Night, RoutineCheck, row_id
-from magsleep.store.nights import PARTS_COLUMNS, load_nights, parts_from_columns, save_diary, save_imported
+from magsleep.store.nights import (
+    PARTS_COLUMNS,
+    load_nights,
+    moment_text,
+    parts_from_columns,
+    save_diary,
+    save_imported,
+    stored_records,
+)
 from magsleep.store.records import NightRecord
 from magsleep.store.routine import add_item, item_by_label
 from magsleep.store.settings import load_settings
@@ -42,27 +50,23 @@ from magsleep.store.tonight import DamagedPlan
 from magsleep.store.trials import all_trials, import_plan
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat(timespec="seconds")
-
-
 def night_to_dict(record: NightRecord) -> dict[str, Any]:
     """One night as the export format has it: a complete diary, or the answers an incomplete one
     holds (a tracker's night), and where an imported night came from."""
-    answers = record.answers or _answers(record)
+    answers = record.answers or Answers.of(record.diary)
     metrics = record.metrics
     tib, tst, se = ((metrics.tib_min, metrics.tst_min, metrics.se_pct) if metrics is not None
                     else answered_minutes(answers))
     origin = record.provenance
     return {
         "night": record.night.isoformat(),
-        "bed": _iso(answers.bed),
-        "tried": _iso(answers.tried),
+        "bed": moment_text(answers.bed),
+        "tried": moment_text(answers.tried),
         "latency_min": answers.latency_min,
         "awakenings": answers.awakenings,
         "waso_min": answers.waso_min,
-        "final": _iso(answers.final),
-        "up": _iso(answers.up),
+        "final": moment_text(answers.final),
+        "up": moment_text(answers.up),
         "quality": answers.quality,
         "rested": answers.rested,
         "tib_min": tib,
@@ -71,7 +75,7 @@ def night_to_dict(record: NightRecord) -> dict[str, Any]:
         "elemental_mg": record.elemental_mg,
         "dose_to_bed_min": dose_to_bed_min([d.taken_at for d in record.doses], answers.tried or answers.bed),
         "doses": [
-            {"taken_at": _iso(d.taken_at), "form": d.form, "amount_mg": d.amount_mg,
+            {"taken_at": moment_text(d.taken_at), "form": d.form, "amount_mg": d.amount_mg,
              "amount_is": d.amount_is, "percent": d.percent, "elemental_mg": d.elemental_mg,
              "note": d.note}
             for d in record.doses
@@ -84,15 +88,6 @@ def night_to_dict(record: NightRecord) -> dict[str, Any]:
         **({"source": origin.source, "source_id": origin.source_id, "source_device": origin.device}
            if origin is not None else {}),
     }
-
-
-def _answers(record: NightRecord) -> Answers:
-    """A complete diary's answers (or none at all) in the shape an incomplete one has."""
-    diary = record.diary
-    if diary is None:
-        return Answers()
-    return Answers(diary.bed, diary.tried, diary.latency_min, diary.awakenings, diary.waso_min, diary.final,
-                   diary.up, diary.quality, diary.rested)
 
 
 def trial_to_dict(plan: TrialPlan | DamagedPlan) -> dict[str, Any]:
@@ -187,6 +182,7 @@ def import_nights(parsed: ImportFile, *, session: Session) -> int:
 def _refuse_stored_records(nights: list[ImportNight], *, session: Session) -> None:
     """A tracker's record is stored once: one the database (or the file itself) already holds on
     another night is refused, naming it, before anything is written."""
+    stored = stored_records(session=session)
     seen: dict[tuple[str, str], int] = {}
     problems = []
     for n in nights:
@@ -194,12 +190,10 @@ def _refuse_stored_records(nights: list[ImportNight], *, session: Session) -> No
         if origin is None or origin.source_id is None:
             continue
         key = (origin.source, origin.source_id)
-        stored = session.connection().exec_driver_sql(
-            "SELECT date FROM night WHERE source = ? AND source_id = ?", key).first()
         if key in seen:
             where = f"line {seen[key]} of this file"
-        elif stored is not None:
-            where = f"the night of {stored[0]}"
+        elif key in stored:
+            where = f"the night of {stored[key]}"
         else:
             seen[key] = n.line
             continue
@@ -270,8 +264,8 @@ def plan_tracked(found: TrackerFile, *, session: Session, replace: bool = False)
 
 
 def _tracked_columns(n: TrackedNight) -> tuple[object, ...]:
-    return (_iso(n.bed), _iso(n.tried), n.latency_min, n.awakenings, n.waso_min, _iso(n.final), _iso(n.up),
-            n.quality, n.source, n.source_id, n.device)
+    return (moment_text(n.bed), moment_text(n.tried), n.latency_min, n.awakenings, n.waso_min,
+            moment_text(n.final), moment_text(n.up), n.quality, n.source, n.source_id, n.device)
 
 
 _TRACKED = "bed, tried, latency_min, awakenings, waso_min, final, up, quality, source, source_id, source_device"
